@@ -1,0 +1,216 @@
+//! Output for people at a terminal: each finding with its code line, then a summary.
+
+use std::io::{self, IsTerminal, Write};
+use tollgate_model::{DiagnosticLevel, Finding, Report, Severity};
+
+/// True when stdout is a terminal and `NO_COLOR` is not set (https://no-color.org).
+pub fn stdout_wants_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn sev(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Critical => "1;35",
+            Severity::High => "1;31",
+            Severity::Medium => "1;33",
+            Severity::Low => "1;36",
+            Severity::Info => "2",
+        };
+        self.wrap(code, &s.as_str().to_uppercase())
+    }
+}
+
+fn finding(p: &Paint, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {} {}",
+        p.sev(f.severity),
+        p.wrap("1", f.rule.as_str()),
+        f.message
+    )?;
+    writeln!(out, "  {} {}", p.wrap("34", "-->"), f.location)?;
+    if let Some(sym) = &f.location.symbolic {
+        writeln!(out, "      {}", p.wrap("2", sym))?;
+    }
+    if let Some(o) = &f.origin {
+        let who = o.author.as_deref().unwrap_or("?");
+        let when = o.date.as_deref().unwrap_or("");
+        let short = &o.commit[..o.commit.len().min(12)];
+        writeln!(out, "      commit {short} by {who} {when}")?;
+    }
+    if let Some(snippet) = &f.evidence.snippet {
+        let num = f.location.line.to_string();
+        let pad = " ".repeat(num.len());
+        writeln!(out, "  {pad} {}", p.wrap("34", "|"))?;
+        for (i, line) in snippet.lines().enumerate() {
+            let n = if i == 0 {
+                num.clone()
+            } else {
+                (f.location.line as usize + i).to_string()
+            };
+            writeln!(
+                out,
+                "  {} {} {}",
+                p.wrap("34", &format!("{n:>w$}", w = num.len())),
+                p.wrap("34", "|"),
+                line
+            )?;
+        }
+        writeln!(out, "  {pad} {}", p.wrap("34", "|"))?;
+    }
+    if let Some(r) = &f.remediation {
+        writeln!(out, "  {} {r}", p.wrap("32", "= fix:"))?;
+    }
+    if let Some(s) = &f.suppression {
+        let owner = s
+            .owner
+            .as_deref()
+            .map(|o| format!(", owner {o}"))
+            .unwrap_or_default();
+        let exp = s
+            .expires
+            .as_deref()
+            .map(|e| format!(", until {e}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {} {:?}: {}{owner}{exp}",
+            p.wrap("2", "= suppressed"),
+            s.kind,
+            s.reason
+        )?;
+    }
+    writeln!(
+        out,
+        "  {} {}",
+        p.wrap("2", "= fingerprint"),
+        p.wrap("2", f.fingerprint.as_str())
+    )?;
+    writeln!(out)
+}
+
+pub fn render(report: &Report, opts: &crate::RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let p = Paint { on: opts.color };
+    for f in &report.findings {
+        finding(&p, f, out)?;
+    }
+    if opts.show_suppressed {
+        for f in &report.suppressed {
+            finding(&p, f, out)?;
+        }
+    }
+    for d in &report.diagnostics {
+        let tag = match d.level {
+            DiagnosticLevel::Error => p.wrap("1;31", "error"),
+            DiagnosticLevel::Warning => p.wrap("1;33", "warning"),
+            DiagnosticLevel::Note => p.wrap("2", "note"),
+        };
+        let at = match (&d.path, d.line, d.column) {
+            (Some(path), Some(l), Some(c)) => format!("{path}:{l}:{c}: "),
+            (Some(path), Some(l), None) => format!("{path}:{l}: "),
+            (Some(path), None, _) => format!("{path}: "),
+            _ => String::new(),
+        };
+        writeln!(out, "{tag}[{}]: {at}{}", d.source, d.message)?;
+    }
+    if !report.diagnostics.is_empty() {
+        writeln!(out)?;
+    }
+    summary(report, out, opts.color)
+}
+
+/// One-paragraph summary: counts by severity, suppressed, files, skipped.
+pub fn summary(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let p = Paint { on: color };
+    let counts = report.counts();
+    let parts: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|s| {
+            counts
+                .get(s)
+                .map(|n| format!("{n} {}", p.sev(*s).to_lowercase()))
+        })
+        .collect();
+    let n = report.findings.len();
+    let head = if n == 0 {
+        p.wrap("1;32", "no findings")
+    } else {
+        format!("{} finding{}", n, if n == 1 { "" } else { "s" })
+    };
+    let mut line = head;
+    if !parts.is_empty() {
+        line.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    if !report.suppressed.is_empty() {
+        line.push_str(&format!(", {} suppressed", report.suppressed.len()));
+    }
+    let skipped: u64 = report.skipped.values().sum();
+    let mut files = format!("{} files scanned", report.inputs.len());
+    if skipped > 0 {
+        let why: Vec<String> = report
+            .skipped
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        files.push_str(&format!(", {skipped} skipped ({})", why.join(", ")));
+    }
+    let scanners: Vec<&str> = report.scanners.iter().map(|s| s.name.as_str()).collect();
+    writeln!(
+        out,
+        "{line} · {files} · scanners: {}",
+        if scanners.is_empty() {
+            "none".into()
+        } else {
+            scanners.join(", ")
+        }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::RenderOptions;
+
+    #[test]
+    fn snapshot_without_color() {
+        let mut buf = Vec::new();
+        super::render(
+            &crate::testdata::report(),
+            &RenderOptions {
+                color: false,
+                show_suppressed: true,
+            },
+            &mut buf,
+        )
+        .unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(!text.contains('\x1b'));
+        insta::assert_snapshot!("human", text);
+    }
+
+    #[test]
+    fn color_only_when_asked() {
+        let mut buf = Vec::new();
+        super::render(
+            &crate::testdata::report(),
+            &RenderOptions {
+                color: true,
+                show_suppressed: false,
+            },
+            &mut buf,
+        )
+        .unwrap();
+        assert!(String::from_utf8(buf).unwrap().contains("\x1b[1;31mHIGH"));
+    }
+}

@@ -1,0 +1,31 @@
+//! Command-line definition (clap derive). Each command's arguments live beside its module.
+
+use crate::commands;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tollgate",
+    version,
+    about = "Secure every step of a software release: scan, describe, prove, decide, record.",
+    long_about = None,
+    after_help = "Exit codes: 0 pass, 1 findings or gate failed, 2 usage or tool error.\n\
+                  Docs: docs/ in the repository; `tollgate explain RULE` for any rule."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every scanner on a repository, apply exceptions, report, and exit 0/1/2.
+    Check(commands::check::CheckArgs),
+    /// Run one scanner (same options and outputs as `check`).
+    #[command(subcommand)]
+    Scan(commands::check::ScanCommand),
+    /// Print a rule's documentation (`tollgate explain secrets/github-pat`), or list rules.
+    Explain(commands::explain::ExplainArgs),
+    /// Write a commented default tollgate.toml.
+    Init(commands::init::InitArgs),
+}

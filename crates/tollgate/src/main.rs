@@ -1,0 +1,34 @@
+//! The `tollgate` binary: command-line wiring only. Every capability lives in a library crate.
+//!
+//! Exit codes: 0 pass, 1 findings or gate failed, 2 usage or tool error.
+
+mod cli;
+mod commands;
+mod exit;
+mod progress;
+mod registry;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => exit::USAGE.into(),
+            };
+        }
+    };
+    match commands::dispatch(cli) {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::USAGE.into()
+        }
+    }
+}
