@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         }
     };
     match commands::dispatch(cli) {
-        Ok(code) => code.into(),
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             exit::USAGE.into()
