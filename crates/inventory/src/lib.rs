@@ -526,7 +526,7 @@ mod tests {
             max_file_size: 1024,
             ..Default::default()
         };
-        let inv = Inventory::collect(&[root.clone()], &opts).unwrap();
+        let inv = Inventory::collect(std::slice::from_ref(&root), &opts).unwrap();
         let names: Vec<&str> = inv.files.iter().map(|f| f.display.as_str()).collect();
         assert_eq!(
             names,
@@ -555,7 +555,7 @@ mod tests {
     #[test]
     fn missing_root_is_an_error_only_alone() {
         let r = Root::new(Some("/definitely/not/here"));
-        assert!(Inventory::collect(&[r.clone()], &Options::default()).is_err());
+        assert!(Inventory::collect(std::slice::from_ref(&r), &Options::default()).is_err());
         let dir = tempfile::tempdir().unwrap();
         let ok = Root {
             given: Some("ok".into()),
