@@ -1,0 +1,143 @@
+//! CLI tests through the real binary: formats, exit codes, configuration errors.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn tollgate() -> Command {
+    let mut c = Command::cargo_bin("tollgate").unwrap();
+    c.env("CI", "true").env_remove("NO_COLOR");
+    c
+}
+
+fn shared(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel)
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(shared("schemas/sarif-schema-2.1.0.json")).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+#[test]
+fn help_and_version() {
+    tollgate()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("check"))
+        .stdout(predicate::str::contains("Exit codes"));
+    tollgate()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("tollgate "));
+}
+
+#[test]
+fn unknown_command_is_usage_error() {
+    tollgate().arg("frobnicate").assert().code(2);
+    tollgate().args(["check", "--format", "xml"]).assert().code(2);
+}
+
+#[test]
+fn missing_path_exits_2_and_names_it() {
+    tollgate()
+        .args(["check", "/no/such/place"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/no/such/place"));
+}
+
+#[test]
+fn broken_config_names_file_line_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tollgate.toml"),
+        "[scan]\nfail-on = \"low\"\nmax-file-sise = 3\n",
+    )
+    .unwrap();
+    tollgate()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tollgate.toml:3:1"))
+        .stderr(predicate::str::contains("max-file-sise"));
+}
+
+#[test]
+fn init_writes_a_config_that_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    tollgate().arg("init").arg(dir.path()).assert().success();
+    assert!(dir.path().join("tollgate.toml").is_file());
+    // A second init refuses to overwrite.
+    tollgate().arg("init").arg(dir.path()).assert().code(2);
+    tollgate()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn json_report_shape_and_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "hello\n").unwrap();
+    let out = dir.path().join("report.json");
+    tollgate()
+        .args(["check", "--quiet", "--format", "json", "--output"])
+        .arg(&out)
+        .arg(dir.path())
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["schema"], "tollgate.report/v1");
+    assert!(v["findings"].is_array());
+    let root = dir.path().to_string_lossy().to_string();
+    let paths: Vec<&str> = v["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&format!("{root}/a.txt").as_str()), "{paths:?}");
+    assert!(v["inputs"][0]["sha256"].as_str().unwrap().starts_with("sha256:"));
+}
+
+#[test]
+fn sarif_output_is_schema_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "hello\n").unwrap();
+    let out = tollgate()
+        .args(["check", "--format", "sarif"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<String> = sarif_validator().iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn human_output_has_no_color_when_piped() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tollgate().arg("check").arg(dir.path()).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'));
+}
+
+#[cfg(unix)]
+#[test]
+fn invalid_utf8_file_names_are_scanned() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"bad-\xff-name.txt");
+    std::fs::write(dir.path().join(name), "x\n").unwrap();
+    tollgate()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("bad-\u{fffd}-name.txt"));
+}
