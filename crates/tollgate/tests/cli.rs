@@ -11,7 +11,9 @@ fn tollgate() -> Command {
 }
 
 fn shared(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(rel)
 }
 
 fn sarif_validator() -> jsonschema::Validator {
@@ -37,7 +39,10 @@ fn help_and_version() {
 #[test]
 fn unknown_command_is_usage_error() {
     tollgate().arg("frobnicate").assert().code(2);
-    tollgate().args(["check", "--format", "xml"]).assert().code(2);
+    tollgate()
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -101,8 +106,16 @@ fn json_report_shape_and_output_file() {
         .iter()
         .map(|i| i["path"].as_str().unwrap())
         .collect();
-    assert!(paths.contains(&format!("{root}/a.txt").as_str()), "{paths:?}");
-    assert!(v["inputs"][0]["sha256"].as_str().unwrap().starts_with("sha256:"));
+    assert!(
+        paths.contains(&format!("{root}/a.txt").as_str()),
+        "{paths:?}"
+    );
+    assert!(
+        v["inputs"][0]["sha256"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
 }
 
 #[test]
@@ -116,7 +129,10 @@ fn sarif_output_is_schema_valid() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let errors: Vec<String> = sarif_validator().iter_errors(&v).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&v)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
 
