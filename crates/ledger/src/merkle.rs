@@ -206,7 +206,8 @@ pub fn verify_inclusion<P: AsRef<[u8]>>(
     Ok(())
 }
 
-/// Verifies a consistency proof (RFC 9162 §2.1.4.2). A proof from the empty tree is rejected.
+/// Verifies a consistency proof (RFC 9162 §2.1.4.2). A proof from the empty tree (old = 0)
+/// is rejected, even to another empty tree: it proves nothing.
 pub fn verify_consistency<P: AsRef<[u8]>>(
     old: u64,
     new: u64,
@@ -217,6 +218,9 @@ pub fn verify_consistency<P: AsRef<[u8]>>(
     if old > new {
         return Err(ProofError::SizesReversed { old, new });
     }
+    if old == 0 {
+        return Err(ProofError::FromEmptyTree);
+    }
     if old == new {
         if !proof.is_empty() {
             return Err(ProofError::WrongLength);
@@ -226,9 +230,6 @@ pub fn verify_consistency<P: AsRef<[u8]>>(
         } else {
             Err(ProofError::RootMismatch)
         };
-    }
-    if old == 0 {
-        return Err(ProofError::FromEmptyTree);
     }
     if proof.is_empty() {
         return Err(ProofError::WrongLength);
