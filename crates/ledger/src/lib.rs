@@ -40,3 +40,9 @@ pub struct LogSettings {
     #[serde(default)]
     pub quorum: usize,
 }
+
+/// Standard base64 (hashes in proofs and checkpoints are written this way).
+pub fn base64(bytes: &[u8]) -> String {
+    use ::base64::Engine;
+    ::base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -141,9 +141,18 @@ impl Log<SqliteStore> {
                 source,
             }
         })?;
+        let created = OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
         let store = SqliteStore::create(
             db,
-            &[("origin", &origin), ("public_key", &verifier.encode())],
+            &[
+                ("origin", &origin),
+                ("public_key", &verifier.encode()),
+                ("created", &created),
+            ],
         )?;
         let mut log = Log {
             store,
@@ -276,6 +285,14 @@ impl<S: Store> Log<S> {
             Ok(batch)
         })?;
         Ok((first..first + events.len() as u64).collect())
+    }
+
+    /// When the log was created (RFC 3339), as recorded in the store.
+    pub fn created(&self) -> Result<String, LogError> {
+        Ok(self
+            .store
+            .meta("created")?
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into()))
     }
 
     pub fn size(&self) -> Result<u64, LogError> {

@@ -71,7 +71,7 @@ fn split_point(n: u64) -> u64 {
 /// largest power of two not above the range's size), from stored complete subtrees.
 pub fn range_hash<S: NodeSource>(src: &S, start: u64, end: u64) -> Result<Hash, S::Error> {
     let size = end - start;
-    if size.is_power_of_two() && start % size == 0 {
+    if size.is_power_of_two() && start.is_multiple_of(size) {
         let level = size.trailing_zeros() as u8;
         return src.node(level, start >> level);
     }

@@ -133,7 +133,7 @@ pub fn export<S: Store>(log: &Log<S>, dir: &Path) -> Result<usize, TileError> {
         {
             payloads.push(d);
         }
-        if tree.size() % TILE_WIDTH == 0 {
+        if tree.size().is_multiple_of(TILE_WIDTH) {
             let n = tree.size() / TILE_WIDTH - 1;
             if let Err(e) = write(dir, &tile_path("entries", n, TILE_WIDTH), &bundle) {
                 error = Some(e.to_string());

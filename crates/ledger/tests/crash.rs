@@ -66,7 +66,11 @@ fn kill_9_during_appends_loses_no_acknowledged_entry() {
     let log = Log::open(&db).unwrap();
     let report = log.verify(&[]).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
-    assert!(report.size > acked, "size {} but {acked} was acknowledged", report.size);
+    assert!(
+        report.size > acked,
+        "size {} but {acked} was acknowledged",
+        report.size
+    );
     for i in 0..=acked {
         let entry = log.entry(i).unwrap();
         assert!(

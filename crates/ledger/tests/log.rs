@@ -83,7 +83,10 @@ fn appends_prove_and_verify() {
     assert_eq!(report.checkpoints, 7 + 1);
     // Payloads are stored beside the entries.
     let entry = tollgate_ledger::Entry::from_canonical(&log.entry(3).unwrap()).unwrap();
-    let payload = log.payload(&entry.payload_digest.unwrap()).unwrap().unwrap();
+    let payload = log
+        .payload(&entry.payload_digest.unwrap())
+        .unwrap()
+        .unwrap();
     assert_eq!(payload, br#"{"run":3}"#);
 }
 
@@ -103,9 +106,13 @@ fn receipts_with_witness_quorum() {
     };
     assert!(receipt.verify(log.verifier(), Some(&policy), None).is_err());
     let body = log.checkpoint().unwrap().note.text;
-    receipt.checkpoint.push_str(&w.cosign_line(&body, 1_750_000_000));
+    receipt
+        .checkpoint
+        .push_str(&w.cosign_line(&body, 1_750_000_000));
     let reparsed = Receipt::parse(&receipt.encode()).unwrap();
-    reparsed.verify(log.verifier(), Some(&policy), None).unwrap();
+    reparsed
+        .verify(log.verifier(), Some(&policy), None)
+        .unwrap();
 }
 
 #[test]
@@ -120,7 +127,11 @@ fn wrong_key_and_corrupt_checkpoints_are_clear_errors() {
     assert!(SignedCheckpoint::verify(cut, log.verifier()).is_err());
     assert!(Receipt::parse("c2sp.org/tlog-proof@v1\nindex x\n\n").is_err());
     // Appending with another log's key is refused.
-    std::fs::copy(key_path(&dir.path().join("other.log")), dir.path().join("third.key")).unwrap();
+    std::fs::copy(
+        key_path(&dir.path().join("other.log")),
+        dir.path().join("third.key"),
+    )
+    .unwrap();
     let db = dir.path().join("release.log");
     std::fs::remove_file(key_path(&db)).unwrap();
     std::fs::copy(dir.path().join("third.key"), key_path(&db)).unwrap();
@@ -140,7 +151,10 @@ fn newer_schema_is_refused() {
         .execute("UPDATE schema_version SET version = 99", [])
         .unwrap();
     let err = Log::open(&dir.path().join("release.log")).unwrap_err();
-    assert!(matches!(err, LogError::Store(StoreError::NewerSchema { found: 99, .. })));
+    assert!(matches!(
+        err,
+        LogError::Store(StoreError::NewerSchema { found: 99, .. })
+    ));
     assert!(err.to_string().contains("schema version 99"), "{err}");
 }
 
@@ -158,7 +172,10 @@ fn edited_entry_is_found() {
         .execute("UPDATE entries SET data = ?1 WHERE idx = 13", [&data])
         .unwrap();
     let p = problems(&log);
-    assert!(p.iter().any(|m| m.starts_with("entry 13: content differs")), "{p:?}");
+    assert!(
+        p.iter().any(|m| m.starts_with("entry 13: content differs")),
+        "{p:?}"
+    );
     assert!(p.iter().any(|m| m.contains("entries 10..=19")), "{p:?}");
 }
 
@@ -170,7 +187,8 @@ fn edit_with_forged_tree_nodes_is_still_found_by_the_checkpoint() {
     let pos = data.windows(5).position(|w| w == b"ci-25").unwrap();
     data[pos + 4] = b'9';
     let c = log.store().connection();
-    c.execute("UPDATE entries SET data = ?1 WHERE idx = 25", [&data]).unwrap();
+    c.execute("UPDATE entries SET data = ?1 WHERE idx = 25", [&data])
+        .unwrap();
     c.execute(
         "UPDATE nodes SET hash = ?1 WHERE level = 0 AND idx = 25",
         [&leaf_hash(&data)[..]],
@@ -178,7 +196,8 @@ fn edit_with_forged_tree_nodes_is_still_found_by_the_checkpoint() {
     .unwrap();
     let p = problems(&log);
     assert!(
-        p.iter().any(|m| m.contains("signed checkpoint at size 30") && m.contains("entries 20..=29")),
+        p.iter()
+            .any(|m| m.contains("signed checkpoint at size 30") && m.contains("entries 20..=29")),
         "{p:?}"
     );
 }
@@ -192,7 +211,10 @@ fn deleted_row_is_found() {
         .execute("DELETE FROM entries WHERE idx = 7", [])
         .unwrap();
     let p = problems(&log);
-    assert!(p.iter().any(|m| m == "entry 7 is missing (row deleted)"), "{p:?}");
+    assert!(
+        p.iter().any(|m| m == "entry 7 is missing (row deleted)"),
+        "{p:?}"
+    );
     // The rest of the log still checks out against its checkpoints: only one problem.
     assert_eq!(p.len(), 1, "{p:?}");
 }
@@ -204,11 +226,19 @@ fn swapped_rows_are_found() {
     let a = log.entry(4).unwrap();
     let b = log.entry(5).unwrap();
     let c = log.store().connection();
-    c.execute("UPDATE entries SET data = ?1 WHERE idx = 4", [&b]).unwrap();
-    c.execute("UPDATE entries SET data = ?1 WHERE idx = 5", [&a]).unwrap();
+    c.execute("UPDATE entries SET data = ?1 WHERE idx = 4", [&b])
+        .unwrap();
+    c.execute("UPDATE entries SET data = ?1 WHERE idx = 5", [&a])
+        .unwrap();
     let p = problems(&log);
-    assert!(p.iter().any(|m| m.starts_with("entry 4: content differs")), "{p:?}");
-    assert!(p.iter().any(|m| m.starts_with("entry 5: content differs")), "{p:?}");
+    assert!(
+        p.iter().any(|m| m.starts_with("entry 4: content differs")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter().any(|m| m.starts_with("entry 5: content differs")),
+        "{p:?}"
+    );
     assert!(p.iter().any(|m| m.contains("entries 0..=9")), "{p:?}");
 }
 
@@ -222,7 +252,8 @@ fn truncated_tail_is_found() {
         .unwrap();
     let p = problems(&log);
     assert!(
-        p.iter().any(|m| m.contains("log truncated") && m.contains("entries 26..=29 are gone")),
+        p.iter()
+            .any(|m| m.contains("log truncated") && m.contains("entries 26..=29 are gone")),
         "{p:?}"
     );
 }
@@ -233,10 +264,16 @@ fn truncation_that_also_drops_checkpoints_is_found_by_a_saved_checkpoint() {
     let log = log_with(dir.path(), 30);
     let saved = log.checkpoint().unwrap().note.encode();
     let c = log.store().connection();
-    c.execute("DELETE FROM entries WHERE idx >= 20", []).unwrap();
-    c.execute("DELETE FROM nodes WHERE (idx + 1) << level > 20", []).unwrap();
-    c.execute("DELETE FROM checkpoints WHERE size > 20", []).unwrap();
-    assert!(problems(&log).is_empty(), "the rollback alone looks consistent");
+    c.execute("DELETE FROM entries WHERE idx >= 20", [])
+        .unwrap();
+    c.execute("DELETE FROM nodes WHERE (idx + 1) << level > 20", [])
+        .unwrap();
+    c.execute("DELETE FROM checkpoints WHERE size > 20", [])
+        .unwrap();
+    assert!(
+        problems(&log).is_empty(),
+        "the rollback alone looks consistent"
+    );
     let report = log.verify(&[("ci-saved".into(), saved)]).unwrap();
     assert!(
         report

@@ -7,7 +7,10 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tollgate_ledger::merkle::{verify_consistency, verify_inclusion};
 
-const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/merkle");
+const VECTORS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/vectors/merkle"
+);
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -22,7 +25,9 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn b64(v: &Value) -> Vec<u8> {
     // A value that is not valid base64 can only make the probe fail, as it should.
-    v.as_str().and_then(|s| B64.decode(s).ok()).unwrap_or_default()
+    v.as_str()
+        .and_then(|s| B64.decode(s).ok())
+        .unwrap_or_default()
 }
 
 fn proof(v: &Value) -> Vec<Vec<u8>> {
@@ -67,6 +72,14 @@ fn all_probes_give_the_expected_verdict() {
     }
     assert_eq!(inclusion + consistency, 196, "all 196 probes found");
     assert!(inclusion > 0 && consistency > 0);
-    assert!(accepted > 10 && accepted < 190, "both verdicts are exercised");
-    assert!(wrong.is_empty(), "{} wrong verdicts:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        accepted > 10 && accepted < 190,
+        "both verdicts are exercised"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} wrong verdicts:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
