@@ -14,7 +14,14 @@ fn tollgate(dir: &Path) -> Command {
 
 fn init_with_events(dir: &Path, n: usize) {
     tollgate(dir)
-        .args(["log", "--log", "r.log", "init", "--origin", "log.example/cli"])
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "init",
+            "--origin",
+            "log.example/cli",
+        ])
         .assert()
         .success()
         .stdout(contains("log.example/cli+"))
@@ -28,7 +35,16 @@ fn init_with_events(dir: &Path, n: usize) {
         .collect();
     std::fs::write(dir.join("events.jsonl"), lines).unwrap();
     let out = tollgate(dir)
-        .args(["log", "--log", "r.log", "append", "--from-jsonl", "events.jsonl", "--batch-size", "4"])
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "append",
+            "--from-jsonl",
+            "events.jsonl",
+            "--batch-size",
+            "4",
+        ])
         .assert()
         .success()
         .get_output()
@@ -43,15 +59,30 @@ fn lifecycle_and_receipts() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     init_with_events(d, 10);
-    let cp = tollgate(d).args(["log", "--log", "r.log", "checkpoint"]).assert().success();
+    let cp = tollgate(d)
+        .args(["log", "--log", "r.log", "checkpoint"])
+        .assert()
+        .success();
     std::fs::write(d.join("saved.cp"), &cp.get_output().stdout).unwrap();
-    let proof = tollgate(d).args(["log", "--log", "r.log", "prove", "7"]).assert().success();
+    let proof = tollgate(d)
+        .args(["log", "--log", "r.log", "prove", "7"])
+        .assert()
+        .success();
     let text = String::from_utf8(proof.get_output().stdout.clone()).unwrap();
     assert!(text.starts_with("c2sp.org/tlog-proof@v1\nextra "), "{text}");
     assert!(text.contains("\nindex 7\n"));
     std::fs::write(d.join("r7.tlog-proof"), &text).unwrap();
     tollgate(d)
-        .args(["log", "--log", "r.log", "verify", "--checkpoint", "saved.cp", "--receipt", "r7.tlog-proof"])
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--checkpoint",
+            "saved.cp",
+            "--receipt",
+            "r7.tlog-proof",
+        ])
         .assert()
         .code(0)
         .stderr(contains("entry 7 included in tree of size 10"))
@@ -67,11 +98,27 @@ fn lifecycle_and_receipts() {
         .assert()
         .success();
     tollgate(d)
-        .args(["log", "--log", "r.log", "verify", "--tiles", "tiles", "--checkpoint", "saved.cp"])
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--tiles",
+            "tiles",
+            "--checkpoint",
+            "saved.cp",
+        ])
         .assert()
         .code(0);
     tollgate(d)
-        .args(["log", "--log", "r.log", "trusted-root", "--base-url", "https://log.example"])
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "trusted-root",
+            "--base-url",
+            "https://log.example",
+        ])
         .assert()
         .success()
         .stdout(contains("PKIX_ED25519"));
@@ -79,7 +126,14 @@ fn lifecycle_and_receipts() {
     let forged = text.replacen("index 7", "index 6", 1);
     std::fs::write(d.join("forged.tlog-proof"), forged).unwrap();
     tollgate(d)
-        .args(["log", "--log", "r.log", "verify", "--receipt", "forged.tlog-proof"])
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--receipt",
+            "forged.tlog-proof",
+        ])
         .assert()
         .code(1)
         .stderr(contains("FAILED"));
@@ -111,7 +165,11 @@ fn config_section_gives_the_path_and_bad_input_is_a_usage_error() {
     tollgate(d).args(["log", "init"]).assert().success();
     assert!(d.join("ci.log").is_file() && d.join("ci.log.key").is_file());
     tollgate(d)
-        .args(["log", "append", r#"{"type":"scan","actor":"a","subject":"md5:1"}"#])
+        .args([
+            "log",
+            "append",
+            r#"{"type":"scan","actor":"a","subject":"md5:1"}"#,
+        ])
         .assert()
         .code(2)
         .stderr(contains("sha256:"));
