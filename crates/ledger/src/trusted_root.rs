@@ -33,7 +33,6 @@ pub fn trusted_root(v: &Verifier, base_url: &str, valid_from: &str) -> Value {
             },
             "logId": { "keyId": B64.encode(key_id.0) },
             "checkpointKeyId": { "keyId": B64.encode(v.id) },
-            "origin": v.name,
         }],
         "certificateAuthorities": [],
         "ctlogs": [],
