@@ -46,3 +46,13 @@ pub fn base64(bytes: &[u8]) -> String {
     use ::base64::Engine;
     ::base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// The log named by `[log] path` in the config, opened, or None when no log is configured.
+/// Commands that record their events (sign, attest, gate) call this and append when Some.
+pub fn configured(config: &tollgate_config::Config) -> Result<Option<Log>, LogError> {
+    let settings: LogSettings = config.section("log")?;
+    match settings.path {
+        Some(p) => Ok(Some(Log::open(&config.base_dir().join(p))?)),
+        None => Ok(None),
+    }
+}

@@ -18,6 +18,8 @@ pub enum LogError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Key(#[from] KeyError),
+    #[error(transparent)]
+    Config(#[from] tollgate_config::ConfigError),
     #[error("{path}: {source}")]
     Note {
         path: String,
@@ -107,7 +109,13 @@ impl Log<SqliteStore> {
         let doc = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| KeyError::NotEd25519 {
             path: key_path(db).display().to_string(),
         })?;
-        let pair = Ed25519KeyPair::from_pkcs8(doc.as_ref()).map_err(|_| KeyError::NotEd25519 {
+        Self::init_with_key(db, origin, doc.as_ref())
+    }
+
+    /// Like [`Log::init`] with a given Ed25519 key (PKCS#8 DER): for key ceremonies done
+    /// elsewhere, and for reproducible tests.
+    pub fn init_with_key(db: &Path, origin: Option<&str>, pkcs8: &[u8]) -> Result<Init, LogError> {
+        let pair = Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| KeyError::NotEd25519 {
             path: key_path(db).display().to_string(),
         })?;
         let origin = match origin {
@@ -134,7 +142,7 @@ impl Log<SqliteStore> {
         }
         let key = key_path(db);
         let public = pub_path(db);
-        let warning = write_key_file(&key, doc.as_ref())?;
+        let warning = write_key_file(&key, pkcs8)?;
         std::fs::write(&public, format!("{}\n", verifier.encode())).map_err(|source| {
             LogError::Io {
                 path: public.display().to_string(),

@@ -325,3 +325,38 @@ fn tiles_export_and_verify() {
         report.problems
     );
 }
+
+#[test]
+fn concurrent_appenders_serialize() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("release.log");
+    drop(log_with(dir.path(), 0));
+    let handles: Vec<_> = (0..3)
+        .map(|t| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let mut log = Log::open(&db).unwrap();
+                let mut got = Vec::new();
+                for b in 0..5 {
+                    let batch: Vec<Event> = (0..7).map(|i| event(t * 100 + b * 10 + i)).collect();
+                    got.extend(log.append(&batch).unwrap());
+                }
+                got
+            })
+        })
+        .collect();
+    let mut all: Vec<u64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    all.sort_unstable();
+    assert_eq!(
+        all,
+        (0..105).collect::<Vec<u64>>(),
+        "every index handed out once"
+    );
+    let log = Log::open(&db).unwrap();
+    let report = log.verify(&[]).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.size, 105);
+}
