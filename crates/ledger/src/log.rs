@@ -7,7 +7,8 @@ use crate::note::{Checkpoint, NoteError, SignedCheckpoint, Signer, Verifier};
 use crate::receipt::Receipt;
 use crate::store::{Batch, SqliteStore, Store, StoreError};
 use aws_lc_rs::signature::Ed25519KeyPair;
-use std::collections::BTreeMap;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
@@ -179,8 +180,13 @@ impl Log<SqliteStore> {
 
     /// Opens an existing log. The log's public key is read from `<db>.pub`.
     pub fn open(db: &Path) -> Result<Log, LogError> {
-        let store = SqliteStore::open(db)?;
         let verifier = read_verifier(&pub_path(db))?;
+        Self::open_with_verifier(db, verifier)
+    }
+
+    /// Opens an existing log, trusting the given public key (e.g. one pinned out of band).
+    pub fn open_with_verifier(db: &Path, verifier: Verifier) -> Result<Log, LogError> {
+        let store = SqliteStore::open(db)?;
         Ok(Log {
             store,
             db: db.to_path_buf(),
@@ -211,11 +217,6 @@ impl<S: Store> Log<S> {
 
     pub fn origin(&self) -> &str {
         &self.verifier.name
-    }
-
-    /// Uses another public key to verify (e.g. one the user pinned) instead of `<db>.pub`.
-    pub fn set_verifier(&mut self, v: Verifier) {
-        self.verifier = v;
     }
 
     fn signer(&mut self) -> Result<&Signer, LogError> {
@@ -395,75 +396,40 @@ impl<S: Store> Log<S> {
                 Err(e) => report.problem(None, format!("saved checkpoint {label}: {e}")),
             }
         }
-        // Check the empty-tree checkpoint, then stream the entries.
-        let mut frontier = Frontier::default();
-        let mut last_good = 0u64;
-        let mut broken_at = None::<u64>;
-        check_targets(&targets, &frontier, &mut last_good, &mut report);
-        let store = &self.store;
-        store.scan(&mut |row| {
-            let expected = frontier.size();
-            if row.index > expected {
-                report.problem(
-                    Some(expected),
-                    if row.index == expected + 1 {
-                        format!("entry {expected} is missing (row deleted)")
-                    } else {
-                        format!(
-                            "entries {expected}..={} are missing (rows deleted)",
-                            row.index - 1
-                        )
-                    },
-                );
-                // Carry on with the leaf hashes recorded for the missing rows, if any, so the
-                // rest of the log can still be checked.
-                for i in expected..row.index {
-                    match store.node(0, i) {
-                        Ok(h) if broken_at.is_none() => frontier.push(h, |_, _, _| {}),
-                        _ => {
-                            broken_at.get_or_insert(i);
-                            frontier.push([0; 32], |_, _, _| {});
-                        }
-                    }
-                    if broken_at.is_none() {
-                        check_targets(&targets, &frontier, &mut last_good, &mut report);
-                    }
-                }
-            }
-            let index = row.index;
-            let leaf = leaf_hash(row.data);
-            if let Some(recorded) = row.leaf
-                && recorded != leaf
-            {
-                report.problem(
-                    Some(index),
-                    format!(
-                        "entry {index}: content differs from the leaf hash recorded when it was appended (edited, or moved from another index)"
-                    ),
-                );
-            }
-            match Entry::from_canonical(row.data) {
-                Ok(entry) => {
-                    if let Some(d) = entry.payload_digest {
-                        match store.payload(&d.0)? {
-                            None => report
-                                .problem(Some(index), format!("entry {index}: payload {d} is missing")),
-                            Some(p) if tollgate_model::sha256(&p) != d => report.problem(
-                                Some(index),
-                                format!("entry {index}: stored payload does not match its digest {d}"),
-                            ),
-                            Some(_) => {}
-                        }
-                    }
-                }
-                Err(e) => report.problem(Some(index), format!("entry {index}: {e}")),
-            }
-            frontier.push(leaf, |_, _, _| {});
-            if broken_at.is_none() {
-                check_targets(&targets, &frontier, &mut last_good, &mut report);
+        // Payloads: one sequential pass (random lookups per entry are much slower at scale).
+        let mut payloads = HashSet::new();
+        let mut bad_payloads = HashSet::new();
+        self.store.scan_payloads(&mut |digest, data| {
+            if tollgate_model::sha256(data).0 == *digest {
+                payloads.insert(*digest);
+            } else {
+                bad_payloads.insert(*digest);
             }
             Ok(())
         })?;
+        let mut walk = Walk {
+            store: &self.store,
+            targets: &targets,
+            frontier: Frontier::default(),
+            last_good: 0,
+            broken_at: None,
+            report: &mut report,
+            payloads: &payloads,
+            bad_payloads: &bad_payloads,
+        };
+        // The empty tree's checkpoint, then the entries in chunks: the per-entry work (leaf
+        // hash, canonical-form check) runs in parallel, the tree is extended in order.
+        walk.check_targets();
+        let mut chunk: Vec<(u64, Vec<u8>, Option<Hash>)> = Vec::with_capacity(CHUNK);
+        self.store.scan(&mut |row| {
+            chunk.push((row.index, row.data.to_vec(), row.leaf));
+            if chunk.len() == CHUNK {
+                walk.process(std::mem::take(&mut chunk))?;
+            }
+            Ok(())
+        })?;
+        walk.process(chunk)?;
+        let (frontier, broken_at) = (walk.frontier, walk.broken_at);
         let size = frontier.size();
         report.size = size;
         if let Some(i) = broken_at {
@@ -499,37 +465,126 @@ impl<S: Store> Log<S> {
     }
 }
 
-fn check_targets(
-    targets: &BTreeMap<u64, Vec<(String, Hash)>>,
-    frontier: &Frontier,
-    last_good: &mut u64,
-    report: &mut VerifyReport,
-) {
-    let size = frontier.size();
-    let Some(labels) = targets.get(&size) else {
-        return;
-    };
-    let root = frontier.root();
-    let mut all_ok = true;
-    for (label, want) in labels {
-        if *want != root {
-            all_ok = false;
-            let from = *last_good;
-            report.problem(
-                Some(from),
-                if size == 0 {
-                    format!("{label}: does not match the empty tree")
-                } else {
+const CHUNK: usize = 16_384;
+
+/// State of one verification walk over the stored entries.
+struct Walk<'a, S: Store> {
+    store: &'a S,
+    targets: &'a BTreeMap<u64, Vec<(String, Hash)>>,
+    frontier: Frontier,
+    last_good: u64,
+    broken_at: Option<u64>,
+    report: &'a mut VerifyReport,
+    payloads: &'a HashSet<[u8; 32]>,
+    bad_payloads: &'a HashSet<[u8; 32]>,
+}
+
+impl<S: Store> Walk<'_, S> {
+    fn process(&mut self, chunk: Vec<(u64, Vec<u8>, Option<Hash>)>) -> Result<(), StoreError> {
+        let checked: Vec<(Hash, Result<Option<tollgate_model::Digest>, String>)> = chunk
+            .par_iter()
+            .map(|(_, data, _)| {
+                let parsed = Entry::from_canonical(data)
+                    .map(|e| e.payload_digest)
+                    .map_err(|e| e.to_string());
+                (leaf_hash(data), parsed)
+            })
+            .collect();
+        for ((index, _, recorded), (leaf, parsed)) in chunk.into_iter().zip(checked) {
+            self.fill_gap(index)?;
+            if let Some(recorded) = recorded
+                && recorded != leaf
+            {
+                self.report.problem(
+                    Some(index),
                     format!(
-                        "{label}: the stored entries give a different tree; the change lies in entries {from}..={}",
-                        size - 1
-                    )
-                },
-            );
+                        "entry {index}: content differs from the leaf hash recorded when it was appended (edited, or moved from another index)"
+                    ),
+                );
+            }
+            match parsed {
+                Ok(Some(d)) if self.bad_payloads.contains(&d.0) => self.report.problem(
+                    Some(index),
+                    format!("entry {index}: stored payload does not match its digest {d}"),
+                ),
+                Ok(Some(d)) if !self.payloads.contains(&d.0) => self.report.problem(
+                    Some(index),
+                    format!("entry {index}: payload {d} is missing"),
+                ),
+                Ok(_) => {}
+                Err(e) => self
+                    .report
+                    .problem(Some(index), format!("entry {index}: {e}")),
+            }
+            self.frontier.push(leaf, |_, _, _| {});
+            if self.broken_at.is_none() {
+                self.check_targets();
+            }
         }
+        Ok(())
     }
-    if all_ok {
-        *last_good = size;
+
+    /// Rows missing before `index`: reported, then stood in for by the leaf hashes recorded
+    /// for them (when there are any) so the rest of the log can still be checked.
+    fn fill_gap(&mut self, index: u64) -> Result<(), StoreError> {
+        let expected = self.frontier.size();
+        if index <= expected {
+            return Ok(());
+        }
+        self.report.problem(
+            Some(expected),
+            if index == expected + 1 {
+                format!("entry {expected} is missing (row deleted)")
+            } else {
+                format!(
+                    "entries {expected}..={} are missing (rows deleted)",
+                    index - 1
+                )
+            },
+        );
+        for i in expected..index {
+            match self.store.node(0, i) {
+                Ok(h) if self.broken_at.is_none() => self.frontier.push(h, |_, _, _| {}),
+                Ok(_) | Err(StoreError::MissingNode { .. }) => {
+                    self.broken_at.get_or_insert(i);
+                    self.frontier.push([0; 32], |_, _, _| {});
+                }
+                Err(e) => return Err(e),
+            }
+            if self.broken_at.is_none() {
+                self.check_targets();
+            }
+        }
+        Ok(())
+    }
+
+    fn check_targets(&mut self) {
+        let size = self.frontier.size();
+        let Some(labels) = self.targets.get(&size) else {
+            return;
+        };
+        let root = self.frontier.root();
+        let mut all_ok = true;
+        for (label, want) in labels {
+            if *want != root {
+                all_ok = false;
+                let from = self.last_good;
+                self.report.problem(
+                    Some(from),
+                    if size == 0 {
+                        format!("{label}: does not match the empty tree")
+                    } else {
+                        format!(
+                            "{label}: the stored entries give a different tree; the change lies in entries {from}..={}",
+                            size - 1
+                        )
+                    },
+                );
+            }
+        }
+        if all_ok {
+            self.last_good = size;
+        }
     }
 }
 

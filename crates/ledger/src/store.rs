@@ -60,6 +60,11 @@ pub trait Store: NodeSource<Error = StoreError> {
     fn size(&self) -> Result<u64, StoreError>;
     fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, StoreError>;
     fn payload(&self, digest: &[u8; 32]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Every stored payload, with the digest it is filed under.
+    fn scan_payloads(
+        &self,
+        f: &mut dyn FnMut(&[u8; 32], &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
     /// Every entry in index order with its recorded leaf hash.
     fn scan(&self, f: &mut dyn FnMut(Row<'_>) -> Result<(), StoreError>) -> Result<(), StoreError>;
     /// Every stored signed checkpoint, by tree size.
@@ -110,6 +115,11 @@ impl SqliteStore {
             .map_err(e)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(e)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(e)?;
+        // 64 MiB page cache and memory-mapped reads: proofs and verification of large logs
+        // touch many pages.
+        conn.pragma_update(None, "cache_size", -65536).map_err(e)?;
+        conn.pragma_update(None, "mmap_size", 1i64 << 30)
+            .map_err(e)?;
         Ok(conn)
     }
 
@@ -303,6 +313,25 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT data FROM payloads WHERE digest = ?1")
             .and_then(|mut st| st.query_row([&digest[..]], |r| r.get(0)).optional())
             .map_err(self.err())
+    }
+
+    fn scan_payloads(
+        &self,
+        f: &mut dyn FnMut(&[u8; 32], &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT digest, data FROM payloads")
+            .map_err(self.err())?;
+        let mut rows = st.query([]).map_err(self.err())?;
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let digest: Vec<u8> = r.get(0).map_err(self.err())?;
+            let data: Vec<u8> = r.get(1).map_err(self.err())?;
+            // A digest of the wrong length cannot match any entry: file it under zeros.
+            let digest: [u8; 32] = digest.try_into().unwrap_or([0; 32]);
+            f(&digest, &data)?;
+        }
+        Ok(())
     }
 
     fn scan(&self, f: &mut dyn FnMut(Row<'_>) -> Result<(), StoreError>) -> Result<(), StoreError> {

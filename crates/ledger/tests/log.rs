@@ -291,7 +291,7 @@ fn tiles_export_and_verify() {
     let log = log_with(dir.path(), 300);
     let saved = log.checkpoint().unwrap().note.encode();
     let out = dir.path().join("tiles");
-    let n = tiles::export(&log, &out).unwrap();
+    let n = tiles::export(&log, &out, true).unwrap();
     assert!(n >= 5, "{n}");
     for f in [
         "checkpoint",
@@ -359,4 +359,35 @@ fn concurrent_appenders_serialize() {
     let report = log.verify(&[]).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.size, 105);
+}
+
+#[test]
+fn changed_or_missing_payload_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 12);
+    let entry = tollgate_ledger::Entry::from_canonical(&log.entry(4).unwrap()).unwrap();
+    let d = entry.payload_digest.unwrap();
+    let c = log.store().connection();
+    c.execute(
+        "UPDATE payloads SET data = ?1 WHERE digest = ?2",
+        rusqlite_params(br#"{"run":40}"#, &d.0),
+    )
+    .unwrap();
+    let p = problems(&log);
+    assert_eq!(
+        p,
+        vec![format!(
+            "entry 4: stored payload does not match its digest {d}"
+        )]
+    );
+    c.execute("DELETE FROM payloads WHERE digest = ?1", [&d.0[..]])
+        .unwrap();
+    assert_eq!(
+        problems(&log),
+        vec![format!("entry 4: payload {d} is missing")]
+    );
+}
+
+fn rusqlite_params<'a>(data: &'a [u8], digest: &'a [u8; 32]) -> [&'a [u8]; 2] {
+    [data, &digest[..]]
 }

@@ -38,7 +38,7 @@ fn formats_are_stable() {
     insta::assert_snapshot!("receipt_1", log.receipt(1).unwrap().encode());
     insta::assert_snapshot!("entry_1", String::from_utf8(log.entry(1).unwrap()).unwrap());
     let out = dir.path().join("tiles");
-    tiles::export(&log, &out).unwrap();
+    tiles::export(&log, &out, true).unwrap();
     let mut files: Vec<String> = walk(&out)
         .into_iter()
         .map(|p| p.strip_prefix(&out).unwrap().display().to_string())

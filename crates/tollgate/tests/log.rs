@@ -186,3 +186,46 @@ fn config_section_gives_the_path_and_bad_input_is_a_usage_error() {
         .code(2)
         .stderr(contains("--log PATH"));
 }
+
+#[test]
+fn verify_with_a_pinned_public_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_with_events(d, 3);
+    std::fs::rename(d.join("r.log.pub"), d.join("pinned.pub")).unwrap();
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--public-key",
+            "pinned.pub",
+        ])
+        .assert()
+        .code(0)
+        .stderr(contains("ok: 3 entries"));
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "other.log",
+            "init",
+            "--origin",
+            "log.example/cli",
+        ])
+        .assert()
+        .success();
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--public-key",
+            "other.log.pub",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("no valid signature"));
+}

@@ -85,6 +85,9 @@ pub enum LogCommand {
     Export {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Leave out the payload files (`payload/<hex digest>`).
+        #[arg(long)]
+        no_payloads: bool,
     },
     /// Print a Sigstore trusted_root.json-style document listing the log's key.
     TrustedRoot {
@@ -223,11 +226,7 @@ pub fn run(a: LogArgs) -> anyhow::Result<u8> {
             if receipts.is_empty() || tile_dir.is_some() || !saved.is_empty() {
                 let report = match &tile_dir {
                     Some(d) => tiles::verify(d, &verifier, &saved)?,
-                    None => {
-                        let mut log = Log::open(&ctx.log)?;
-                        log.set_verifier(verifier);
-                        log.verify(&saved)?
-                    }
+                    None => Log::open_with_verifier(&ctx.log, verifier)?.verify(&saved)?,
                 };
                 failed |= !print_report(&report, tile_dir.as_deref().unwrap_or(&ctx.log));
             }
@@ -264,9 +263,12 @@ pub fn run(a: LogArgs) -> anyhow::Result<u8> {
                 }
             }
         }
-        LogCommand::Export { out: dir } => {
+        LogCommand::Export {
+            out: dir,
+            no_payloads,
+        } => {
             let log = Log::open(&ctx.log)?;
-            let n = tiles::export(&log, &dir)?;
+            let n = tiles::export(&log, &dir, !no_payloads)?;
             eprintln!("wrote {n} files to {}", dir.display());
         }
         LogCommand::TrustedRoot { base_url } => {
