@@ -28,4 +28,6 @@ pub enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Write a commented default tollgate.toml.
     Init(commands::init::InitArgs),
+    /// The transparency log: init, append, show, prove, verify, checkpoint, export, trusted-root.
+    Log(commands::log::LogArgs),
 }

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod explain;
 pub mod init;
+pub mod log;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(s) => check::run_scan(s)?,
         Command::Explain(a) => explain::run(a)?,
         Command::Init(a) => init::run(a)?,
+        Command::Log(a) => log::run(a)?,
     };
     Ok(ExitCode::from(code))
 }

@@ -1,0 +1,214 @@
+//! Release events and their canonical logged form.
+//!
+//! An [`Event`] is what callers submit; the log stores an [`Entry`]: the event's fields with the
+//! payload replaced by its digest, serialized as RFC 8785 (JCS) canonical JSON so any verifier
+//! recomputes the same leaf hash. The payload's canonical bytes are stored beside the entry.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tollgate_model::{Digest, sha256};
+
+/// The schema tag every logged entry carries.
+pub const ENTRY_SCHEMA: &str = "tollgate.log.entry/v1";
+
+/// Kinds of release events (checklist SP-13, SP-15, SP-25).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventType {
+    BuildStart,
+    BuildFinish,
+    Scan,
+    Signature,
+    Attestation,
+    Approval,
+    Exception,
+    BreakGlass,
+    GateDecision,
+    Deployment,
+    CredentialIssuance,
+}
+
+/// One event as submitted (one JSON object per line for `--from-jsonl`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    pub actor: String,
+    /// `sha256:<hex>` of the artifact, commit or document the event is about.
+    pub subject: Digest,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// RFC 3339; now when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<serde_json::Value>,
+}
+
+/// The logged form of an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub schema: String,
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    pub actor: String,
+    pub subject: Digest,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// RFC 3339 in UTC.
+    pub time: String,
+    #[serde(
+        default,
+        rename = "payloadDigest",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub payload_digest: Option<Digest>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    #[error("invalid event: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("invalid event time {0:?}: expected RFC 3339")]
+    Time(String),
+    #[error("invalid event: `actor` must not be empty")]
+    EmptyActor,
+    #[error("logged entry is not canonical JSON (RFC 8785)")]
+    NotCanonical,
+}
+
+/// RFC 8785 canonical JSON of any serializable value.
+pub fn canonical_json<T: Serialize>(v: &T) -> Result<Vec<u8>, serde_json::Error> {
+    serde_json_canonicalizer::to_vec(v)
+}
+
+/// An event made ready for the log: the entry's canonical bytes and the payload's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub entry: Entry,
+    pub bytes: Vec<u8>,
+    pub payload: Option<(Digest, Vec<u8>)>,
+}
+
+impl Event {
+    /// Parses one JSON event.
+    pub fn from_json(s: &str) -> Result<Event, EventError> {
+        Ok(serde_json::from_str(s)?)
+    }
+
+    /// Validates the event and computes its canonical logged form.
+    pub fn prepare(&self, now: OffsetDateTime) -> Result<Prepared, EventError> {
+        if self.actor.trim().is_empty() {
+            return Err(EventError::EmptyActor);
+        }
+        let time = match &self.time {
+            Some(t) => {
+                OffsetDateTime::parse(t, &Rfc3339).map_err(|_| EventError::Time(t.clone()))?
+            }
+            None => now,
+        };
+        let time = time
+            .to_offset(time::UtcOffset::UTC)
+            .format(&Rfc3339)
+            .map_err(|_| EventError::Time(format!("{time}")))?;
+        let payload = match &self.payload {
+            Some(p) => {
+                let bytes = canonical_json(p)?;
+                Some((sha256(&bytes), bytes))
+            }
+            None => None,
+        };
+        let entry = Entry {
+            schema: ENTRY_SCHEMA.to_string(),
+            kind: self.kind,
+            actor: self.actor.clone(),
+            subject: self.subject,
+            environment: self.environment.clone(),
+            time,
+            payload_digest: payload.as_ref().map(|(d, _)| *d),
+        };
+        let bytes = canonical_json(&entry)?;
+        Ok(Prepared {
+            entry,
+            bytes,
+            payload,
+        })
+    }
+}
+
+impl Entry {
+    /// Parses stored bytes, which must be exactly the canonical form.
+    pub fn from_canonical(bytes: &[u8]) -> Result<Entry, EventError> {
+        let entry: Entry = serde_json::from_slice(bytes)?;
+        if canonical_json(&entry)? != bytes {
+            return Err(EventError::NotCanonical);
+        }
+        Ok(entry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUBJECT: &str = "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+
+    #[test]
+    fn canonical_form_is_rfc8785() {
+        // RFC 8785 §3.2.2/3.2.3: keys sorted by UTF-16 code units, numbers in ES6 form,
+        // minimal string escapes, no whitespace.
+        let v: serde_json::Value = serde_json::from_str(
+            r#"{"b": [1E3, 0.1, -0, 1e-7], "a": "\u20ac\n", "€": true, "\ud83d\ude00": 1, "z": null}"#,
+        )
+        .unwrap();
+        let c = String::from_utf8(canonical_json(&v).unwrap()).unwrap();
+        assert_eq!(
+            c,
+            "{\"a\":\"€\\n\",\"b\":[1000,0.1,0,1e-7],\"z\":null,\"€\":true,\"😀\":1}"
+        );
+    }
+
+    #[test]
+    fn event_becomes_a_canonical_entry_with_payload_digest() {
+        let e = Event::from_json(&format!(
+            r#"{{"type":"deployment","actor":"ci@example","subject":"{SUBJECT}","environment":"prod","time":"2026-01-02T03:04:05+01:00","payload":{{"z":1,"a":[true]}}}}"#
+        ))
+        .unwrap();
+        let p = e.prepare(OffsetDateTime::UNIX_EPOCH).unwrap();
+        let (digest, payload) = p.payload.clone().unwrap();
+        assert_eq!(payload, br#"{"a":[true],"z":1}"#);
+        assert_eq!(digest, sha256(br#"{"a":[true],"z":1}"#));
+        let text = String::from_utf8(p.bytes.clone()).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                r#"{{"actor":"ci@example","environment":"prod","payloadDigest":"{digest}","schema":"tollgate.log.entry/v1","subject":"{SUBJECT}","time":"2026-01-02T02:04:05Z","type":"deployment"}}"#
+            )
+        );
+        assert_eq!(Entry::from_canonical(&p.bytes).unwrap(), p.entry);
+    }
+
+    #[test]
+    fn bad_events_are_errors() {
+        for bad in [
+            format!(r#"{{"type":"nope","actor":"a","subject":"{SUBJECT}"}}"#),
+            r#"{"type":"scan","actor":"a","subject":"md5:abc"}"#.to_string(),
+            format!(r#"{{"type":"scan","actor":"a","subject":"{SUBJECT}","extra":1}}"#),
+            format!(r#"{{"type":"scan","subject":"{SUBJECT}"}}"#),
+        ] {
+            assert!(Event::from_json(&bad).is_err(), "{bad}");
+        }
+        let e = Event::from_json(&format!(
+            r#"{{"type":"scan","actor":"a","subject":"{SUBJECT}","time":"yesterday"}}"#
+        ))
+        .unwrap();
+        assert!(matches!(
+            e.prepare(OffsetDateTime::UNIX_EPOCH),
+            Err(EventError::Time(_))
+        ));
+        assert!(Entry::from_canonical(b"{ \"schema\": 1 }").is_err());
+    }
+}

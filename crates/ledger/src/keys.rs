@@ -1,0 +1,100 @@
+//! The log's Ed25519 key on disk: PKCS#8 in PEM, beside the database.
+//!
+//! All key-file I/O goes through [`write_key_file`] and [`read_key_file`].
+
+use std::io::Write;
+use std::path::Path;
+
+/// Environment variable holding the password that encrypts the log key.
+pub const PASSWORD_ENV: &str = "TOLLGATE_KEY_PASSWORD";
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not a PEM PRIVATE KEY (PKCS#8) file")]
+    NotPem { path: String },
+    #[error("{path}: not an Ed25519 PKCS#8 key")]
+    NotEd25519 { path: String },
+    #[error(
+        "{path}: the key is encrypted (or {PASSWORD_ENV} is set) but this build cannot yet read or write encrypted keys"
+    )]
+    EncryptionUnavailable { path: String },
+}
+
+/// Writes the log's private key. Returns a warning to show the user, if any.
+pub fn write_key_file(path: &Path, pkcs8_der: &[u8]) -> Result<Option<String>, KeyError> {
+    let shown = path.display().to_string();
+    if std::env::var_os(PASSWORD_ENV).is_some_and(|p| !p.is_empty()) {
+        // LEAD: plug encryption in here with
+        // `tollgate_attest::keys::write_private_pem(path, pkcs8_der, password)` (encrypted
+        // PKCS#8), and in `read_key_file` with `read_private_pem`. Until then we refuse rather
+        // than silently writing the key in the clear.
+        return Err(KeyError::EncryptionUnavailable { path: shown });
+    }
+    let text = pem::encode(&pem::Pem::new("PRIVATE KEY", pkcs8_der.to_vec()));
+    let io = |source| KeyError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(io)?;
+    f.write_all(text.as_bytes()).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    Ok(Some(format!(
+        "{shown}: log key written unencrypted (permissions 0600); set {PASSWORD_ENV} to encrypt it"
+    )))
+}
+
+/// Reads the log's private key (PKCS#8 DER).
+pub fn read_key_file(path: &Path) -> Result<Vec<u8>, KeyError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| KeyError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    let p = pem::parse(&text).map_err(|_| KeyError::NotPem {
+        path: shown.clone(),
+    })?;
+    match p.tag() {
+        "PRIVATE KEY" => Ok(p.into_contents()),
+        // LEAD: `tollgate_attest::keys::read_private_pem` decrypts this.
+        "ENCRYPTED PRIVATE KEY" => Err(KeyError::EncryptionUnavailable { path: shown }),
+        _ => Err(KeyError::NotPem { path: shown }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_round_trips_with_private_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.key");
+        let der = b"\x30\x03\x02\x01\x00".to_vec();
+        let warning = write_key_file(&path, &der).unwrap();
+        assert!(warning.unwrap().contains("unencrypted"));
+        assert_eq!(read_key_file(&path).unwrap(), der);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // Never overwrites an existing key.
+        assert!(write_key_file(&path, &der).is_err());
+        std::fs::write(&path, "not pem").unwrap();
+        assert!(matches!(read_key_file(&path), Err(KeyError::NotPem { .. })));
+    }
+}

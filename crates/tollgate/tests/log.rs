@@ -1,0 +1,231 @@
+//! `tollgate log` through the real binary.
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use std::path::Path;
+
+const SUBJECT: &str = "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+
+fn tollgate(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("tollgate").unwrap();
+    c.current_dir(dir).env_remove("TOLLGATE_KEY_PASSWORD");
+    c
+}
+
+fn init_with_events(dir: &Path, n: usize) {
+    tollgate(dir)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "init",
+            "--origin",
+            "log.example/cli",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("log.example/cli+"))
+        .stderr(contains("unencrypted"));
+    let lines: String = (0..n)
+        .map(|i| {
+            format!(
+                "{{\"type\":\"deployment\",\"actor\":\"ci-{i}\",\"subject\":\"{SUBJECT}\",\"payload\":{{\"i\":{i}}}}}\n"
+            )
+        })
+        .collect();
+    std::fs::write(dir.join("events.jsonl"), lines).unwrap();
+    let out = tollgate(dir)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "append",
+            "--from-jsonl",
+            "events.jsonl",
+            "--batch-size",
+            "4",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let want: String = (0..n).map(|i| format!("{i}\n")).collect();
+    assert_eq!(String::from_utf8(out).unwrap(), want);
+}
+
+#[test]
+fn lifecycle_and_receipts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_with_events(d, 10);
+    let cp = tollgate(d)
+        .args(["log", "--log", "r.log", "checkpoint"])
+        .assert()
+        .success();
+    std::fs::write(d.join("saved.cp"), &cp.get_output().stdout).unwrap();
+    let proof = tollgate(d)
+        .args(["log", "--log", "r.log", "prove", "7"])
+        .assert()
+        .success();
+    let text = String::from_utf8(proof.get_output().stdout.clone()).unwrap();
+    assert!(text.starts_with("c2sp.org/tlog-proof@v1\nextra "), "{text}");
+    assert!(text.contains("\nindex 7\n"));
+    std::fs::write(d.join("r7.tlog-proof"), &text).unwrap();
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--checkpoint",
+            "saved.cp",
+            "--receipt",
+            "r7.tlog-proof",
+        ])
+        .assert()
+        .code(0)
+        .stderr(contains("entry 7 included in tree of size 10"))
+        .stderr(contains("ok: 10 entries"));
+    tollgate(d)
+        .args(["log", "--log", "r.log", "show", "3"])
+        .assert()
+        .success()
+        .stdout(contains("\"actor\": \"ci-3\""))
+        .stdout(contains("\"i\": 3"));
+    tollgate(d)
+        .args(["log", "--log", "r.log", "export", "--out", "tiles"])
+        .assert()
+        .success();
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--tiles",
+            "tiles",
+            "--checkpoint",
+            "saved.cp",
+        ])
+        .assert()
+        .code(0);
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "trusted-root",
+            "--base-url",
+            "https://log.example",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("PKIX_ED25519"));
+    // A receipt for a changed entry fails.
+    let forged = text.replacen("index 7", "index 6", 1);
+    std::fs::write(d.join("forged.tlog-proof"), forged).unwrap();
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--receipt",
+            "forged.tlog-proof",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("FAILED"));
+}
+
+#[test]
+fn tampering_fails_verify_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_with_events(d, 10);
+    let log = tollgate_ledger::Log::open(&d.join("r.log")).unwrap();
+    log.store()
+        .connection()
+        .execute("DELETE FROM entries WHERE idx = 5", [])
+        .unwrap();
+    drop(log);
+    tollgate(d)
+        .args(["log", "--log", "r.log", "verify"])
+        .assert()
+        .code(1)
+        .stderr(contains("entry 5 is missing"));
+}
+
+#[test]
+fn config_section_gives_the_path_and_bad_input_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("tollgate.toml"), "[log]\npath = \"ci.log\"\n").unwrap();
+    tollgate(d).args(["log", "init"]).assert().success();
+    assert!(d.join("ci.log").is_file() && d.join("ci.log.key").is_file());
+    tollgate(d)
+        .args([
+            "log",
+            "append",
+            r#"{"type":"scan","actor":"a","subject":"md5:1"}"#,
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("sha256:"));
+    std::fs::write(d.join("tollgate.toml"), "[log]\npaht = \"ci.log\"\n").unwrap();
+    tollgate(d)
+        .args(["log", "show"])
+        .assert()
+        .code(2)
+        .stderr(contains("tollgate.toml:2:1"));
+    let empty = tempfile::tempdir().unwrap();
+    tollgate(empty.path())
+        .args(["log", "show"])
+        .assert()
+        .code(2)
+        .stderr(contains("--log PATH"));
+}
+
+#[test]
+fn verify_with_a_pinned_public_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_with_events(d, 3);
+    std::fs::rename(d.join("r.log.pub"), d.join("pinned.pub")).unwrap();
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--public-key",
+            "pinned.pub",
+        ])
+        .assert()
+        .code(0)
+        .stderr(contains("ok: 3 entries"));
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "other.log",
+            "init",
+            "--origin",
+            "log.example/cli",
+        ])
+        .assert()
+        .success();
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--public-key",
+            "other.log.pub",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("no valid signature"));
+}
