@@ -818,3 +818,196 @@ fn human(d: time::Duration) -> String {
         format!("{s}s")
     }
 }
+
+/// The `[verify]` table of tollgate.toml (defaults for `tollgate verify` flags).
+///
+/// ```toml
+/// [verify]
+/// require-predicates = ["https://slsa.dev/provenance/v1"]
+/// builder-id = "https://github.com/actions/runner/github-hosted"
+/// source-repo = "https://github.com/acme/*"
+/// source-ref = "refs/tags/v*"
+/// max-age = "30d"
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VerifySettings {
+    #[serde(default)]
+    pub require_predicates: Vec<String>,
+    pub builder_id: Option<String>,
+    pub source_repo: Option<String>,
+    pub source_ref: Option<String>,
+    pub max_age: Option<String>,
+}
+
+/// Parses `30d`, `12h`, `90m`, `45s` (or a bare number of seconds).
+pub fn parse_duration(s: &str) -> Result<time::Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: i64 = num.parse().map_err(|_| format!("invalid duration {s:?} (use 30d, 12h, 90m, 45s)"))?;
+    Ok(match unit {
+        "d" => time::Duration::days(n),
+        "h" => time::Duration::hours(n),
+        "m" => time::Duration::minutes(n),
+        "s" => time::Duration::seconds(n),
+        "w" => time::Duration::weeks(n),
+        _ => return Err(format!("invalid duration unit in {s:?} (use d, h, m, s, w)")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{KeyAlgorithm, PrivateKey};
+    use crate::statement::{SLSA_PROVENANCE_V1, Subject, TEST_RESULT_V01};
+    use serde_json::json;
+
+    fn now() -> OffsetDateTime {
+        time::macros::datetime!(2026-03-01 00:00 UTC)
+    }
+
+    fn provenance(repo: &str, git_ref: &str, finished: &str) -> serde_json::Value {
+        json!({
+            "buildDefinition": {"buildType": "x", "externalParameters": {"workflow": {"repository": repo, "ref": git_ref}},
+                                "resolvedDependencies": []},
+            "runDetails": {"builder": {"id": "https://github.com/actions/runner/github-hosted"},
+                           "metadata": {"finishedOn": finished}}
+        })
+    }
+
+    #[test]
+    fn release_with_requirements() {
+        let k = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let d = tollgate_model::sha256(b"app");
+        let (_, sig) = (d, crate::bundle::Bundle::sign_message(&k, &d, None).unwrap());
+        let prov = crate::attest_statement(
+            &k,
+            Statement::new(vec![Subject::sha256("app", &d)], SLSA_PROVENANCE_V1,
+                provenance("https://github.com/acme/app", "refs/tags/v1.0.0", "2026-02-27T00:00:00Z")),
+        )
+        .unwrap();
+        let tests = crate::attest_statement(
+            &k,
+            Statement::new(vec![Subject::sha256("app", &d)], TEST_RESULT_V01, json!({"result": "PASSED"})),
+        )
+        .unwrap();
+        let bundles = vec![
+            ("sig".to_string(), sig.to_json().into_bytes()),
+            ("prov".to_string(), prov.to_json().into_bytes()),
+            ("tests".to_string(), tests.to_json().into_bytes()),
+        ];
+        let trust = Trust::key(k.public_key().clone());
+        let mut req = Requirements {
+            predicate_types: vec![SLSA_PROVENANCE_V1.into(), TEST_RESULT_V01.into()],
+            builder_id: Some("https://github.com/actions/runner/*".into()),
+            source_repo: Some("https://github.com/acme/*".into()),
+            source_ref: Some("refs/tags/v*".into()),
+            max_age: Some(time::Duration::days(7)),
+            now: now(),
+        };
+        let r = verify_release(&bundles, &ArtifactRef::Digest(d), &trust, &req).unwrap();
+        assert!(r.ok(), "{:#?}", r);
+        assert_eq!(r.bundles[1].predicate_type(), Some(SLSA_PROVENANCE_V1));
+        assert_eq!(r.bundles[0].signer.key_id.as_deref(), Some(k.public_key().key_id()));
+
+        // Each requirement can fail on its own.
+        for tweak in 0..5 {
+            let mut bad = req.clone();
+            match tweak {
+                0 => bad.predicate_types.push(crate::statement::APPROVAL_V1.into()),
+                1 => bad.builder_id = Some("https://gitlab.com/*".into()),
+                2 => bad.source_repo = Some("https://github.com/other/*".into()),
+                3 => bad.source_ref = Some("refs/heads/main".into()),
+                _ => bad.max_age = Some(time::Duration::hours(1)),
+            }
+            let r = verify_release(&bundles, &ArtifactRef::Digest(d), &trust, &bad).unwrap();
+            assert!(!r.ok(), "tweak {tweak} should fail");
+        }
+
+        // Another artifact: every bundle fails.
+        let other = tollgate_model::sha256(b"other");
+        let r = verify_release(&bundles, &ArtifactRef::Digest(other), &trust, &req).unwrap();
+        assert!(r.bundles.iter().all(|b| !b.ok()));
+
+        // Another key: fails.
+        let k2 = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        req.predicate_types.clear();
+        let r = verify_release(&bundles, &ArtifactRef::Digest(d), &Trust::key(k2.public_key().clone()), &req).unwrap();
+        assert!(!r.ok());
+        assert!(r.bundles.iter().all(|b| b.checks.iter().any(|c| c.name == "signature" && c.status == Status::Failed)));
+    }
+
+    #[test]
+    fn tampered_dsse_payload_fails_and_reports_checks() {
+        let k = PrivateKey::generate(KeyAlgorithm::Ed25519).unwrap();
+        let d = tollgate_model::sha256(b"app");
+        let b = crate::attest_statement(
+            &k,
+            Statement::new(vec![Subject::sha256("app", &d)], TEST_RESULT_V01, json!({"result": "PASSED"})),
+        )
+        .unwrap();
+        let trust = Trust::key(k.public_key().clone());
+        let ok = verify_bundle(b.to_json().as_bytes(), &ArtifactRef::Digest(d), &trust, &Requirements::default()).unwrap();
+        assert_eq!(ok.statement.as_ref().unwrap().predicate["result"], "PASSED");
+        assert!(ok.checks.iter().any(|c| c.name == "transparency log" && c.status == Status::NotApplicable));
+
+        let mut v = b.to_value();
+        let payload = String::from_utf8(b.envelope().unwrap().payload.clone()).unwrap().replace("PASSED", "FAILED");
+        use base64::Engine as _;
+        v["dsseEnvelope"]["payload"] = json!(base64::engine::general_purpose::STANDARD.encode(payload));
+        let err = verify_bundle(v.to_string().as_bytes(), &ArtifactRef::Digest(d), &trust, &Requirements::default()).unwrap_err();
+        let VerifyError::Failed(v) = err else { panic!("{err}") };
+        assert!(v.statement.is_none());
+        assert!(v.checks.iter().any(|c| c.name == "signature" && c.status == Status::Failed));
+    }
+
+    #[test]
+    fn ed25519_message_signature_needs_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.bin");
+        std::fs::write(&p, b"payload").unwrap();
+        let k = PrivateKey::generate(KeyAlgorithm::Ed25519).unwrap();
+        let (d, b) = crate::sign_file(&k, &p).unwrap();
+        let trust = Trust::key(k.public_key().clone());
+        verify_bundle(b.to_json().as_bytes(), &ArtifactRef::Path(p.clone()), &trust, &Requirements::default()).unwrap();
+        assert!(verify_bundle(b.to_json().as_bytes(), &ArtifactRef::Digest(d), &trust, &Requirements::default()).is_err());
+    }
+
+    #[test]
+    fn key_validity_window_uses_claimed_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        std::fs::write(dir.path().join("k.pub"), k.public_key().to_pem()).unwrap();
+        let entry = |until: &str| tollgate_config::TrustEntry {
+            identity: "ci".into(),
+            key: "k.pub".into(),
+            valid_from: None,
+            valid_until: Some(toml::from_str::<toml::Table>(&format!("d = \"{until}\"")).unwrap()["d"].clone().try_into().unwrap()),
+        };
+        let d = tollgate_model::sha256(b"app");
+        let b = crate::attest_statement(
+            &k,
+            Statement::new(vec![Subject::sha256("app", &d)], SLSA_PROVENANCE_V1,
+                provenance("r", "refs/heads/main", "2026-01-15T00:00:00Z")),
+        )
+        .unwrap();
+        let req = Requirements { now: now(), ..Requirements::default() };
+        // Key retired on 2026-01-31: a release built 2026-01-15 still verifies in March.
+        let store = TrustStore::from_entries(&[entry("2026-01-31")], &[], dir.path()).unwrap();
+        verify_bundle(b.to_json().as_bytes(), &ArtifactRef::Digest(d), &Trust::store(store), &req).unwrap();
+        // Key retired before the build: rejected.
+        let store = TrustStore::from_entries(&[entry("2026-01-01")], &[], dir.path()).unwrap();
+        assert!(verify_bundle(b.to_json().as_bytes(), &ArtifactRef::Digest(d), &Trust::store(store), &req).is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30d").unwrap(), time::Duration::days(30));
+        assert_eq!(parse_duration("90").unwrap(), time::Duration::seconds(90));
+        assert!(parse_duration("3y").is_err());
+        assert!(parse_duration("d").is_err());
+    }
+}
