@@ -28,4 +28,6 @@ pub enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Write a commented default tollgate.toml.
     Init(commands::init::InitArgs),
+    /// Record the current findings as exceptions in the baseline file (adopt, then block only new ones).
+    Baseline(commands::baseline::BaselineArgs),
 }
