@@ -87,6 +87,11 @@ impl Engine {
         let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
         for hit in self.ac.find_overlapping_iter(data) {
             for &ri in &self.kw_rules[hit.pattern().as_usize()] {
+                // A hit inside the window last searched for this rule was already covered
+                // (this keeps runs like `aaaa…` in minified files linear).
+                if hit.end() <= covered[ri] {
+                    continue;
+                }
                 let rule = &self.rules[ri];
                 let (ws, we) = window(data, hit.start(), hit.end(), rule.def.window);
                 if we <= covered[ri] {
