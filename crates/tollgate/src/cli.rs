@@ -30,4 +30,6 @@ pub enum Command {
     Init(commands::init::InitArgs),
     /// The transparency log: init, append, show, prove, verify, checkpoint, export, trusted-root.
     Log(commands::log::LogArgs),
+    /// Record the current findings as exceptions in the baseline file (adopt, then block only new ones).
+    Baseline(commands::baseline::BaselineArgs),
 }

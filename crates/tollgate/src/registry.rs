@@ -6,9 +6,14 @@ use tollgate_engine::Scanner;
 
 /// Top-level `tollgate.toml` tables owned by parts other than the core.
 pub const SECTIONS: &[&str] = &["log"];
+pub const SECTIONS: &[&str] = &[tollgate_secrets::SECTION];
 
 /// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
-pub fn scanners(_config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
-    let out: Vec<Box<dyn Scanner>> = Vec::new();
+#[allow(clippy::vec_init_then_push)] // one push per scanner, merged by hand
+pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
+    let mut out: Vec<Box<dyn Scanner>> = Vec::new();
+    out.push(Box::new(tollgate_secrets::SecretsScanner::from_config(
+        config,
+    )?));
     Ok(out)
 }

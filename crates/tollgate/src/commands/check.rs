@@ -49,14 +49,19 @@ pub struct CheckArgs {
 
 /// `tollgate scan <scanner>`: one variant per scanner, each with its own extra flags.
 #[derive(Debug, clap::Subcommand)]
-pub enum ScanCommand {}
+pub enum ScanCommand {
+    /// Secrets in files, archives, stdin (`-`), CI logs (`--ci-log`) and git history (`--git`, `--staged`).
+    Secrets(crate::commands::secrets::SecretsArgs),
+}
 
 pub fn run_check(a: CheckArgs) -> anyhow::Result<u8> {
     execute(&a.common, |cfg| Ok(registry::scanners(cfg)?))
 }
 
 pub fn run_scan(s: ScanCommand) -> anyhow::Result<u8> {
-    match s {}
+    match s {
+        ScanCommand::Secrets(a) => crate::commands::secrets::run(a),
+    }
 }
 
 /// Loads the config for `common` (explicit `--config`, or tollgate.toml at the first root).

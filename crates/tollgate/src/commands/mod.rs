@@ -1,9 +1,11 @@
 //! One module per command. Each returns the process exit code.
 
+pub mod baseline;
 pub mod check;
 pub mod explain;
 pub mod init;
 pub mod log;
+pub mod secrets;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
@@ -15,6 +17,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(a) => explain::run(a)?,
         Command::Init(a) => init::run(a)?,
         Command::Log(a) => log::run(a)?,
+        Command::Baseline(a) => baseline::run(a)?,
     };
     Ok(ExitCode::from(code))
 }

@@ -1,0 +1,278 @@
+//! The matching engine: one Aho-Corasick pass over an input finds every rule keyword
+//! (case-insensitive); each hit runs that rule's regexes on a small window around it (the
+//! keyword's line, or `window` bytes for multi-line keys). Regexes compile on first use.
+
+use crate::filters::{
+    basic_auth_valid, char_classes, github_checksum_valid, looks_like_placeholder, shannon_entropy,
+};
+use crate::rules::{Checksum, Decode, Rule};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::HashSet;
+use tollgate_model::Confidence;
+
+/// Longest stretch of a line searched on either side of a keyword (minified files have
+/// megabyte-long lines).
+const LINE_CAP: usize = 1024;
+
+/// A candidate that passed its rule's checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// Index into [`Engine::rules`].
+    pub rule: usize,
+    /// Byte range of the secret value in the input.
+    pub start: usize,
+    pub end: usize,
+    pub confidence: Confidence,
+    /// GitHub-style checksum verdict when the rule has one.
+    pub checksum_valid: Option<bool>,
+    pub entropy: f64,
+}
+
+/// A regex that failed to compile (reported once per run as a diagnostic).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFailure {
+    pub rule: usize,
+    pub message: String,
+}
+
+pub struct Engine {
+    pub rules: Vec<Rule>,
+    ac: AhoCorasick,
+    /// Keyword pattern index → rule indices.
+    kw_rules: Vec<Vec<usize>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Engine({} rules)", self.rules.len())
+    }
+}
+
+impl Engine {
+    pub fn new(rules: Vec<Rule>) -> Engine {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut kw_rules: Vec<Vec<usize>> = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            for k in &r.def.keywords {
+                let k = k.to_ascii_lowercase();
+                match keywords.iter().position(|x| *x == k) {
+                    Some(p) => kw_rules[p].push(i),
+                    None => {
+                        keywords.push(k);
+                        kw_rules.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .unwrap_or_else(|_| {
+                AhoCorasick::new(std::iter::empty::<&str>()).expect("empty automaton")
+            });
+        Engine {
+            rules,
+            ac,
+            kw_rules,
+        }
+    }
+
+    /// Every match in `data`, plus regexes that failed to compile.
+    pub fn scan(&self, data: &[u8]) -> (Vec<Match>, Vec<RuleFailure>) {
+        let mut out = Vec::new();
+        let mut failures = Vec::new();
+        // Per rule: end of the last window searched, so a run of hits is searched once.
+        let mut covered: Vec<usize> = vec![0; self.rules.len()];
+        let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
+        for hit in self.ac.find_overlapping_iter(data) {
+            for &ri in &self.kw_rules[hit.pattern().as_usize()] {
+                // A hit inside the window last searched for this rule was already covered
+                // (this keeps runs like `aaaa…` in minified files linear).
+                if hit.end() <= covered[ri] {
+                    continue;
+                }
+                let rule = &self.rules[ri];
+                let (ws, we) = window(data, hit.start(), hit.end(), rule.def.window);
+                if we <= covered[ri] {
+                    continue;
+                }
+                covered[ri] = we;
+                let regexes = match rule.regexes() {
+                    Ok(r) => r,
+                    Err(e) => {
+                        if !failures.iter().any(|f: &RuleFailure| f.rule == ri) {
+                            failures.push(RuleFailure {
+                                rule: ri,
+                                message: e.to_string(),
+                            });
+                        }
+                        continue;
+                    }
+                };
+                for re in regexes {
+                    for caps in re.captures_iter(&data[ws..we]) {
+                        let m = caps
+                            .name("secret")
+                            .or_else(|| caps.get(1))
+                            .or_else(|| caps.get(0));
+                        let Some(m) = m else { continue };
+                        let (s, e) = (ws + m.start(), ws + m.end());
+                        if s == e || !seen.insert((ri, s, e)) {
+                            continue;
+                        }
+                        if let Some(found) = self.check(ri, data, s, e) {
+                            out.push(found);
+                        }
+                    }
+                }
+            }
+        }
+        drop_generic_overlaps(&self.rules, &mut out);
+        out.sort_by_key(|m| (m.start, m.rule));
+        (out, failures)
+    }
+
+    /// Applies the rule's validators to the candidate `data[s..e]`.
+    fn check(&self, ri: usize, data: &[u8], s: usize, e: usize) -> Option<Match> {
+        let rule = &self.rules[ri];
+        let d = &rule.def;
+        let secret = &data[s..e];
+        let entropy = shannon_entropy(secret);
+        if let Some(min) = d.min_entropy
+            && entropy < min
+        {
+            return None;
+        }
+        if let Some(min) = d.min_classes
+            && char_classes(secret) < min
+            // Long random single-class values (all upper-case letters…) still count for
+            // generic rules.
+            && !(d.generic && secret.len() >= 20 && entropy >= 3.8)
+        {
+            return None;
+        }
+        if let Some(Decode::BasicAuth) = d.decode
+            && !basic_auth_valid(secret)
+        {
+            return None;
+        }
+        if !rule.context_lc.is_empty() {
+            let (ls, le) = line_bounds(data, s, e);
+            let line = data[ls..le].to_ascii_lowercase();
+            let hay = String::from_utf8_lossy(&line);
+            if !rule.context_lc.iter().any(|c| hay.contains(c.as_str())) {
+                return None;
+            }
+        }
+        if d.generic && looks_like_placeholder(secret) {
+            return None;
+        }
+        let mut confidence = d.confidence;
+        let mut checksum_valid = None;
+        if let Some(Checksum::GithubCrc32) = d.checksum {
+            checksum_valid = github_checksum_valid(secret);
+            match checksum_valid {
+                Some(true) => confidence = Confidence::High,
+                Some(false) => confidence = Confidence::Low,
+                None => {}
+            }
+        }
+        Some(Match {
+            rule: ri,
+            start: s,
+            end: e,
+            confidence,
+            checksum_valid,
+            entropy,
+        })
+    }
+}
+
+/// Resolves overlapping matches: a specific rule always wins; among generic rules, those of
+/// a provider family beat the catch-all `generic` family, then the earlier rule wins. One
+/// generic match is kept per value.
+fn drop_generic_overlaps(rules: &[Rule], out: &mut Vec<Match>) {
+    let priority = |m: &Match| -> u8 {
+        let r = &rules[m.rule];
+        if !r.def.generic {
+            2
+        } else if r.origin == "builtin:generic" {
+            0
+        } else {
+            1
+        }
+    };
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    // Ties among provider-family generic rules: the longest keyword (the more specific
+    // rule); in the catch-all family, file order (salt before password…).
+    let kw_len = |m: &Match| {
+        if priority(m) == 1 {
+            rules[m.rule]
+                .def
+                .keywords
+                .iter()
+                .map(String::len)
+                .max()
+                .unwrap_or(0)
+        } else {
+            0
+        }
+    };
+    order.sort_by_key(|&i| {
+        let m = &out[i];
+        (std::cmp::Reverse((priority(m), kw_len(m))), m.rule, m.start)
+    });
+    let mut kept: Vec<(usize, usize)> = Vec::new();
+    let mut keep = vec![false; out.len()];
+    for i in order {
+        let m = &out[i];
+        let overlaps = kept.iter().any(|&(s, e)| m.start < e && s < m.end);
+        if priority(m) == 2 || !overlaps {
+            keep[i] = true;
+            kept.push((m.start, m.end));
+        }
+    }
+    let mut k = keep.into_iter();
+    out.retain(|_| k.next().unwrap_or(false));
+}
+
+/// The window searched for a keyword at `[ks, ke)`: its line (capped at [`LINE_CAP`] bytes on
+/// either side), or `window` bytes after it for multi-line rules.
+fn window(data: &[u8], ks: usize, ke: usize, window: Option<usize>) -> (usize, usize) {
+    let lo = ks.saturating_sub(LINE_CAP);
+    let start = data[lo..ks]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map(|p| lo + p + 1)
+        .unwrap_or(lo);
+    let end = match window {
+        Some(w) => (ke + w).min(data.len()),
+        None => {
+            let hi = (ke + LINE_CAP).min(data.len());
+            data[ke..hi]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|p| ke + p)
+                .unwrap_or(hi)
+        }
+    };
+    (start, end)
+}
+
+/// Start and end of the line(s) holding `[s, e)`, capped like windows.
+pub fn line_bounds(data: &[u8], s: usize, e: usize) -> (usize, usize) {
+    let lo = s.saturating_sub(LINE_CAP);
+    let ls = data[lo..s]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map(|p| lo + p + 1)
+        .unwrap_or(lo);
+    let hi = (e + LINE_CAP).min(data.len());
+    let le = data[e..hi]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|p| e + p)
+        .unwrap_or(hi);
+    (ls, le)
+}

@@ -1,0 +1,287 @@
+//! Validators and filters applied to a candidate secret after its regex matched.
+
+/// Shannon entropy of `s` in bits per byte.
+pub fn shannon_entropy(s: &[u8]) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// How many of the classes lower, upper, digit, other occur in `s`.
+pub fn char_classes(s: &[u8]) -> u8 {
+    let mut m = 0u8;
+    for &b in s {
+        m |= if b.is_ascii_lowercase() {
+            1
+        } else if b.is_ascii_uppercase() {
+            2
+        } else if b.is_ascii_digit() {
+            4
+        } else {
+            8
+        };
+    }
+    m.count_ones() as u8
+}
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// `n` in base62 (digits, upper, lower), left-padded with `0` to `width`.
+/// Written by hand: it is eight lines and no crate does exactly this padding.
+pub fn base62(mut n: u64, width: usize) -> String {
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(BASE62[(n % 62) as usize]);
+        n /= 62;
+    }
+    while out.len() < width {
+        out.push(b'0');
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// GitHub token checksum: `<prefix>_<30 random base62><6 base62 CRC32 of the random part>`.
+/// Returns `None` when the token does not have that shape (for example fine-grained PATs).
+pub fn github_checksum_valid(token: &[u8]) -> Option<bool> {
+    let us = token.iter().rposition(|&b| b == b'_')?;
+    let body = &token[us + 1..];
+    if body.len() != 36 || !body.iter().all(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let (random, check) = body.split_at(30);
+    let crc = crc32fast::hash(random);
+    Some(base62(u64::from(crc), 6).as_bytes() == check)
+}
+
+/// Words that mark a value as a placeholder, an example or a test value.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "example",
+    "changeme",
+    "change_me",
+    "change-me",
+    "placeholder",
+    "your",
+    "xxxx",
+    "****",
+    "dummy",
+    "sample",
+    "redacted",
+    "replace",
+    "insert",
+    "fixme",
+    "todo",
+    "secret_here",
+    "notreal",
+    "not_real",
+    "fake",
+    "foobar",
+    "lorem",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "}}",
+    "%(",
+    "%s",
+    "$(",
+    "process.env",
+    "os.environ",
+    "getenv",
+    "env[",
+    "env.",
+    "config.",
+    "settings.",
+    "params[",
+    "request.",
+    "args.",
+    "self.",
+    "this.",
+    "null",
+    "none",
+    "undefined",
+    "true",
+    "false",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "string",
+    "value",
+    "test",
+    "mock",
+    "pass123",
+    "123456",
+    "qwerty",
+    "abcdef",
+    "letmein",
+    "admin",
+];
+
+/// True when a generic rule's value looks like a placeholder, a code reference or a
+/// well-known test value rather than a real credential.
+pub fn looks_like_placeholder(value: &[u8]) -> bool {
+    let Ok(v) = std::str::from_utf8(value) else {
+        return true;
+    };
+    let lc = v.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS.iter().any(|w| lc.contains(w)) {
+        return true;
+    }
+    // A single repeated character, or a run of 4+ identical characters.
+    let bytes = lc.as_bytes();
+    if bytes.windows(4).any(|w| w.iter().all(|&b| b == w[0])) {
+        return true;
+    }
+    // Identifiers and dotted/called expressions: `some_var`, `cfg.key`, `getKey()`.
+    if is_code_reference(v) {
+        return true;
+    }
+    false
+}
+
+/// `snake_case_name`, `camelCaseName`, `a.b.c`, `fn(...)`, `$VAR`, `%VAR%`, `@var`.
+fn is_code_reference(v: &str) -> bool {
+    if v.starts_with(['$', '%', '@', '&', '*', '!', '#', '[', '(', '{', '.', '/']) {
+        return true;
+    }
+    if v.contains("()") || v.ends_with(')') || v.contains("::") || v.contains("->") {
+        return true;
+    }
+    let letters_and_seps = v
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'.' || b == b'-');
+    if !letters_and_seps {
+        return false;
+    }
+    // Only letters and separators. A name has separators between words (`db_password`,
+    // `settings.secret`) or camel-case humps (`getPassword`); a random letter string has
+    // neither, or has many upper/lower switches.
+    let has_sep = v.contains(['_', '.', '-']);
+    let bytes = v.as_bytes();
+    let humps = bytes
+        .windows(2)
+        .filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+        .count();
+    let switches = bytes
+        .windows(2)
+        .filter(|w| w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase())
+        .count();
+    let random_case = switches * 3 > v.len() && v.len() >= 12;
+    if random_case {
+        return false;
+    }
+    if has_sep {
+        // SCREAMING_SNAKE or snake_case words: a name unless the parts look random.
+        return v
+            .split(['_', '.', '-'])
+            .filter(|p| !p.is_empty())
+            .all(|p| p.len() <= 12 && has_vowel(p));
+    }
+    humps >= 1 && humps * 4 <= v.len() && has_vowel(v)
+}
+
+fn has_vowel(p: &str) -> bool {
+    p.bytes()
+        .any(|b| matches!(b.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u'))
+}
+
+/// True when `s` is base64 of printable ASCII `user:password` (HTTP Basic credentials).
+pub fn basic_auth_valid(s: &[u8]) -> bool {
+    use base64::Engine as _;
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(s) else {
+        return false;
+    };
+    let Some(colon) = raw.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    colon > 0
+        && raw.len() > colon + 1
+        && raw.iter().all(|b| (0x20..0x7f).contains(b))
+        && shannon_entropy(&raw[colon + 1..]) >= 1.5
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy() {
+        assert_eq!(shannon_entropy(b"aaaa"), 0.0);
+        assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
+        assert_eq!(shannon_entropy(b""), 0.0);
+    }
+
+    #[test]
+    fn classes() {
+        assert_eq!(char_classes(b"abc"), 1);
+        assert_eq!(char_classes(b"aB3"), 3);
+        assert_eq!(char_classes(b"aB3!"), 4);
+    }
+
+    #[test]
+    fn base62_padding() {
+        assert_eq!(base62(0, 6), "000000");
+        assert_eq!(base62(61, 1), "z");
+        assert_eq!(base62(62, 2), "10");
+        assert_eq!(base62(u64::from(u32::MAX), 6), "4gfFC3");
+    }
+
+    #[test]
+    fn github_checksum() {
+        let random = "abcdefghijklmnopqrstuvwxyz0123";
+        let check = base62(u64::from(crc32fast::hash(random.as_bytes())), 6);
+        let good = format!("ghp_{random}{check}");
+        assert_eq!(github_checksum_valid(good.as_bytes()), Some(true));
+        let bad = format!("ghp_{random}000000");
+        assert_eq!(github_checksum_valid(bad.as_bytes()), Some(false));
+        assert_eq!(github_checksum_valid(b"ghp_short"), None);
+    }
+
+    #[test]
+    fn basic_auth() {
+        assert!(basic_auth_valid(b"QWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
+        assert!(!basic_auth_valid(b"dXNlcm5hbWU="));
+        assert!(!basic_auth_valid(b"not base64!"));
+    }
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "changeme",
+            "your-api-key",
+            "${DB_PASSWORD}",
+            "os.environ['X']",
+            "xxxxxxxx",
+            "<password>",
+            "db_password",
+            "getPassword()",
+            "settings.SECRET",
+            "CONFIRM_CURRENT_PASSWORD",
+        ] {
+            assert!(looks_like_placeholder(p.as_bytes()), "{p}");
+        }
+        for real in [
+            "hX9#kq2!Lm",
+            "Zq8vN2pL0xYw",
+            "s3cr3tV@lue9",
+            "lmccazlmkq",
+            "iE1dFxOdIFGKfIVuhA==",
+        ] {
+            assert!(!looks_like_placeholder(real.as_bytes()), "{real}");
+        }
+    }
+}

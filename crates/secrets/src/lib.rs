@@ -1,0 +1,26 @@
+//! Secret scanning for tollgate.
+//!
+//! - [`rules`]: the rule file format (TOML, one file per provider family, embedded) and user
+//!   rule files; every rule carries its own examples and negative examples.
+//! - [`engine`]: one case-insensitive Aho-Corasick pass for all keywords, then each rule's
+//!   regex (compiled lazily) on a window around each keyword hit; validators in [`filters`].
+//! - [`scanner`]: the [`tollgate_engine::Scanner`] implementation (`[secrets]` config section,
+//!   rayon over files, memory-mapped large files), stdin and CI logs.
+//! - [`archive`]: zip / tar / tar.gz / docker save / OCI tarballs, recursively.
+//! - [`git`]: full history, ranges and staged changes with gix.
+//! - [`baseline`]: writing the baseline file of accepted findings.
+
+pub mod archive;
+pub mod baseline;
+pub mod cilog;
+pub mod engine;
+pub mod filters;
+pub mod git;
+pub mod rules;
+pub mod scanner;
+
+pub use git::{GitError, GitScope, scan_repo};
+pub use scanner::{Input, SecretsConfig, SecretsError, SecretsScanner, Source, SourceScanner};
+
+/// The config section this crate owns.
+pub const SECTION: &str = "secrets";

@@ -1,0 +1,95 @@
+//! `tollgate baseline`: records the current findings of every scanner as exceptions in the
+//! baseline file (`baseline = "..."` in tollgate.toml; default `tollgate-baseline.toml`).
+
+use crate::commands::check::{self, CommonArgs};
+use crate::{exit, registry};
+use anyhow::Context;
+use tollgate_config::Date;
+use tollgate_model::SuppressionKind;
+use tollgate_secrets::baseline::{self, BaselineOptions, DEFAULT_FILE};
+
+#[derive(Debug, clap::Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Who owns the accepted findings (default: $USER).
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Why they are accepted.
+    #[arg(long, default_value = "baseline: present when tollgate was adopted")]
+    pub reason: String,
+    /// Days until the entries expire.
+    #[arg(long, default_value_t = 90)]
+    pub days: i64,
+}
+
+pub fn run(a: BaselineArgs) -> anyhow::Result<u8> {
+    let config = match check::load_config(&a.common) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let scanners = match registry::scanners(&config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let Some(report) = check::scan(&a.common, &config, &scanners)? else {
+        return Ok(exit::USAGE);
+    };
+    let configured = config.baseline.clone();
+    let root = match (&config.path, a.common.paths.first()) {
+        (Some(_), _) => config.base_dir(),
+        (None, Some(p)) if p.is_dir() => p.clone(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let path = configured
+        .clone()
+        .unwrap_or_else(|| root.join(DEFAULT_FILE));
+    let existing = baseline::read(&path)?;
+    let known: std::collections::HashSet<&str> = existing
+        .iter()
+        .filter_map(|e| e.fingerprint.as_deref())
+        .collect();
+    // Findings that count, plus those the existing baseline already suppresses.
+    let findings: Vec<&tollgate_model::Finding> = report
+        .findings
+        .iter()
+        .chain(report.suppressed.iter().filter(|f| {
+            f.suppression
+                .as_ref()
+                .is_some_and(|s| s.kind == SuppressionKind::Exception)
+                && known.contains(f.fingerprint.as_str())
+        }))
+        .collect();
+    let today = Date::today_utc();
+    let owner = a
+        .owner
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|o| !o.trim().is_empty())
+        .unwrap_or_else(|| "unassigned".into());
+    let opts = BaselineOptions {
+        owner,
+        reason: a.reason,
+        expires: today.add_days(a.days),
+        today,
+    };
+    let (entries, added, dropped) = baseline::build(&existing, &findings, &opts);
+    std::fs::write(&path, baseline::render(&entries))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!(
+        "wrote {} ({} entries: {added} added, {dropped} no longer found)",
+        path.display(),
+        entries.len()
+    );
+    if configured.is_none() {
+        eprintln!(
+            "add this line to tollgate.toml so the baseline applies:\nbaseline = \"{DEFAULT_FILE}\""
+        );
+    }
+    Ok(exit::PASS)
+}

@@ -1,0 +1,110 @@
+//! `tollgate scan secrets`: files and folders (like `check`), or stdin (`-`), a CI log
+//! (`--ci-log`), git history (`--git [RANGE]`) or the staged index (`--staged`).
+
+use crate::commands::check::{self, CommonArgs};
+use crate::{exit, progress::Bar};
+use std::io::Read;
+use std::path::PathBuf;
+use tollgate_config::Date;
+use tollgate_engine::{RunOptions, Scanner};
+use tollgate_inventory::Inventory;
+use tollgate_secrets::{GitScope, SecretsScanner, Source, SourceScanner};
+
+#[derive(Debug, clap::Args)]
+pub struct SecretsArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Scan git history instead of files: every blob reachable from every ref, or RANGE
+    /// (`base..head`, or one revision). Findings name the commit that introduced them.
+    #[arg(long, value_name = "RANGE", num_args = 0..=1, default_missing_value = "")]
+    pub git: Option<String>,
+    /// Scan the staged changes (index blobs not in HEAD): for a pre-commit hook.
+    #[arg(long, conflicts_with = "git")]
+    pub staged: bool,
+    /// Scan a CI log file (ANSI colour codes are stripped).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["git", "staged"])]
+    pub ci_log: Option<PathBuf>,
+}
+
+pub fn run(a: SecretsArgs) -> anyhow::Result<u8> {
+    let first = a.common.paths.first().cloned();
+    let stdin = first.as_deref() == Some(std::path::Path::new("-"));
+    let source = if let Some(log) = &a.ci_log {
+        Some(Source::CiLog(log.clone()))
+    } else if a.staged || a.git.is_some() {
+        let repo = first.clone().unwrap_or_else(|| PathBuf::from("."));
+        let scope = if a.staged {
+            GitScope::Staged
+        } else {
+            GitScope::parse(a.git.as_deref())
+        };
+        Some(Source::Git { repo, scope })
+    } else if stdin {
+        let mut data = Vec::new();
+        std::io::stdin().read_to_end(&mut data)?;
+        Some(Source::Bytes {
+            display: "<stdin>".into(),
+            data,
+        })
+    } else {
+        None
+    };
+    let Some(source) = source else {
+        return check::execute(&a.common, |cfg| {
+            Ok(vec![
+                Box::new(SecretsScanner::from_config(cfg)?) as Box<dyn Scanner>
+            ])
+        });
+    };
+    // Non-file sources: no inventory walk (a pre-commit scan must start fast).
+    let mut common = a.common.clone();
+    if stdin {
+        common.paths.clear();
+    }
+    let config = match check::load_config(&common) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let inner = match SecretsScanner::from_config(&config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let scanner = SourceScanner { inner, source };
+    let inventory = Inventory {
+        roots: Vec::new(),
+        files: Vec::new(),
+        skipped: Default::default(),
+        diagnostics: Vec::new(),
+    };
+    let bar = Bar::new(common.quiet);
+    let report = tollgate_engine::run(
+        &[&scanner as &dyn Scanner],
+        &inventory,
+        &config,
+        &RunOptions {
+            tool: check::tool_info(),
+            today: Date::today_utc(),
+            progress: &bar,
+        },
+    );
+    check::emit(&common, &report)?;
+    if report
+        .diagnostics
+        .iter()
+        .any(|d| d.level == tollgate_model::DiagnosticLevel::Error && d.path.is_none())
+    {
+        return Ok(exit::USAGE);
+    }
+    let threshold = common.fail_on.unwrap_or(config.scan.fail_on);
+    Ok(if report.failing(threshold) > 0 {
+        exit::FAIL
+    } else {
+        exit::PASS
+    })
+}
