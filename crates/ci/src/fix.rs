@@ -1,0 +1,1 @@
+//! Offline fixes (`--fix`): text edits on files that parsed. Placeholder filled below.
