@@ -358,6 +358,17 @@ impl MarkedEventReceiver for Builder<'_> {
                     None => return,
                 };
                 let anchor = node.end;
+                // A block mapping's start marker follows its first key: start at that key.
+                let first = match &node.value {
+                    Value::Map(m) => m.first().map(|(k, _)| (k.start, k.line, k.col)),
+                    Value::Seq(s) => s.first().map(|n| (n.start, n.line, n.col)),
+                    _ => None,
+                };
+                if let Some((s, l, c)) = first.filter(|f| f.0 < node.start) {
+                    node.start = s;
+                    node.line = l;
+                    node.col = c;
+                }
                 node.end = end.max(node.start);
                 self.push_value(node, anchor, size, &m);
             }

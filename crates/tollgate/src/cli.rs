@@ -28,4 +28,6 @@ pub enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Write a commented default tollgate.toml.
     Init(commands::init::InitArgs),
+    /// Score the repository against the secure release pipeline checklist (SP-01…SP-26).
+    Posture(commands::posture::PostureArgs),
 }

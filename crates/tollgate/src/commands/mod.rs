@@ -1,8 +1,10 @@
 //! One module per command. Each returns the process exit code.
 
 pub mod check;
+pub mod ci;
 pub mod explain;
 pub mod init;
+pub mod posture;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
@@ -13,6 +15,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(s) => check::run_scan(s)?,
         Command::Explain(a) => explain::run(a)?,
         Command::Init(a) => init::run(a)?,
+        Command::Posture(a) => posture::run(a)?,
     };
     Ok(ExitCode::from(code))
 }
