@@ -32,4 +32,6 @@ pub enum Command {
     Log(commands::log::LogArgs),
     /// Record the current findings as exceptions in the baseline file (adopt, then block only new ones).
     Baseline(commands::baseline::BaselineArgs),
+    /// Score the repository against the secure release pipeline checklist (SP-01…SP-26).
+    Posture(commands::posture::PostureArgs),
 }

@@ -15,5 +15,11 @@ pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
     out.push(Box::new(tollgate_secrets::SecretsScanner::from_config(
         config,
     )?));
+pub const SECTIONS: &[&str] = &[tollgate_ci::SECTION];
+
+/// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
+pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
+    let mut out: Vec<Box<dyn Scanner>> = Vec::new();
+    out.push(Box::new(tollgate_ci::CiScanner::from_config(config)?));
     Ok(out)
 }

@@ -52,6 +52,8 @@ pub struct CheckArgs {
 pub enum ScanCommand {
     /// Secrets in files, archives, stdin (`-`), CI logs (`--ci-log`) and git history (`--git`, `--staged`).
     Secrets(crate::commands::secrets::SecretsArgs),
+    /// Audit CI/CD configuration: GitHub Actions workflows, composite actions, Dependabot, GitLab CI.
+    Ci(super::ci::CiArgs),
 }
 
 pub fn run_check(a: CheckArgs) -> anyhow::Result<u8> {
@@ -61,6 +63,7 @@ pub fn run_check(a: CheckArgs) -> anyhow::Result<u8> {
 pub fn run_scan(s: ScanCommand) -> anyhow::Result<u8> {
     match s {
         ScanCommand::Secrets(a) => crate::commands::secrets::run(a),
+        ScanCommand::Ci(a) => super::ci::run(a),
     }
 }
 

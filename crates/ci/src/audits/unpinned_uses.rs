@@ -1,0 +1,89 @@
+//! `ci/unpinned-uses`: actions and reusable workflows not pinned to a commit SHA.
+
+use crate::model::{self, Uses};
+use crate::yaml::Node;
+use crate::{Audit, Doc, DocKind, Info};
+use tollgate_model::{Confidence, Finding, Severity};
+
+pub static INFO: Info = Info {
+    id: "ci/unpinned-uses",
+    name: "Action not pinned to a commit",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    summary: "A `uses:` reference names a tag or branch (or nothing) instead of a full commit SHA, so whoever controls the action's repository decides what runs.",
+    docs: r#"Tags and branches move. When an action's repository is compromised (tj-actions/changed-files,
+March 2025), every workflow that references it by tag runs the attacker's code with its
+secrets. Only a 40-hex commit SHA is immutable. Policy: every action must be SHA-pinned,
+except patterns listed in `[ci] ref-pin-allowed` (for example `actions/*`), which may use a
+tag. Local actions (`./…`) are not reported; `docker://` images must carry a digest.
+
+NOT OK:
+```yaml
+- uses: actions/checkout@v4
+```
+
+OK:
+```yaml
+- uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+```"#,
+    fix: "Pin to the full commit SHA of the release and keep the tag in a comment; let Dependabot or Renovate update it.",
+    tags: &["SP-10", "SP-24", "CWE-829"],
+    zizmor: Some("unpinned-uses"),
+};
+
+pub struct UnpinnedUses;
+
+fn allowed(patterns: &[String], full: &str) -> bool {
+    patterns.iter().any(|p| {
+        let p = p.to_ascii_lowercase();
+        match p.strip_suffix('*') {
+            Some(prefix) => full.starts_with(prefix),
+            None => full == p || full.starts_with(&format!("{p}/")),
+        }
+    })
+}
+
+fn check_uses(doc: &Doc<'_>, node: &Node, route: &str, out: &mut Vec<Finding>) {
+    let Some(u) = Uses::parse(node.text()) else { return };
+    let msg = match &u {
+        Uses::Local(_) => return,
+        Uses::Docker(img) => match model::image_unpinned(img, true) {
+            Some(why) => format!("docker image {why}"),
+            None => return,
+        },
+        Uses::Repo { git_ref: None, .. } => "action is not pinned at all (no @ref)".to_string(),
+        Uses::Repo {
+            git_ref: Some(r), ..
+        } => {
+            if model::is_sha(r) {
+                return;
+            }
+            if allowed(&doc.settings.ref_pin_allowed, &u.full().unwrap_or_default()) {
+                return;
+            }
+            format!("action is pinned to `{r}`, not to a commit SHA")
+        }
+    };
+    out.push(doc.finding(&INFO, node, route, msg));
+}
+
+impl Audit for UnpinnedUses {
+    fn info(&self) -> &'static Info {
+        &INFO
+    }
+    fn kinds(&self) -> &'static [DocKind] {
+        &[DocKind::Workflow, DocKind::Action]
+    }
+    fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
+        for (_, job) in model::jobs(doc.root) {
+            if let Some(u) = job.node.get("uses") {
+                check_uses(doc, u, &format!("{}.uses", job.route), out);
+            }
+        }
+        for (_, step) in model::all_steps(doc.root) {
+            if let Some(u) = step.node.get("uses") {
+                check_uses(doc, u, &format!("{}.uses", step.route), out);
+            }
+        }
+    }
+}

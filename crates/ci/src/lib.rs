@@ -1,0 +1,396 @@
+//! The `ci` scanner: audits GitHub Actions workflows, composite actions, Dependabot configs and
+//! GitLab CI files (with their local includes).
+//!
+//! Every file is parsed into a positioned YAML tree ([`yaml`]); each audit (one module per
+//! audit under [`audits`], behind the [`Audit`] trait) reads that tree and reports findings
+//! whose `Location.symbolic` is the YAML route (`jobs.build.steps[2].run`). A file that does
+//! not parse is a diagnostic naming file:line:col; the other files are still audited.
+
+pub mod audits;
+pub mod fix;
+pub mod model;
+pub mod yaml;
+
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::collections::{BTreeSet, HashSet};
+use tollgate_config::{Config, ConfigError};
+use tollgate_engine::{ScanContext, ScanOutput, Scanner};
+use tollgate_inventory::{FileEntry, FileKind};
+use tollgate_model::{
+    Confidence, Diagnostic, Evidence, Finding, Location, RuleId, RuleMeta, Severity, Span,
+};
+use yaml::Node;
+
+/// The `[ci]` table of `tollgate.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CiSettings {
+    /// Rule ids not to run (`ci/superfluous-actions`).
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// `uses:` patterns (`actions/*`, `docker/login-action`) that may be pinned to a tag or
+    /// branch instead of a commit SHA. Default: none (every action must be SHA-pinned).
+    #[serde(default)]
+    pub ref_pin_allowed: Vec<String>,
+}
+
+/// What kind of CI file a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    Workflow,
+    Action,
+    Dependabot,
+    GitLab,
+}
+
+impl DocKind {
+    /// Decides from the path relative to the root; `None` for files we do not audit.
+    pub fn of(rel: &str) -> Option<DocKind> {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let lower = name.to_ascii_lowercase();
+        let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+        if !yaml {
+            return None;
+        }
+        if rel.contains(".github/workflows/") {
+            Some(DocKind::Workflow)
+        } else if lower == "action.yml" || lower == "action.yaml" {
+            Some(DocKind::Action)
+        } else if lower == "dependabot.yml" || lower == "dependabot.yaml" {
+            Some(DocKind::Dependabot)
+        } else if lower == ".gitlab-ci.yml"
+            || lower == ".gitlab-ci.yaml"
+            || rel.starts_with(".gitlab/")
+            || rel.contains("/.gitlab/")
+        {
+            Some(DocKind::GitLab)
+        } else {
+            None
+        }
+    }
+}
+
+/// One parsed CI document, as the audits see it.
+pub struct Doc<'a> {
+    pub kind: DocKind,
+    pub display: &'a str,
+    pub rel: &'a str,
+    pub src: &'a str,
+    pub root: &'a Node,
+    pub settings: &'a CiSettings,
+}
+
+impl Doc<'_> {
+    /// A finding at `node` (its whole span), for `info`, with route `route`.
+    pub fn finding(&self, info: &Info, node: &Node, route: &str, message: String) -> Finding {
+        self.finding_at(info, node.start, node.end, route, message)
+    }
+
+    /// A finding at the byte range `[start, end)`.
+    pub fn finding_at(
+        &self,
+        info: &Info,
+        start: usize,
+        end: usize,
+        route: &str,
+        message: String,
+    ) -> Finding {
+        let end = end.max(start).min(self.src.len());
+        let start = start.min(end);
+        let loc = Location::from_span(self.display, self.src.as_bytes(), Span { start, end })
+            .with_symbolic(route);
+        let text = self.src.get(start..end).unwrap_or("");
+        let key = format!("{route}\u{0}{text}");
+        let line = self.line_text(start);
+        Finding::new(
+            RuleId::from_static(info.id),
+            info.severity,
+            info.confidence,
+            message,
+            loc,
+            self.rel,
+            key.as_bytes(),
+        )
+        .with_evidence(Evidence::snippet(line))
+        .with_remediation(info.fix)
+    }
+
+    /// The source line containing byte `offset`, trimmed.
+    pub fn line_text(&self, offset: usize) -> String {
+        let offset = offset.min(self.src.len());
+        let s = self.src[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let e = self.src[offset..]
+            .find('\n')
+            .map(|i| offset + i)
+            .unwrap_or(self.src.len());
+        let line = self.src[s..e].trim();
+        if line.chars().count() > 240 {
+            line.chars().take(240).collect::<String>() + "…"
+        } else {
+            line.to_string()
+        }
+    }
+}
+
+/// An audit's definition: id, defaults and its documentation (what, why, example, fix).
+pub struct Info {
+    /// `ci/<audit-name>`.
+    pub id: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub summary: &'static str,
+    /// Markdown: why it matters, a NOT OK and an OK example.
+    pub docs: &'static str,
+    /// One or two sentences on how to fix it.
+    pub fix: &'static str,
+    /// Checklist controls and CWE ids.
+    pub tags: &'static [&'static str],
+    /// The zizmor audit this one corresponds to, if any (for the parity mapping).
+    pub zizmor: Option<&'static str>,
+}
+
+impl Info {
+    pub fn meta(&self) -> RuleMeta {
+        RuleMeta {
+            id: RuleId::from_static(self.id),
+            name: self.name.to_string(),
+            default_severity: self.severity,
+            default_confidence: self.confidence,
+            summary: self.summary.to_string(),
+            docs: format!(
+                "# {}\n\n{}\n\n{}\n\n## Fix\n\n{}\n",
+                self.name,
+                self.summary,
+                self.docs.trim(),
+                self.fix
+            ),
+            help_uri: None,
+            tags: self.tags.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+}
+
+/// One audit: reads one document and pushes findings.
+pub trait Audit: Send + Sync {
+    fn info(&self) -> &'static Info;
+    /// The kinds of documents it reads.
+    fn kinds(&self) -> &'static [DocKind];
+    fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>);
+}
+
+/// The scanner.
+pub struct CiScanner {
+    settings: CiSettings,
+    audits: Vec<Box<dyn Audit>>,
+}
+
+impl Default for CiScanner {
+    fn default() -> Self {
+        CiScanner::new(CiSettings::default())
+    }
+}
+
+impl CiScanner {
+    pub fn new(settings: CiSettings) -> Self {
+        let audits = audits::all()
+            .into_iter()
+            .filter(|a| !settings.disable.iter().any(|d| d == a.info().id))
+            .collect();
+        CiScanner { settings, audits }
+    }
+
+    /// Builds the scanner from the `[ci]` table.
+    pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
+        Ok(CiScanner::new(config.section::<CiSettings>(SECTION)?))
+    }
+
+    /// Audits one document's text. Parse errors become one diagnostic.
+    pub fn audit_text(
+        &self,
+        kind: DocKind,
+        display: &str,
+        rel: &str,
+        src: &str,
+    ) -> Result<Vec<Finding>, Diagnostic> {
+        let root = parse_doc(display, src)?;
+        let doc = Doc {
+            kind,
+            display,
+            rel,
+            src,
+            root: &root,
+            settings: &self.settings,
+        };
+        let mut out = Vec::new();
+        for a in &self.audits {
+            if a.kinds().contains(&kind) {
+                a.check(&doc, &mut out);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The config table the scanner reads.
+pub const SECTION: &str = "ci";
+
+/// Parses `src` into a tree; the error is a diagnostic with file:line:col.
+pub fn parse_doc(display: &str, src: &str) -> Result<Node, Diagnostic> {
+    yaml::parse(src).map_err(|e| {
+        Diagnostic::error("ci", format!("cannot parse CI file: {}", e.message)).at(
+            display,
+            Some(e.line),
+            Some(e.col),
+        )
+    })
+}
+
+fn read_text(f: &FileEntry) -> Result<String, Diagnostic> {
+    let bytes = f.read().map_err(|e| {
+        Diagnostic::error("ci", format!("cannot read: {e}")).at(&f.display, None, None)
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, col) = yaml::line_col(
+            &String::from_utf8_lossy(e.as_bytes()),
+            e.utf8_error().valid_up_to(),
+        );
+        Diagnostic::error("ci", "cannot parse CI file: not UTF-8").at(
+            &f.display,
+            Some(line),
+            Some(col),
+        )
+    })
+}
+
+impl Scanner for CiScanner {
+    fn name(&self) -> &'static str {
+        "ci"
+    }
+
+    fn version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+
+    fn rules(&self) -> Vec<RuleMeta> {
+        self.audits.iter().map(|a| a.info().meta()).collect()
+    }
+
+    fn scan(&self, ctx: &ScanContext<'_>) -> ScanOutput {
+        let files: Vec<(&FileEntry, DocKind)> = ctx
+            .inventory
+            .files
+            .iter()
+            .filter(|f| f.kind == FileKind::CiConfig || f.kind == FileKind::Text)
+            .filter_map(|f| DocKind::of(&f.rel).map(|k| (f, k)))
+            .collect();
+        ctx.progress.start("ci", files.len() as u64);
+        let results: Vec<(Vec<Finding>, Option<Diagnostic>, Vec<String>)> = files
+            .par_iter()
+            .map(|(f, kind)| {
+                let r = self.one(f, *kind);
+                ctx.progress.advance(1);
+                r
+            })
+            .collect();
+        let mut out = ScanOutput {
+            files_scanned: files.len(),
+            ..ScanOutput::default()
+        };
+        let mut done: HashSet<&str> = files.iter().map(|(f, _)| f.display.as_str()).collect();
+        let mut includes = BTreeSet::new();
+        for (f, d, inc) in results {
+            out.findings.extend(f);
+            out.diagnostics.extend(d);
+            includes.extend(inc);
+        }
+        // GitLab local includes that the inventory did not class as CI files.
+        let mut queue: Vec<String> = includes.into_iter().collect();
+        while let Some(rel) = queue.pop() {
+            for f in ctx.inventory.files.iter().filter(|f| f.rel == rel) {
+                if !done.insert(f.display.as_str()) {
+                    continue;
+                }
+                out.files_scanned += 1;
+                let (fs, d, inc) = self.one(f, DocKind::GitLab);
+                out.findings.extend(fs);
+                out.diagnostics.extend(d);
+                queue.extend(inc);
+            }
+        }
+        ctx.progress.finish();
+        out
+    }
+}
+
+impl CiScanner {
+    fn one(&self, f: &FileEntry, kind: DocKind) -> (Vec<Finding>, Option<Diagnostic>, Vec<String>) {
+        let src = match read_text(f) {
+            Ok(s) => s,
+            Err(d) => return (Vec::new(), Some(d), Vec::new()),
+        };
+        let root = match parse_doc(&f.display, &src) {
+            Ok(r) => r,
+            Err(d) => return (Vec::new(), Some(d), Vec::new()),
+        };
+        let includes = if kind == DocKind::GitLab {
+            model::gitlab_local_includes(&root)
+        } else {
+            Vec::new()
+        };
+        let doc = Doc {
+            kind,
+            display: &f.display,
+            rel: &f.rel,
+            src: &src,
+            root: &root,
+            settings: &self.settings,
+        };
+        let mut out = Vec::new();
+        for a in &self.audits {
+            if a.kinds().contains(&kind) {
+                a.check(&doc, &mut out);
+            }
+        }
+        (out, None, includes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_from_paths() {
+        assert_eq!(DocKind::of(".github/workflows/ci.yml"), Some(DocKind::Workflow));
+        assert_eq!(DocKind::of("a/action.yaml"), Some(DocKind::Action));
+        assert_eq!(DocKind::of(".github/dependabot.yml"), Some(DocKind::Dependabot));
+        assert_eq!(DocKind::of(".gitlab-ci.yml"), Some(DocKind::GitLab));
+        assert_eq!(DocKind::of("src/x.yml"), None);
+        assert_eq!(DocKind::of(".github/workflows/README.md"), None);
+    }
+
+    #[test]
+    fn every_rule_is_documented_and_unique() {
+        let s = CiScanner::default();
+        let rules = s.rules();
+        assert!(rules.len() >= 40, "{}", rules.len());
+        let mut ids = HashSet::new();
+        for r in &rules {
+            assert!(ids.insert(r.id.clone()), "duplicate {}", r.id);
+            assert!(r.docs.contains("## Fix"), "{}", r.id);
+            assert!(r.docs.contains("NOT OK"), "{} lacks an example", r.id);
+        }
+    }
+
+    #[test]
+    fn bad_yaml_is_a_diagnostic_with_position() {
+        let s = CiScanner::default();
+        let d = s
+            .audit_text(DocKind::Workflow, "w.yml", "w.yml", "on: push\njobs: [\n")
+            .unwrap_err();
+        assert_eq!(d.path.as_deref(), Some("w.yml"));
+        assert!(d.line.is_some());
+    }
+}
