@@ -3,6 +3,7 @@
 pub mod check;
 pub mod explain;
 pub mod init;
+pub mod policy;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
@@ -13,6 +14,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(s) => check::run_scan(s)?,
         Command::Explain(a) => explain::run(a)?,
         Command::Init(a) => init::run(a)?,
+        Command::Gate(a) => policy::run_gate(a)?,
+        Command::Approve(a) => policy::run_approve(a)?,
+        Command::Exception(c) => policy::run_exception(c)?,
+        Command::Policy(c) => policy::run_policy(c)?,
+        Command::Kpi(a) => policy::run_kpi(a)?,
     };
     Ok(ExitCode::from(code))
 }
