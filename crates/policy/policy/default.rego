@@ -28,6 +28,17 @@ provenance_types := {"https://slsa.dev/provenance/v1"}
 
 sbom_prefixes := ["https://cyclonedx.org/bom", "https://spdx.dev/Document"]
 
+# Anything but an evidence document is a deny, never an allow.
+deny contains "input is not a tollgate.evidence/v1 document" if {
+	not input.schema == "tollgate.evidence/v1"
+}
+
+# Malformed evidence files (the gate also denies on these by itself).
+deny contains msg if {
+	some e in input.errors
+	msg := sprintf("evidence error: %s", [e])
+}
+
 # SP-06 / SP-21: the required scans ran.
 deny contains msg if {
 	required("scans")

@@ -14,6 +14,7 @@ env := {
 signer(pt, statement) := {"file": "x", "verified": true, "trust": "signer", "predicate_type": pt, "statement": statement}
 
 good := {
+	"schema": "tollgate.evidence/v1",
 	"environment": env,
 	"scans": ["secrets"],
 	"findings": [{"rule": "deps/x", "severity": "medium", "path": "a", "fingerprint": "f"}],

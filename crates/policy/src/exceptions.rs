@@ -104,22 +104,32 @@ pub fn append(raw: &str, e: &Exception, path: &str) -> Result<String, ExceptionE
     if let Some(d) = e.created {
         t.insert("created", date(d));
     }
-    let entry = doc
-        .entry("exceptions")
-        .or_insert(Item::ArrayOfTables(ArrayOfTables::new()));
-    if entry.as_array().is_some_and(|a| a.is_empty()) {
-        *entry = Item::ArrayOfTables(ArrayOfTables::new());
-    }
-    match entry {
-        Item::ArrayOfTables(a) => a.push(t),
-        Item::Value(toml_edit::Value::Array(a)) => a.push(t.into_inline_table()),
-        _ => {
-            return Err(ExceptionError::Invalid(format!(
-                "{path}: `exceptions` is not an array of tables"
-            )));
+    match doc.get_mut("exceptions") {
+        // The usual case: append a new `[[exceptions]]` table at the end of the text, so
+        // every byte already written (comments, order, trailing notes) stays where it was.
+        None | Some(Item::ArrayOfTables(_)) => {
+            let mut one = DocumentMut::new();
+            let mut arr = ArrayOfTables::new();
+            arr.push(t);
+            one.insert("exceptions", Item::ArrayOfTables(arr));
+            let mut out = raw.to_string();
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&one.to_string());
+            Ok(out)
         }
+        Some(Item::Value(toml_edit::Value::Array(a))) => {
+            a.push(t.into_inline_table());
+            Ok(doc.to_string())
+        }
+        Some(_) => Err(ExceptionError::Invalid(format!(
+            "{path}: `exceptions` is not an array of tables"
+        ))),
     }
-    Ok(doc.to_string())
 }
 
 /// Adds `e` to the config file at `path` (created when missing), after checking it and the

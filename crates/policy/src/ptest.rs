@@ -95,6 +95,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_builtin_policy_passes_its_own_tests() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/policy");
+        let r = run_dir(std::path::Path::new(dir)).unwrap();
+        assert!(r.len() >= 6);
+        for t in &r {
+            assert!(t.passed, "{}: {:?}", t.name, t.failure);
+        }
+    }
+
+    #[test]
     fn runs_tests_and_reports_failures() {
         let p = Policy::from_sources(vec![
             (

@@ -21,6 +21,7 @@ use tollgate_model::{Digest, sha256_parts};
 pub const DEFAULT_POLICY: &str = include_str!("../policy/default.rego");
 /// The package every gate policy defines.
 pub const PACKAGE: &str = "data.tollgate.gate";
+const RULES: [&str; 3] = ["deny", "warn", "allow"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
@@ -56,6 +57,8 @@ pub struct Decision {
 #[derive(Clone)]
 pub struct Policy {
     engine: Engine,
+    /// Whether `deny`, `warn`, `allow` are defined.
+    defined: [bool; 3],
     digest: Digest,
     /// File names and texts, in load order.
     pub sources: Vec<(String, String)>,
@@ -90,21 +93,30 @@ impl Policy {
                     message: e.to_string(),
                 })?;
         }
-        // Compile (resolve and check every rule) now, not at the first evaluation.
-        engine
-            .eval_rule(format!("{PACKAGE}.allow"))
-            .or_else(|e| {
-                // A missing input is fine at this point; real errors are compile errors.
-                if e.to_string().contains("input") {
-                    Ok(Value::Undefined)
-                } else {
-                    Err(e)
+        // Compile (resolve and check every rule) now, not at the first evaluation, and learn
+        // which of the three rules the policy defines (regorus refuses a path to a rule that
+        // does not exist; a missing rule is undefined: empty for deny/warn, not-allow).
+        engine.set_input(Value::new_object());
+        let first = sources.first().map(|s| s.0.clone()).unwrap_or_default();
+        let mut defined = [false; 3];
+        for (i, rule) in RULES.iter().enumerate() {
+            match engine.eval_rule(format!("{PACKAGE}.{rule}")) {
+                Ok(_) => defined[i] = true,
+                Err(e) if e.to_string().contains("not a valid rule path") => {}
+                Err(e) => {
+                    return Err(PolicyError::Compile {
+                        path: first,
+                        message: e.to_string(),
+                    });
                 }
-            })
-            .map_err(|e| PolicyError::Compile {
-                path: sources.first().map(|s| s.0.clone()).unwrap_or_default(),
-                message: e.to_string(),
-            })?;
+            }
+        }
+        if defined == [false; 3] {
+            return Err(PolicyError::Compile {
+                path: first,
+                message: format!("defines none of `deny`, `warn`, `allow` in package {}", &PACKAGE[5..]),
+            });
+        }
         let mut parts: Vec<&[u8]> = Vec::new();
         for (name, text) in &sources {
             parts.push(name.as_bytes());
@@ -113,6 +125,7 @@ impl Policy {
         let digest = sha256_parts(&parts);
         Ok(Policy {
             engine,
+            defined,
             digest,
             sources,
             timeout: Duration::from_secs(2),
@@ -159,14 +172,15 @@ impl Policy {
         });
         engine.set_input(input);
         let started = Instant::now();
-        let mut eval = |rule: &str| {
-            engine
-                .eval_rule(format!("{PACKAGE}.{rule}"))
-                .map_err(|e| self.classify(e.to_string(), started))
-        };
-        let deny = eval("deny")?;
-        let warn = eval("warn")?;
-        let allow = eval("allow")?;
+        let mut results = [Value::Undefined, Value::Undefined, Value::Undefined];
+        for (i, rule) in RULES.iter().enumerate() {
+            if self.defined[i] {
+                results[i] = engine
+                    .eval_rule(format!("{PACKAGE}.{rule}"))
+                    .map_err(|e| self.classify(e.to_string(), started))?;
+            }
+        }
+        let [deny, warn, allow] = results;
         let deny = messages("deny", &deny)?;
         let warn = messages("warn", &warn)?;
         let allow = match allow {
