@@ -34,4 +34,16 @@ pub enum Command {
     Baseline(commands::baseline::BaselineArgs),
     /// Score the repository against the secure release pipeline checklist (SP-01…SP-26).
     Posture(commands::posture::PostureArgs),
+    /// Decide whether an artifact may go to an environment (exit 0 allow, 1 deny).
+    Gate(commands::policy::GateArgs),
+    /// Sign an approval of an artifact for an environment, bound to the policy digest.
+    Approve(commands::policy::ApproveArgs),
+    /// Grant or list exceptions ([[exceptions]] in tollgate.toml).
+    #[command(subcommand)]
+    Exception(commands::policy::ExceptionCommand),
+    /// Test or evaluate Rego gate policies.
+    #[command(subcommand)]
+    Policy(commands::policy::PolicyCommand),
+    /// Release KPIs: failed gate rate, unsigned artifacts, break-glass, exceptions, MTTR.
+    Kpi(commands::policy::KpiArgs),
 }

@@ -7,6 +7,7 @@ use tollgate_engine::Scanner;
 /// Top-level `tollgate.toml` tables owned by parts other than the core.
 pub const SECTIONS: &[&str] = &["log"];
 pub const SECTIONS: &[&str] = &[tollgate_secrets::SECTION];
+pub const SECTIONS: &[&str] = &["gate", "environments"];
 
 /// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
 #[allow(clippy::vec_init_then_push)] // one push per scanner, merged by hand

@@ -8,6 +8,7 @@ pub mod init;
 pub mod log;
 pub mod secrets;
 pub mod posture;
+pub mod policy;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
@@ -21,6 +22,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Log(a) => log::run(a)?,
         Command::Baseline(a) => baseline::run(a)?,
         Command::Posture(a) => posture::run(a)?,
+        Command::Gate(a) => policy::run_gate(a)?,
+        Command::Approve(a) => policy::run_approve(a)?,
+        Command::Exception(c) => policy::run_exception(c)?,
+        Command::Policy(c) => policy::run_policy(c)?,
+        Command::Kpi(a) => policy::run_kpi(a)?,
     };
     Ok(ExitCode::from(code))
 }

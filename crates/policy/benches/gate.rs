@@ -1,0 +1,87 @@
+//! Gate evaluations per second with the built-in policy, input assembled (one core).
+//!
+//! `cargo bench -p tollgate-policy --bench gate` — prints evaluations/s for a typical
+//! production evidence document (3 verified attestations, 2 approvals, 50 findings of which 10
+//! are excepted, 5 exceptions). A plain harness: no extra benchmark framework to build.
+
+use serde_json::json;
+use std::time::Instant;
+use tollgate_policy::{Evidence, Policy};
+
+fn evidence() -> Evidence {
+    let signer = |pt: &str, statement: serde_json::Value| {
+        json!({"file": "x.json", "verified": true, "trust": "signer", "identity": "ci",
+               "key_id": "k", "predicate_type": pt, "statement": statement,
+               "checks": ["signature", "subject"]})
+    };
+    let findings: Vec<_> = (0..50)
+        .map(|i| {
+            let mut f = json!({"rule": "deps/vulnerable-dependency",
+                "severity": if i % 5 == 0 { "high" } else { "medium" },
+                "confidence": "high", "message": "m", "path": format!("src/{i}.rs"),
+                "fingerprint": format!("{i:032x}"), "source": "tollgate"});
+            if i % 5 == 0 {
+                f["exception"] = json!({"owner": "o", "reason": "r", "expires": "2099-01-01"});
+            }
+            f
+        })
+        .collect();
+    serde_json::from_value(json!({
+        "schema": "tollgate.evidence/v1",
+        "artifact": {"name": "app.tar", "digest": format!("sha256:{}", "a".repeat(64))},
+        "environment": {"name": "prod", "approvals": 2, "block_on": "high",
+            "require": ["scans", "findings", "signature", "provenance", "sbom", "approvals"],
+            "required_scans": ["secrets", "ci", "deps"],
+            "builders": ["https://ci.example/b"], "sources": ["git+https://git.example/"]},
+        "time": "2026-11-22T12:00:00Z",
+        "change": {"author": "dave"},
+        "policy_digest": format!("sha256:{}", "b".repeat(64)),
+        "scans": ["secrets", "ci", "deps"],
+        "findings": findings,
+        "attestations": [
+            signer("https://tollgate.dev/attestation/signature/v1", json!({})),
+            signer("https://slsa.dev/provenance/v1", json!({"predicate": {
+                "runDetails": {"builder": {"id": "https://ci.example/b"}},
+                "buildDefinition": {"resolvedDependencies": [{"uri": "git+https://git.example/app"}]}}})),
+            signer("https://cyclonedx.org/bom", json!({})),
+        ],
+        "approvals": [
+            {"file": "a.json", "identity": "alice", "counted": true},
+            {"file": "b.json", "identity": "bob", "counted": true},
+        ],
+        "approvals_counted": 2,
+        "exceptions": (0..5).map(|i| json!({"rule": format!("deps/r{i}"), "reason": "r", "owner": "o",
+            "expires": "2099-01-01", "expired": false, "age_days": i})).collect::<Vec<_>>(),
+        "warnings": [],
+        "errors": [],
+    }))
+    .expect("valid evidence")
+}
+
+fn main() {
+    let started = Instant::now();
+    let policy = Policy::builtin();
+    let compile = started.elapsed();
+    let ev = evidence();
+    let first = Instant::now();
+    let d = policy.evaluate(&ev).expect("evaluates");
+    let first = first.elapsed();
+    assert!(d.allow, "{:?}", d.deny);
+    let mut rates = Vec::new();
+    for _ in 0..5 {
+        let n = 2_000;
+        let t = Instant::now();
+        for _ in 0..n {
+            let d = policy.evaluate(&ev).expect("evaluates");
+            std::hint::black_box(d);
+        }
+        rates.push(n as f64 / t.elapsed().as_secs_f64());
+    }
+    rates.sort_by(f64::total_cmp);
+    println!("policy compile (cold):      {:>9.2} ms", compile.as_secs_f64() * 1e3);
+    println!("first evaluation (cold):    {:>9.2} ms", first.as_secs_f64() * 1e3);
+    println!(
+        "gate evaluations/s (1 core): {:>9.0} median of 5 rounds (min {:.0}, max {:.0})",
+        rates[2], rates[0], rates[4]
+    );
+}

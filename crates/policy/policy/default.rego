@@ -1,0 +1,154 @@
+# tollgate's built-in release gate policy (package tollgate.gate).
+#
+# input: a tollgate.evidence/v1 document (docs/evidence-v1.md). Facts that need keys or the
+# exceptions table are settled before evaluation: approvals carry `counted`, findings carry
+# `exception` / `expired_exception`, attestations carry `verified` and `trust`.
+#
+# Decision: allow only when `allow` is true and `deny` is empty. `warn` never blocks.
+package tollgate.gate
+
+import rego.v1
+
+required(check) if check in input.environment.require
+
+severity_rank := {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+blocking(f) if {
+	severity_rank[f.severity] >= severity_rank[input.environment.block_on]
+	not f.exception
+	not f.suppressed
+}
+
+signed_by_signer(a) if {
+	a.verified
+	a.trust == "signer"
+}
+
+provenance_types := {"https://slsa.dev/provenance/v1"}
+
+sbom_prefixes := ["https://cyclonedx.org/bom", "https://spdx.dev/Document"]
+
+# Anything but an evidence document is a deny, never an allow.
+deny contains "input is not a tollgate.evidence/v1 document" if {
+	not input.schema == "tollgate.evidence/v1"
+}
+
+# Malformed evidence files (the gate also denies on these by itself).
+deny contains msg if {
+	some e in input.errors
+	msg := sprintf("evidence error: %s", [e])
+}
+
+# SP-06 / SP-21: the required scans ran.
+deny contains msg if {
+	required("scans")
+	some scan in input.environment.required_scans
+	not scan in {s | some s in input.scans}
+	msg := sprintf("SP-06: required scan %q did not run on this change", [scan])
+}
+
+# SP-17: no unexcepted finding at or above the blocking severity.
+deny contains msg if {
+	required("findings")
+	some f in input.findings
+	blocking(f)
+	not f.expired_exception
+	msg := sprintf("SP-17: %s finding %s at %s (%s) has no exception", [f.severity, f.rule, f.path, f.fingerprint])
+}
+
+deny contains msg if {
+	required("findings")
+	some f in input.findings
+	blocking(f)
+	e := f.expired_exception
+	msg := sprintf("SP-17: %s finding %s at %s: its exception (owner %s) expired on %s", [f.severity, f.rule, f.path, e.owner, e.expires])
+}
+
+# SP-04: the artifact is signed by a key in [[signers]].
+deny contains "SP-04: the artifact has no verified signature from a trusted signer" if {
+	required("signature")
+	not any_signed
+}
+
+any_signed if {
+	some a in input.attestations
+	signed_by_signer(a)
+}
+
+# SP-16: SLSA provenance from an allowed builder and source.
+provenance contains a if {
+	some a in input.attestations
+	signed_by_signer(a)
+	a.predicate_type in provenance_types
+}
+
+builder_ok(a) if count(input.environment.builders) == 0
+
+builder_ok(a) if a.statement.predicate.runDetails.builder.id in input.environment.builders
+
+source_ok(a) if count(input.environment.sources) == 0
+
+source_ok(a) if {
+	some dep in a.statement.predicate.buildDefinition.resolvedDependencies
+	some prefix in input.environment.sources
+	startswith(dep.uri, prefix)
+}
+
+good_provenance if {
+	some a in provenance
+	builder_ok(a)
+	source_ok(a)
+}
+
+deny contains "SP-16: no verified SLSA provenance for the artifact" if {
+	required("provenance")
+	count(provenance) == 0
+}
+
+deny contains msg if {
+	required("provenance")
+	count(provenance) > 0
+	not good_provenance
+	some a in provenance
+	msg := sprintf("SP-16: provenance %s is from builder %v / sources not in the allowed lists", [a.file, object.get(a.statement, ["predicate", "runDetails", "builder", "id"], "unknown")])
+}
+
+# SP-05: an SBOM attestation for the artifact.
+has_sbom if {
+	some a in input.attestations
+	signed_by_signer(a)
+	some prefix in sbom_prefixes
+	startswith(a.predicate_type, prefix)
+}
+
+deny contains "SP-05: no verified SBOM attestation for the artifact" if {
+	required("sbom")
+	not has_sbom
+}
+
+# SP-15: enough distinct approvals, none from the change's own author, committer or triggerer.
+deny contains msg if {
+	required("approvals")
+	input.approvals_counted < input.environment.approvals
+	msg := sprintf("SP-15: %d of %d required approvals for %s", [input.approvals_counted, input.environment.approvals, input.environment.name])
+}
+
+warn contains msg if {
+	some a in input.approvals
+	not a.counted
+	msg := sprintf("approval %s (%s) does not count: %s", [a.file, a.identity, a.reason])
+}
+
+warn contains msg if {
+	some e in input.exceptions
+	e.expired
+	msg := sprintf("exception for %s (owner %s) expired on %s", [object.get(e, "rule", object.get(e, "fingerprint", object.get(e, "path", "artifact"))), e.owner, e.expires])
+}
+
+warn contains msg if {
+	some msg in input.warnings
+}
+
+default allow := false
+
+allow if count(deny) == 0

@@ -1,0 +1,381 @@
+//! Rego policies evaluated with regorus, bounded in time and memory.
+//!
+//! A gate policy is a Rego package `tollgate.gate` defining `deny` and `warn` (sets of
+//! messages) and `allow` (a boolean). The decision is allow only when `allow` is exactly `true`
+//! and `deny` is empty: a policy that does not compile, runs out of time, or returns anything
+//! else is an error, which the gate turns into an explicit deny.
+//!
+//! Bounds: the evaluation runs with regorus's execution timer (wall clock, checked every few
+//! instructions); policy text is limited by regorus's policy length limits; the input document
+//! is limited in bytes before it is handed over. Together these bound memory: the evaluator
+//! can only allocate for as long as the timer lets it run, over an input of bounded size.
+
+use regorus::utils::limits::ExecutionTimerConfig;
+use regorus::{Engine, Value};
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tollgate_model::{Digest, sha256_parts};
+
+/// The built-in policy encoding the checklist.
+pub const DEFAULT_POLICY: &str = include_str!("../policy/default.rego");
+/// The package every gate policy defines.
+pub const PACKAGE: &str = "data.tollgate.gate";
+const RULES: [&str; 3] = ["deny", "warn", "allow"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("{path}: cannot read policy: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Compile { path: String, message: String },
+    #[error("policy evaluation failed: {0}")]
+    Eval(String),
+    #[error("policy evaluation exceeded its time limit of {0:?}")]
+    Timeout(Duration),
+    #[error("policy returned the wrong shape: {0}")]
+    Shape(String),
+    #[error("evidence document is {size} bytes, above the limit of {limit}")]
+    InputTooLarge { size: usize, limit: usize },
+    #[error("no .rego files in {0}")]
+    Empty(String),
+}
+
+/// What a policy decided.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Decision {
+    pub allow: bool,
+    pub deny: Vec<String>,
+    pub warn: Vec<String>,
+}
+
+/// A compiled gate policy: sources, digest and a prepared engine.
+#[derive(Clone)]
+pub struct Policy {
+    engine: Engine,
+    /// Whether `deny`, `warn`, `allow` are defined.
+    defined: [bool; 3],
+    digest: Digest,
+    /// File names and texts, in load order.
+    pub sources: Vec<(String, String)>,
+    timeout: Duration,
+    max_input: usize,
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy")
+            .field("digest", &self.digest)
+            .field("files", &self.sources.iter().map(|s| &s.0).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Policy {
+    /// The built-in default policy.
+    pub fn builtin() -> Policy {
+        Policy::from_sources(vec![("builtin:default.rego".into(), DEFAULT_POLICY.into())])
+            .expect("the built-in policy compiles")
+    }
+
+    /// Compiles the given `(name, text)` sources.
+    pub fn from_sources(sources: Vec<(String, String)>) -> Result<Policy, PolicyError> {
+        let mut engine = Engine::new();
+        for (name, text) in &sources {
+            engine
+                .add_policy(name.clone(), text.clone())
+                .map_err(|e| PolicyError::Compile {
+                    path: name.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+        // Compile (resolve and check every rule) now, not at the first evaluation, and learn
+        // which of the three rules the policy defines (regorus refuses a path to a rule that
+        // does not exist; a missing rule is undefined: empty for deny/warn, not-allow).
+        engine.set_input(Value::new_object());
+        let first = sources.first().map(|s| s.0.clone()).unwrap_or_default();
+        let mut defined = [false; 3];
+        for (i, rule) in RULES.iter().enumerate() {
+            match engine.eval_rule(format!("{PACKAGE}.{rule}")) {
+                Ok(_) => defined[i] = true,
+                Err(e) if e.to_string().contains("not a valid rule path") => {}
+                Err(e) => {
+                    return Err(PolicyError::Compile {
+                        path: first,
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
+        if defined == [false; 3] {
+            return Err(PolicyError::Compile {
+                path: first,
+                message: format!("defines none of `deny`, `warn`, `allow` in package {}", &PACKAGE[5..]),
+            });
+        }
+        let mut parts: Vec<&[u8]> = Vec::new();
+        for (name, text) in &sources {
+            parts.push(name.as_bytes());
+            parts.push(text.as_bytes());
+        }
+        let digest = sha256_parts(&parts);
+        Ok(Policy {
+            engine,
+            defined,
+            digest,
+            sources,
+            timeout: Duration::from_secs(2),
+            max_input: 16 * 1024 * 1024,
+        })
+    }
+
+    /// Loads a `.rego` file, or every `.rego` file of a folder (sorted; `*_test.rego` too, so
+    /// the same folder serves `policy test`). Test rules never affect the decision.
+    pub fn load(path: &Path) -> Result<Policy, PolicyError> {
+        Policy::from_sources(read_sources(path)?)
+    }
+
+    pub fn with_limits(mut self, timeout: Duration, max_input: usize) -> Policy {
+        self.timeout = timeout;
+        self.max_input = max_input;
+        self
+    }
+
+    /// SHA-256 over every source's name and text: what approvals and summaries are bound to.
+    pub fn digest(&self) -> Digest {
+        self.digest
+    }
+
+    /// Evaluates the policy on `input` (serialized evidence).
+    pub fn evaluate<T: serde::Serialize>(&self, input: &T) -> Result<Decision, PolicyError> {
+        let json = serde_json::to_string(input).map_err(|e| PolicyError::Eval(e.to_string()))?;
+        self.evaluate_json(&json)
+    }
+
+    /// Evaluates the policy on a JSON input document.
+    pub fn evaluate_json(&self, json: &str) -> Result<Decision, PolicyError> {
+        if json.len() > self.max_input {
+            return Err(PolicyError::InputTooLarge {
+                size: json.len(),
+                limit: self.max_input,
+            });
+        }
+        let input = Value::from_json_str(json).map_err(|e| PolicyError::Eval(e.to_string()))?;
+        let mut engine = self.engine.clone();
+        engine.set_execution_timer_config(ExecutionTimerConfig {
+            limit: self.timeout,
+            check_interval: NonZeroU32::new(64).expect("non-zero"),
+        });
+        engine.set_input(input);
+        let started = Instant::now();
+        let mut results = [Value::Undefined, Value::Undefined, Value::Undefined];
+        for (i, rule) in RULES.iter().enumerate() {
+            if self.defined[i] {
+                results[i] = engine
+                    .eval_rule(format!("{PACKAGE}.{rule}"))
+                    .map_err(|e| self.classify(e.to_string(), started))?;
+            }
+        }
+        let [deny, warn, allow] = results;
+        let deny = messages("deny", &deny)?;
+        let warn = messages("warn", &warn)?;
+        let allow = match allow {
+            Value::Bool(b) => b,
+            Value::Undefined => false,
+            other => {
+                return Err(PolicyError::Shape(format!(
+                    "`allow` must be a boolean, got {}",
+                    short(&other)
+                )));
+            }
+        };
+        Ok(Decision {
+            allow: allow && deny.is_empty(),
+            deny,
+            warn,
+        })
+    }
+
+    fn classify(&self, message: String, started: Instant) -> PolicyError {
+        let lower = message.to_lowercase();
+        if lower.contains("time limit")
+            || lower.contains("timed out")
+            || lower.contains("timeout")
+            || started.elapsed() >= self.timeout
+        {
+            PolicyError::Timeout(self.timeout)
+        } else {
+            PolicyError::Eval(message)
+        }
+    }
+
+    /// A clone of the prepared engine (for `policy test`).
+    pub(crate) fn engine(&self) -> Engine {
+        let mut e = self.engine.clone();
+        e.set_execution_timer_config(ExecutionTimerConfig {
+            limit: self.timeout,
+            check_interval: NonZeroU32::new(64).expect("non-zero"),
+        });
+        e
+    }
+}
+
+/// `deny` and `warn` must be sets (or arrays) of strings; undefined means empty.
+fn messages(rule: &str, v: &Value) -> Result<Vec<String>, PolicyError> {
+    let items: Vec<&Value> = match v {
+        Value::Undefined => return Ok(Vec::new()),
+        Value::Set(s) => s.iter().collect(),
+        Value::Array(a) => a.iter().collect(),
+        other => {
+            return Err(PolicyError::Shape(format!(
+                "`{rule}` must be a set of strings, got {}",
+                short(other)
+            )));
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::String(s) => out.push(s.to_string()),
+            other => {
+                return Err(PolicyError::Shape(format!(
+                    "`{rule}` must contain strings, got {}",
+                    short(other)
+                )));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_json_str().unwrap_or_else(|_| format!("{v:?}"));
+    if s.len() > 80 {
+        format!("{}…", &s[..s.floor_char_boundary(80)])
+    } else {
+        s
+    }
+}
+
+/// Reads a file or every `.rego` file in a folder (recursively, sorted).
+pub fn read_sources(path: &Path) -> Result<Vec<(String, String)>, PolicyError> {
+    let io = |p: &Path, source| PolicyError::Io {
+        path: p.display().to_string(),
+        source,
+    };
+    let mut files = Vec::new();
+    if path.is_dir() {
+        collect(path, &mut files).map_err(|e| io(path, e))?;
+        files.sort();
+        if files.is_empty() {
+            return Err(PolicyError::Empty(path.display().to_string()));
+        }
+    } else {
+        files.push(path.to_path_buf());
+    }
+    files
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(&f).map_err(|e| io(&f, e))?;
+            Ok((f.display().to_string(), text))
+        })
+        .collect()
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let p = entry?.path();
+        if p.is_dir() {
+            collect(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "rego") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(text: &str) -> Result<Policy, PolicyError> {
+        Policy::from_sources(vec![("t.rego".into(), text.into())])
+    }
+
+    #[test]
+    fn builtin_compiles_and_denies_empty_input() {
+        let p = Policy::builtin();
+        let d = p.evaluate_json("{}").unwrap();
+        assert!(!d.allow);
+    }
+
+    #[test]
+    fn allow_needs_true_and_no_deny() {
+        let p = policy("package tollgate.gate\nimport rego.v1\nallow := true\ndeny contains \"no\" if input.x\n").unwrap();
+        assert!(p.evaluate_json(r#"{"x": false}"#).unwrap().allow);
+        let d = p.evaluate_json(r#"{"x": true}"#).unwrap();
+        assert!(!d.allow);
+        assert_eq!(d.deny, vec!["no"]);
+        // No allow rule at all: never an allow.
+        let p = policy("package tollgate.gate\nimport rego.v1\nwarn contains \"w\" if true\n")
+            .unwrap();
+        let d = p.evaluate_json("{}").unwrap();
+        assert!(!d.allow);
+        assert_eq!(d.warn, vec!["w"]);
+    }
+
+    #[test]
+    fn compile_errors_name_the_file() {
+        let e = policy("package tollgate.gate\nallow := \n").unwrap_err();
+        assert!(matches!(e, PolicyError::Compile { .. }), "{e}");
+        assert!(e.to_string().starts_with("t.rego"), "{e}");
+        let e = policy("package tollgate.gate\nimport rego.v1\nallow if undefined_fn(1)\n")
+            .unwrap_err();
+        assert!(matches!(e, PolicyError::Compile { .. }), "{e}");
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors() {
+        let p = policy("package tollgate.gate\nallow := \"yes\"\n").unwrap();
+        assert!(matches!(p.evaluate_json("{}"), Err(PolicyError::Shape(_))));
+        let p = policy("package tollgate.gate\nallow := true\ndeny := 3\n").unwrap();
+        assert!(matches!(p.evaluate_json("{}"), Err(PolicyError::Shape(_))));
+        let p = policy("package tollgate.gate\nimport rego.v1\nallow := true\ndeny contains 3 if true\n").unwrap();
+        assert!(matches!(p.evaluate_json("{}"), Err(PolicyError::Shape(_))));
+    }
+
+    #[test]
+    fn runaway_policy_times_out() {
+        let p = policy(
+            "package tollgate.gate\nimport rego.v1\nallow if { count([x | some x in numbers.range(1, 100000000)]) > 0 }\n",
+        )
+        .unwrap()
+        .with_limits(Duration::from_millis(200), 1 << 20);
+        let started = Instant::now();
+        let e = p.evaluate_json("{}").unwrap_err();
+        assert!(matches!(e, PolicyError::Timeout(_)), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn large_input_is_refused() {
+        let p = Policy::builtin().with_limits(Duration::from_secs(1), 10);
+        assert!(matches!(
+            p.evaluate_json(r#"{"aaaaaaaaaaaaaa": 1}"#),
+            Err(PolicyError::InputTooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn digest_changes_with_text() {
+        let a = policy("package tollgate.gate\nallow := false\n").unwrap();
+        let b = policy("package tollgate.gate\nallow := false # x\n").unwrap();
+        assert_ne!(a.digest(), b.digest());
+        assert_eq!(a.digest(), a.clone().digest());
+    }
+}

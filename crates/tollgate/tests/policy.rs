@@ -1,0 +1,150 @@
+//! `gate`, `exception`, `policy`, `kpi` through the real binary.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+const POLICY_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../policy/policy");
+
+fn tollgate(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("tollgate").unwrap();
+    c.current_dir(dir);
+    c
+}
+
+fn report(scanners: &[&str], severity: &str) -> String {
+    serde_json::json!({
+        "schema": "tollgate.report/v1",
+        "tool": {"name": "tollgate", "version": "0.1.0"},
+        "started": "2026-11-22T10:00:00Z", "finished": "2026-11-22T10:00:01Z",
+        "roots": ["."], "ruleset_digest": "sha256:00",
+        "summary": {"findings": 1, "by_severity": {}, "suppressed": 0, "files_scanned": 1},
+        "scanners": scanners.iter().map(|s| serde_json::json!({"name": s, "version": "1", "rules": 1, "files": 1, "findings": 0, "duration_ms": 1})).collect::<Vec<_>>(),
+        "findings": [{"rule": "deps/vulnerable-dependency", "scanner": "deps", "severity": severity,
+            "confidence": "high", "message": "m", "fingerprint": "0123456789abcdef0123456789abcdef",
+            "location": {"path": "Cargo.lock", "line": 1, "column": 1, "end_line": 1, "end_column": 1}}],
+    })
+    .to_string()
+}
+
+const CONFIG: &str = "# team config\n[gate]\nevents = \"events.jsonl\"\nmax-exception-days = 30\n\n[environments.staging]\nrequire = [\"scans\", \"findings\"]\nbreak-glass = \"1h\"\n\n[environments.prod]\napprovals = 2\n";
+
+fn project() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("tollgate.toml"), CONFIG).unwrap();
+    std::fs::write(d.path().join("app.tar"), b"artifact").unwrap();
+    std::fs::create_dir(d.path().join("evidence")).unwrap();
+    d
+}
+
+#[test]
+fn gate_allows_denies_and_breaks_glass() {
+    let d = project();
+    let ev = d.path().join("evidence/report.json");
+    std::fs::write(&ev, report(&["secrets", "ci", "deps"], "medium")).unwrap();
+    tollgate(d.path())
+        .args(["gate", "app.tar", "--env", "staging", "--evidence", "evidence"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("ALLOW"));
+    std::fs::write(&ev, report(&["secrets", "ci", "deps"], "critical")).unwrap();
+    tollgate(d.path())
+        .args(["gate", "app.tar", "--env", "staging", "--evidence", "evidence", "--print-evidence", "ev.json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("deny: SP-17: critical finding deps/vulnerable-dependency"));
+    // The saved evidence evaluates the same way.
+    tollgate(d.path())
+        .args(["policy", "eval", "--input", "ev.json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"allow\": false"));
+    // Production needs signatures and approvals: no verifier in this build, so a deny.
+    tollgate(d.path())
+        .args(["gate", "app.tar", "--env", "prod", "--evidence", "evidence", "-f", "json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("SP-04").and(predicate::str::contains("SP-15")));
+    // Break-glass passes the failing staging gate, and is logged.
+    tollgate(d.path())
+        .args(["gate", "app.tar", "--env", "staging", "--evidence", "evidence", "--break-glass", "--reason", "INC-7", "--identity", "oncall"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("ALLOW (break-glass)"));
+    // Break-glass without a reason is a usage error.
+    tollgate(d.path())
+        .args(["gate", "app.tar", "--env", "staging", "--break-glass", "--identity", "oncall"])
+        .assert()
+        .code(2);
+    let log = std::fs::read_to_string(d.path().join("events.jsonl")).unwrap();
+    assert_eq!(log.lines().filter(|l| l.contains("\"type\":\"break-glass\"")).count(), 1);
+    assert_eq!(log.lines().filter(|l| l.contains("\"type\":\"gate\"")).count(), 4);
+    let out = tollgate(d.path()).args(["kpi", "-f", "json"]).assert().code(0).get_output().stdout.clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let p = &v["periods"][0];
+    assert_eq!(p["gates"], 4);
+    assert_eq!(p["gates_failed"], 3);
+    assert_eq!(p["break_glass"], 1);
+    assert_eq!(p["unsigned_artifacts"], 1);
+}
+
+#[test]
+fn exceptions_are_added_with_a_horizon_and_listed() {
+    let d = project();
+    tollgate(d.path())
+        .args(["exception", "add", "deps/vulnerable-dependency", "--reason", "no fix yet", "--owner", "alice", "--expires", "2999-01-01"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("maximum is 30 days"));
+    let soon = tollgate_config::Date::today_utc().add_days(10).to_string();
+    tollgate(d.path())
+        .args(["exception", "add", "0123456789abcdef0123456789abcdef", "--reason", "no fix yet", "--owner", "alice", "--expires", &soon, "--path", "Cargo.lock"])
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(d.path().join("tollgate.toml")).unwrap();
+    assert!(text.starts_with(CONFIG), "{text}");
+    assert!(text.contains(&format!("expires = {soon}")), "{text}");
+    tollgate(d.path())
+        .args(["exception", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("active").and(predicate::str::contains("1 exceptions, 0 expired")));
+    // The exception now covers the finding at the gate.
+    std::fs::write(d.path().join("evidence/report.json"), report(&["secrets", "ci", "deps"], "critical")).unwrap();
+    tollgate(d.path())
+        .args(["gate", "app.tar", "--env", "staging", "--evidence", "evidence"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn policy_test_runs_rego_unit_tests() {
+    let d = tempfile::tempdir().unwrap();
+    tollgate(d.path())
+        .args(["policy", "test", POLICY_DIR])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("PASS: data.tollgate.gate_test.test_complete_evidence_allows"));
+    std::fs::write(
+        d.path().join("p_test.rego"),
+        "package t\nimport rego.v1\ntest_ok if true\ntest_bad if 1 == 2\n",
+    )
+    .unwrap();
+    tollgate(d.path())
+        .args(["policy", "test", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL: data.t.test_bad").and(predicate::str::contains("PASS: 1/2")));
+    std::fs::write(d.path().join("p_test.rego"), "package t\ntest_ok if {\n").unwrap();
+    tollgate(d.path()).args(["policy", "test", "."]).assert().code(2);
+}
+
+#[test]
+fn approve_needs_a_signing_backend() {
+    let d = project();
+    tollgate(d.path())
+        .args(["approve", "app.tar", "--env", "prod", "--key", "alice.key", "--identity", "alice"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no signing backend"));
+}
