@@ -1,26 +1,23 @@
 //! The scanners `check` runs, and the config sections each part of tollgate owns.
-//! Each scanner issue registers its scanner here (one line each).
+//! Each scanner registers itself here (one line each).
 
 use tollgate_config::{Config, ConfigError};
 use tollgate_engine::Scanner;
 
 /// Top-level `tollgate.toml` tables owned by parts other than the core.
-pub const SECTIONS: &[&str] = &["log"];
-pub const SECTIONS: &[&str] = &[tollgate_secrets::SECTION];
-pub const SECTIONS: &[&str] = &["gate", "environments"];
-
-/// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
-#[allow(clippy::vec_init_then_push)] // one push per scanner, merged by hand
-pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
-    let mut out: Vec<Box<dyn Scanner>> = Vec::new();
-    out.push(Box::new(tollgate_secrets::SecretsScanner::from_config(
-        config,
-    )?));
-pub const SECTIONS: &[&str] = &[tollgate_ci::SECTION];
+pub const SECTIONS: &[&str] = &[
+    tollgate_secrets::SECTION,
+    tollgate_ci::SECTION,
+    "log",
+    "gate",
+    "environments",
+];
 
 /// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
 pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
-    let mut out: Vec<Box<dyn Scanner>> = Vec::new();
-    out.push(Box::new(tollgate_ci::CiScanner::from_config(config)?));
+    let out: Vec<Box<dyn Scanner>> = vec![
+        Box::new(tollgate_secrets::SecretsScanner::from_config(config)?),
+        Box::new(tollgate_ci::CiScanner::from_config(config)?),
+    ];
     Ok(out)
 }
