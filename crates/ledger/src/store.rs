@@ -48,6 +48,9 @@ pub struct Row<'a> {
     pub leaf: Option<Hash>,
 }
 
+/// Receives each stored payload: the digest it is filed under, and its bytes.
+pub type PayloadVisitor<'a> = dyn FnMut(&[u8; 32], &[u8]) -> Result<(), StoreError> + 'a;
+
 /// What the log needs from a storage backend.
 pub trait Store: NodeSource<Error = StoreError> {
     /// Runs `build` inside an exclusive write transaction: it receives the current tree
@@ -63,7 +66,7 @@ pub trait Store: NodeSource<Error = StoreError> {
     /// Every stored payload, with the digest it is filed under.
     fn scan_payloads(
         &self,
-        f: &mut dyn FnMut(&[u8; 32], &[u8]) -> Result<(), StoreError>,
+        f: &mut PayloadVisitor<'_>,
     ) -> Result<(), StoreError>;
     /// Every entry in index order with its recorded leaf hash.
     fn scan(&self, f: &mut dyn FnMut(Row<'_>) -> Result<(), StoreError>) -> Result<(), StoreError>;
@@ -317,7 +320,7 @@ impl Store for SqliteStore {
 
     fn scan_payloads(
         &self,
-        f: &mut dyn FnMut(&[u8; 32], &[u8]) -> Result<(), StoreError>,
+        f: &mut PayloadVisitor<'_>,
     ) -> Result<(), StoreError> {
         let mut st = self
             .conn
