@@ -87,6 +87,27 @@ fn lifecycle_and_receipts() {
         .code(0)
         .stderr(contains("entry 7 included in tree of size 10"))
         .stderr(contains("ok: 10 entries"));
+    // Receipts written at append time verify too.
+    tollgate(d)
+        .args(["log", "--log", "r.log", "append", "--receipts", "rc"])
+        .arg(format!(
+            r#"{{"type":"break-glass","actor":"oncall","subject":"{SUBJECT}"}}"#
+        ))
+        .assert()
+        .success()
+        .stdout("10\n");
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--receipt",
+            "rc/10.tlog-proof",
+        ])
+        .assert()
+        .code(0)
+        .stderr(contains("entry 10 included in tree of size 11"));
     tollgate(d)
         .args(["log", "--log", "r.log", "show", "3"])
         .assert()
