@@ -30,10 +30,12 @@ pub enum KeyError {
 pub fn write_key_file(path: &Path, pkcs8_der: &[u8]) -> Result<Option<String>, KeyError> {
     let shown = path.display().to_string();
     if std::env::var_os(PASSWORD_ENV).is_some_and(|p| !p.is_empty()) {
-        // LEAD: plug encryption in here with
-        // `tollgate_attest::keys::write_private_pem(path, pkcs8_der, password)` (encrypted
-        // PKCS#8), and in `read_key_file` with `read_private_pem`. Until then we refuse rather
-        // than silently writing the key in the clear.
+        // LEAD: plug encryption in here once the attest crate is merged (its API on branch
+        // `attest`):
+        //   let pair = Ed25519KeyPair::from_pkcs8(pkcs8_der)?;
+        //   let text = tollgate_attest::keys::write_private_pem(&pair, Some(password.as_bytes()))?;
+        //   -> write `text` with the same 0600 create_new code below, and return Ok(None).
+        // Until then we refuse rather than silently write the key in the clear.
         return Err(KeyError::EncryptionUnavailable { path: shown });
     }
     let text = pem::encode(&pem::Pem::new("PRIVATE KEY", pkcs8_der.to_vec()));
@@ -68,7 +70,9 @@ pub fn read_key_file(path: &Path) -> Result<Vec<u8>, KeyError> {
     })?;
     match p.tag() {
         "PRIVATE KEY" => Ok(p.into_contents()),
-        // LEAD: `tollgate_attest::keys::read_private_pem` decrypts this.
+        // LEAD: decrypt with the attest crate's
+        //   tollgate_attest::keys::read_private_pem::<Ed25519KeyPair>(&text, Some(pw))?.to_pkcs8()
+        // (`pw` from TOLLGATE_KEY_PASSWORD).
         "ENCRYPTED PRIVATE KEY" => Err(KeyError::EncryptionUnavailable { path: shown }),
         _ => Err(KeyError::NotPem { path: shown }),
     }

@@ -48,6 +48,9 @@ pub struct Row<'a> {
     pub leaf: Option<Hash>,
 }
 
+/// Receives each stored payload: the digest it is filed under, and its bytes.
+pub type PayloadVisitor<'a> = dyn FnMut(&[u8; 32], &[u8]) -> Result<(), StoreError> + 'a;
+
 /// What the log needs from a storage backend.
 pub trait Store: NodeSource<Error = StoreError> {
     /// Runs `build` inside an exclusive write transaction: it receives the current tree
@@ -61,10 +64,7 @@ pub trait Store: NodeSource<Error = StoreError> {
     fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, StoreError>;
     fn payload(&self, digest: &[u8; 32]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Every stored payload, with the digest it is filed under.
-    fn scan_payloads(
-        &self,
-        f: &mut dyn FnMut(&[u8; 32], &[u8]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    fn scan_payloads(&self, f: &mut PayloadVisitor<'_>) -> Result<(), StoreError>;
     /// Every entry in index order with its recorded leaf hash.
     fn scan(&self, f: &mut dyn FnMut(Row<'_>) -> Result<(), StoreError>) -> Result<(), StoreError>;
     /// Every stored signed checkpoint, by tree size.
@@ -315,10 +315,7 @@ impl Store for SqliteStore {
             .map_err(self.err())
     }
 
-    fn scan_payloads(
-        &self,
-        f: &mut dyn FnMut(&[u8; 32], &[u8]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn scan_payloads(&self, f: &mut PayloadVisitor<'_>) -> Result<(), StoreError> {
         let mut st = self
             .conn
             .prepare("SELECT digest, data FROM payloads")
@@ -335,26 +332,45 @@ impl Store for SqliteStore {
     }
 
     fn scan(&self, f: &mut dyn FnMut(Row<'_>) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        // Two ordered cursors merged in step (entries, and the level-0 nodes): sequential
+        // reads, where a join would look every leaf up in the node B-tree.
         let mut st = self
             .conn
-            .prepare(
-                "SELECT e.idx, e.data, n.hash FROM entries e \
-                 LEFT JOIN nodes n ON n.level = 0 AND n.idx = e.idx ORDER BY e.idx",
-            )
+            .prepare("SELECT idx, data FROM entries ORDER BY idx")
             .map_err(self.err())?;
+        let mut leaves_st = self
+            .conn
+            .prepare("SELECT idx, hash FROM nodes WHERE level = 0 ORDER BY idx")
+            .map_err(self.err())?;
+        let mut leaves = leaves_st.query([]).map_err(self.err())?;
+        let mut cur: Option<(i64, Vec<u8>)> = None;
+        let mut done = false;
         let mut rows = st.query([]).map_err(self.err())?;
         while let Some(r) = rows.next().map_err(self.err())? {
             let index: i64 = r.get(0).map_err(self.err())?;
-            let data = r.get_ref(1).map_err(self.err())?;
-            let data = match data {
+            let data = match r.get_ref(1).map_err(self.err())? {
                 rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b,
                 _ => &[][..],
             };
-            let leaf: Option<Vec<u8>> = r.get(2).map_err(self.err())?;
+            while !done && cur.as_ref().is_none_or(|(i, _)| *i < index) {
+                match leaves.next().map_err(self.err())? {
+                    Some(n) => {
+                        cur = Some((n.get(0).map_err(self.err())?, n.get(1).map_err(self.err())?))
+                    }
+                    None => {
+                        done = true;
+                        cur = None;
+                    }
+                }
+            }
+            let leaf = match &cur {
+                Some((i, h)) if *i == index => hash_from(h.clone()),
+                _ => None,
+            };
             f(Row {
                 index: index as u64,
                 data,
-                leaf: leaf.and_then(hash_from),
+                leaf,
             })?;
         }
         Ok(())

@@ -391,3 +391,43 @@ fn changed_or_missing_payload_is_found() {
 fn rusqlite_params<'a>(data: &'a [u8], digest: &'a [u8; 32]) -> [&'a [u8]; 2] {
     [data, &digest[..]]
 }
+
+#[test]
+fn forged_checkpoint_rows_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_with(dir.path(), 20);
+    let raw = log.checkpoint().unwrap().note.encode();
+    // Root changed, signature kept: the signature no longer verifies.
+    let cp = log.checkpoint().unwrap().checkpoint;
+    let forged_root = tollgate_ledger::base64(&[0u8; 32]);
+    let edited = raw.replace(&tollgate_ledger::base64(&cp.root), &forged_root);
+    // A well-formed checkpoint signed by someone else's key under the same origin.
+    let other = Signer::from_key_pair(
+        "log.example/test",
+        aws_lc_rs::signature::Ed25519KeyPair::generate().unwrap(),
+    )
+    .unwrap();
+    let foreign = other.sign(&cp.body()).unwrap();
+    let c = log.store().connection();
+    c.execute(
+        "UPDATE checkpoints SET note = ?1 WHERE size = 20",
+        [&edited],
+    )
+    .unwrap();
+    c.execute(
+        "UPDATE checkpoints SET note = ?1 WHERE size = 10",
+        [&foreign],
+    )
+    .unwrap();
+    let p = problems(&log);
+    assert!(
+        p.iter()
+            .any(|m| m.starts_with("stored checkpoint at size 20: no valid signature")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|m| m.starts_with("stored checkpoint at size 10: no valid signature")),
+        "{p:?}"
+    );
+}

@@ -87,6 +87,27 @@ fn lifecycle_and_receipts() {
         .code(0)
         .stderr(contains("entry 7 included in tree of size 10"))
         .stderr(contains("ok: 10 entries"));
+    // Receipts written at append time verify too.
+    tollgate(d)
+        .args(["log", "--log", "r.log", "append", "--receipts", "rc"])
+        .arg(format!(
+            r#"{{"type":"break-glass","actor":"oncall","subject":"{SUBJECT}"}}"#
+        ))
+        .assert()
+        .success()
+        .stdout("10\n");
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "verify",
+            "--receipt",
+            "rc/10.tlog-proof",
+        ])
+        .assert()
+        .code(0)
+        .stderr(contains("entry 10 included in tree of size 11"));
     tollgate(d)
         .args(["log", "--log", "r.log", "show", "3"])
         .assert()
@@ -228,4 +249,59 @@ fn verify_with_a_pinned_public_key() {
         .assert()
         .code(1)
         .stderr(contains("no valid signature"));
+}
+
+#[test]
+fn checkpoint_witness_quorum() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_with_events(d, 2);
+    let cp = tollgate(d)
+        .args(["log", "--log", "r.log", "checkpoint"])
+        .assert()
+        .success();
+    let note = String::from_utf8(cp.get_output().stdout.clone()).unwrap();
+    // A witness (the signed-note test vector key) cosigns the checkpoint.
+    let witness = tollgate_ledger::note::Signer::parse(
+        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
+    )
+    .unwrap();
+    let body = tollgate_ledger::note::Note::parse(&note).unwrap().text;
+    let vkey = witness.cosignature_verifier().encode();
+    std::fs::write(d.join("plain.cp"), &note).unwrap();
+    std::fs::write(
+        d.join("cosigned.cp"),
+        format!("{note}{}", witness.cosign_line(&body, 1_767_225_600)),
+    )
+    .unwrap();
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "checkpoint",
+            "--check",
+            "cosigned.cp",
+            "--witness",
+            &vkey,
+        ])
+        .assert()
+        .code(0)
+        .stderr(contains("cosigned by 1 of 1 witnesses (PeterNeumann)"));
+    tollgate(d)
+        .args([
+            "log",
+            "--log",
+            "r.log",
+            "checkpoint",
+            "--check",
+            "plain.cp",
+            "--witness",
+            &vkey,
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "only 0 of the 1 required witness cosignatures verify",
+        ));
 }

@@ -40,6 +40,9 @@ pub enum LogCommand {
         /// Events per batch (one transaction and one signed checkpoint each).
         #[arg(long, default_value_t = 10_000)]
         batch_size: usize,
+        /// Write a c2sp.org/tlog-proof@v1 receipt per event to DIR/INDEX.tlog-proof.
+        #[arg(long, value_name = "DIR")]
+        receipts: Option<PathBuf>,
     },
     /// Show the log's state, or entry INDEX (with its payload).
     Show { index: Option<u64> },
@@ -141,6 +144,7 @@ pub fn run(a: LogArgs) -> anyhow::Result<u8> {
             event,
             from_jsonl,
             batch_size,
+            receipts,
         } => {
             let mut log = Log::open(&ctx.log)?;
             let events = match (event, from_jsonl) {
@@ -148,8 +152,17 @@ pub fn run(a: LogArgs) -> anyhow::Result<u8> {
                 (None, Some(f)) => read_jsonl(&f)?,
                 (None, None) => bail!("give an event as JSON or --from-jsonl FILE"),
             };
+            if let Some(dir) = &receipts {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
             for chunk in events.chunks(batch_size.max(1)) {
                 for i in log.append(chunk)? {
+                    if let Some(dir) = &receipts {
+                        let path = dir.join(format!("{i}.tlog-proof"));
+                        std::fs::write(&path, log.receipt(i)?.encode())
+                            .with_context(|| format!("cannot write {}", path.display()))?;
+                    }
                     writeln!(out, "{i}")?;
                 }
                 out.flush()?;
