@@ -35,9 +35,16 @@ fn check_if(doc: &Doc<'_>, n: &Node, route: &str, out: &mut Vec<Finding>) {
     let t = n.text().to_ascii_lowercase();
     let actor = t.contains("github.actor") || t.contains("github.triggering_actor");
     if actor && t.contains("[bot]") {
-        out.push(doc.finding(
+        let raw = &doc.src[n.start..n.end.max(n.start)];
+        let at = raw
+            .find("github.actor")
+            .or_else(|| raw.find("github.triggering_actor"))
+            .map(|i| n.start + i)
+            .unwrap_or(n.start);
+        out.push(doc.finding_at(
             &INFO,
-            n,
+            at,
+            n.end.max(at),
             route,
             "the actor context can be spoofed: it names who acted last, not who wrote the code"
                 .into(),

@@ -55,10 +55,10 @@ impl Audit for ExcessivePermissions {
             None => {
                 // A workflow made only of reusable-workflow calls gets its permissions from them.
                 if jobs.iter().any(|(_, j)| j.node.get("uses").is_none()) {
-                    out.push(doc.finding_at(
+                    let first = doc.root.entries().first().map(|(k, _)| k).unwrap_or(doc.root);
+                    out.push(doc.finding(
                         &INFO,
-                        0,
-                        doc.src.find('\n').unwrap_or(doc.src.len()),
+                        first,
                         "",
                         "default permissions used: the workflow has no permissions: block".into(),
                     ));
@@ -91,9 +91,6 @@ impl Audit for ExcessivePermissions {
             },
         }
         for (_, job) in &jobs {
-            if job.node.get("uses").is_some() {
-                continue;
-            }
             match model::permissions(job.node) {
                 None if wf.is_none() => out.push(doc.finding(
                     &INFO,
