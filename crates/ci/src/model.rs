@@ -125,7 +125,7 @@ impl Uses {
         if let Some(img) = s.strip_prefix("docker://") {
             return Some(Uses::Docker(img.to_string()));
         }
-        if s.starts_with("./") || s.starts_with('.') {
+        if s.starts_with("./") || s.starts_with('.') || s.starts_with("$/") {
             return Some(Uses::Local(s.to_string()));
         }
         let (target, git_ref) = match s.split_once('@') {
@@ -323,9 +323,6 @@ pub fn capability(ctx: &str) -> Capability {
         "github.workflow",
         "github.event_name",
         "github.ref_type",
-        "github.ref_name",
-        "github.ref",
-        "github.base_ref",
         "github.actor",
         "github.triggering_actor",
         "github.retention_days",
@@ -356,7 +353,6 @@ pub fn capability(ctx: &str) -> Capability {
             || ev.ends_with(".state")
             || ev.ends_with(".conclusion")
             || ev.ends_with(".status")
-            || ev.ends_with(".login")
             || ev.ends_with(".full_name")
             || ev.ends_with(".type")
             || ev.ends_with(".action")
@@ -444,11 +440,20 @@ pub fn looks_like_deploy(job_id: &str, job: &Node) -> bool {
             }
         }
         let run = s.node.get("run").map(|r| r.text()).unwrap_or("");
-        if DEPLOY_COMMANDS.iter().any(|c| run.contains(c)) {
+        if run_deploys(run) {
             return true;
         }
     }
     false
+}
+
+/// Whether a script runs a deploy or publish command (dry runs excluded).
+pub fn run_deploys(run: &str) -> bool {
+    run.lines().any(|l| {
+        !l.contains("--dry-run")
+            && !l.trim_start().starts_with('#')
+            && DEPLOY_COMMANDS.iter().any(|c| l.contains(c))
+    })
 }
 
 pub const DEPLOY_ACTIONS: &[&str] = &[

@@ -61,7 +61,7 @@ impl Audit for BuildAndDeploy {
             });
             let deploys = steps.iter().any(|s| {
                 let r = s.node.get("run").map(|r| r.text()).unwrap_or("");
-                model::DEPLOY_COMMANDS.iter().any(|c| r.contains(c))
+                model::run_deploys(r)
                     || model::step_action(s.node)
                         .is_some_and(|a| model::DEPLOY_ACTIONS.contains(&a.as_str()))
             });

@@ -58,7 +58,7 @@ const CACHERS: &[(&str, &str, bool, &str)] = &[
 
 fn is_release_workflow(doc: &Doc<'_>) -> bool {
     for (t, node) in model::triggers(doc.root) {
-        if t == "release" || t == "pull_request_target" {
+        if t == "release" {
             return true;
         }
         if t == "push" {

@@ -37,12 +37,36 @@ OK:
 
 pub struct TemplateInjection;
 
-/// Whether `matrix.<key>` comes from a literal matrix (not from an expression).
+/// Whether the job's matrix is written out literally (no `${{ }}` anywhere in it), so
+/// `matrix.*` values are fixed by the workflow's author.
 fn literal_matrix(job: Option<&Node>) -> bool {
     job.and_then(|j| j.get("strategy"))
         .and_then(|s| s.get("matrix"))
-        .map(|m| m.is_map() && !m.entries().iter().any(|(_, v)| v.text().contains("${{")))
+        .map(|m| {
+            let mut all = Vec::new();
+            m.walk_scalars("", &mut all);
+            m.is_map() && !all.iter().any(|(_, v)| v.text().contains("${{"))
+        })
         .unwrap_or(false)
+}
+
+/// `env.X` is fixed when every `env:` entry named X in the document is a literal.
+fn literal_env(doc: &Doc<'_>, name: &str) -> bool {
+    let mut all = Vec::new();
+    doc.root.walk_scalars("", &mut all);
+    let mut seen = false;
+    for (route, v) in all {
+        let mut parts = route.rsplitn(2, '.');
+        let key = parts.next().unwrap_or("");
+        let parent = parts.next().unwrap_or("");
+        if (parent == "env" || parent.ends_with(".env")) && key.eq_ignore_ascii_case(name) {
+            seen = true;
+            if v.text().contains("${{") {
+                return false;
+            }
+        }
+    }
+    seen
 }
 
 /// Reports every risky expression of `code` (a `run:` or `script:` scalar).
@@ -64,6 +88,11 @@ pub fn scan_code(
             let mut cap = model::capability(&c);
             if c.starts_with("matrix.") && matrix_fixed {
                 cap = Capability::Fixed;
+            }
+            if let Some(name) = c.strip_prefix("env.") {
+                if literal_env(doc, name) {
+                    cap = Capability::Fixed;
+                }
             }
             if cap > worst || culprit.is_empty() && cap > Capability::Fixed {
                 worst = cap;

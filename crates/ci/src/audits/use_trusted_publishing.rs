@@ -37,6 +37,7 @@ steps:
 
 const COMMANDS: &[&str] = &[
     "cargo publish",
+    "cargo workspaces publish",
     "twine upload",
     "uv publish",
     "poetry publish",
@@ -78,7 +79,8 @@ impl Audit for UseTrustedPublishing {
             }
             if let Some(run) = step.node.get("run") {
                 let t = run.text();
-                if let Some(c) = COMMANDS.iter().find(|c| t.contains(*c)) {
+                let live = |c: &str| t.lines().any(|l| l.contains(c) && !l.contains("--dry-run"));
+                if let Some(c) = COMMANDS.iter().find(|c| live(c)) {
                     let off = doc
                         .src
                         .get(run.start..)
