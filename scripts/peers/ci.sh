@@ -6,4 +6,4 @@ VERSION=1.32.0
 if command -v zizmor >/dev/null 2>&1 && zizmor --version 2>/dev/null | grep -q "$VERSION"; then
   exit 0
 fi
-python3 -m pip install --quiet --disable-pip-version-check "zizmor==$VERSION"
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "zizmor==$VERSION"

@@ -54,7 +54,8 @@ impl Audit for ExcessivePermissions {
         match wf {
             None => {
                 // A workflow made only of reusable-workflow calls gets its permissions from them.
-                if jobs.iter().any(|(_, j)| j.node.get("uses").is_none()) {
+                // Reported when some job falls back to the default token permissions.
+                if jobs.iter().any(|(_, j)| model::permissions(j.node).is_none()) {
                     let first = doc.root.entries().first().map(|(k, _)| k).unwrap_or(doc.root);
                     out.push(doc.finding(
                         &INFO,
