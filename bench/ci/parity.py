@@ -6,9 +6,13 @@ maps zizmor audit names to our rule ids (MAPPING below), and compares the primar
 (file, line) locations per audit: recall of zizmor's findings, and every disagreement
 (missed = zizmor has it, we do not; extra = we report it under a mapped rule, zizmor does not).
 
-usage: bench/ci/parity.py [--tollgate PATH] [--shared DIR] [--quiet] [--zizmor-fixtures]
+With --fixtures, runs both tools live on zizmor's own labelled fixtures instead (needs zizmor,
+see scripts/peers/ci.sh): the fixture files are laid out as `.github/workflows/*.yml` and
+`actions/*/action.yml` in a temporary folder so both tools discover the same files.
+
+usage: bench/ci/parity.py [--tollgate PATH] [--shared DIR] [--quiet] [--fixtures]
 """
-import argparse, collections, glob, json, os, subprocess, sys
+import argparse, collections, glob, json, os, shutil, subprocess, sys, tempfile
 
 # zizmor audit name -> tollgate rule id. Audits absent here have no counterpart (see README).
 MAPPING = {
@@ -33,17 +37,19 @@ MAPPING = {
     "dependabot-execution": "ci/dependabot-execution",
     "unpinned-tools": "ci/unpinned-tools",
     "superfluous-actions": "ci/superfluous-actions",
+    "typosquat-uses": "ci/typosquat-uses",
 }
 
 
-def zizmor_findings(path):
+def zizmor_findings(path, data=None):
     out = set()
-    for f in json.load(open(path)):
+    for f in (data if data is not None else json.load(open(path))):
         for loc in f["locations"]:
             sym = loc["symbolic"]
             if sym["kind"] != "Primary":
                 continue
             p = sym["key"]["Local"]["verbatim_path"]
+            p = p[2:] if p.startswith("./") else p
             line = loc["concrete"]["location"]["start_point"]["row"] + 1
             out.add((f["ident"], p, line))
     return out
@@ -55,7 +61,41 @@ def tollgate_findings(tollgate, cwd, project):
     if r.returncode not in (0, 1):
         sys.exit(f"tollgate failed on {project}: {r.stderr.decode()}")
     rep = json.loads(r.stdout)
-    return {(f["rule"], f["location"]["path"], f["location"]["line"]) for f in rep["findings"]}, rep
+    strip = lambda p: p[2:] if p.startswith("./") else p
+    return {(f["rule"], strip(f["location"]["path"]), f["location"]["line"]) for f in rep["findings"]}, rep
+
+
+def fixtures(a):
+    src = os.path.join(a.shared, "data", "ci", "zizmor-fixtures")
+    tmp = tempfile.mkdtemp(prefix="tollgate-parity-")
+    n = 0
+    for dirpath, _, files in os.walk(src):
+        for fn in files:
+            orig = os.path.relpath(os.path.join(dirpath, fn), src)
+            if not fn.endswith((".yml", ".yaml")) or orig.startswith("invalid") or "dependabot" in orig:
+                continue
+            flat = orig.replace("/", "__")
+            if fn in ("action.yml", "action.yaml"):
+                dest = os.path.join(tmp, "actions", flat, fn)
+            else:
+                dest = os.path.join(tmp, ".github", "workflows", flat)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copy(os.path.join(dirpath, fn), dest)
+            n += 1
+    z = shutil.which("zizmor")
+    if not z:
+        sys.exit("zizmor missing: run scripts/peers/ci.sh")
+    r = subprocess.run([z, "--offline", "--no-config", "--no-progress", "--format", "json-v1", "."],
+                       cwd=tmp, capture_output=True)
+    theirs_all = collections.defaultdict(set)
+    for ident, p, line in zizmor_findings(None, json.loads(r.stdout or b"[]")):
+        theirs_all[ident].add((p, line))
+    ours, rep = tollgate_findings(a.tollgate, tmp, ".")
+    ours_all = collections.defaultdict(set)
+    for rule, p, line in ours:
+        ours_all[rule].add((p, line))
+    print(f"zizmor fixtures: {n} files laid out in {tmp}")
+    return theirs_all, ours_all, len(rep.get("diagnostics", []))
 
 
 def main():
@@ -65,9 +105,13 @@ def main():
     ap.add_argument("--tollgate", default=os.path.join(root, "target", "release", "tollgate"))
     ap.add_argument("--shared", default=os.path.abspath(os.path.join(root, "..", "shared")))
     ap.add_argument("--quiet", action="store_true", help="only the table")
+    ap.add_argument("--fixtures", action="store_true", help="run both tools on zizmor's fixtures")
     a = ap.parse_args()
     if not os.path.exists(a.tollgate):
         a.tollgate = os.path.join(root, "target", "debug", "tollgate")
+    if a.fixtures:
+        report(*fixtures(a), a.quiet)
+        return
     corpus = os.path.join(a.shared, "data", "ci", "corpus")
     refs = sorted(glob.glob(os.path.join(a.shared, "data", "ci", "reference", "zizmor-*.json")))
     theirs_all, ours_all = collections.defaultdict(set), collections.defaultdict(set)
@@ -82,6 +126,10 @@ def main():
         diagnostics += len(rep.get("diagnostics", []))
         for rule, p, line in ours:
             ours_all[rule].add((p, line))
+    report(theirs_all, ours_all, diagnostics, a.quiet)
+
+
+def report(theirs_all, ours_all, diagnostics, quiet):
     print(f"{'zizmor audit':28} {'tollgate rule':32} {'zizmor':>6} {'ours':>6} {'match':>6} {'recall':>7}")
     tot_t = tot_m = 0
     disagreements = []
@@ -102,7 +150,7 @@ def main():
             disagreements.append(f"extra  {rule:24} {p}:{l}")
     print(f"{'TOTAL':61} {tot_t:6} {'':6} {tot_m:6} {100 * tot_m / max(tot_t, 1):6.1f}%")
     print(f"tollgate diagnostics (unparsable files): {diagnostics}")
-    if not a.quiet:
+    if not quiet:
         print("\nDisagreements:")
         for d in disagreements:
             print("  " + d)

@@ -372,7 +372,11 @@ impl CiScanner {
         let mut kept = Vec::new();
         let mut suppressed = Vec::new();
         for mut f in findings {
-            let info = self.audits.iter().map(|a| a.info()).find(|i| i.id == f.rule.as_str());
+            let info = self
+                .audits
+                .iter()
+                .map(|a| a.info())
+                .find(|i| i.id == f.rule.as_str());
             let names: Vec<&str> = info
                 .map(|i| {
                     let mut v = vec![i.id.trim_start_matches("ci/")];
@@ -380,7 +384,10 @@ impl CiScanner {
                     v
                 })
                 .unwrap_or_default();
-            let (a, b) = (f.location.line as usize, f.location.end_line.max(f.location.line) as usize);
+            let (a, b) = (
+                f.location.line as usize,
+                f.location.end_line.max(f.location.line) as usize,
+            );
             let hit = lines
                 .iter()
                 .take(b)
@@ -412,9 +419,15 @@ mod tests {
 
     #[test]
     fn kinds_from_paths() {
-        assert_eq!(DocKind::of(".github/workflows/ci.yml"), Some(DocKind::Workflow));
+        assert_eq!(
+            DocKind::of(".github/workflows/ci.yml"),
+            Some(DocKind::Workflow)
+        );
         assert_eq!(DocKind::of("a/action.yaml"), Some(DocKind::Action));
-        assert_eq!(DocKind::of(".github/dependabot.yml"), Some(DocKind::Dependabot));
+        assert_eq!(
+            DocKind::of(".github/dependabot.yml"),
+            Some(DocKind::Dependabot)
+        );
         assert_eq!(DocKind::of(".gitlab-ci.yml"), Some(DocKind::GitLab));
         assert_eq!(DocKind::of("src/x.yml"), None);
         assert_eq!(DocKind::of(".github/workflows/README.md"), None);

@@ -45,7 +45,14 @@ fn fixtures_ok_and_not_ok() {
             } else {
                 ok += 1;
                 if hits > 0 {
-                    failures.push(format!("{name}/{file}: unexpected {rule}: {:?}", found.iter().filter(|x| x.rule.as_str() == rule).map(|x| &x.message).collect::<Vec<_>>()));
+                    failures.push(format!(
+                        "{name}/{file}: unexpected {rule}: {:?}",
+                        found
+                            .iter()
+                            .filter(|x| x.rule.as_str() == rule)
+                            .map(|x| &x.message)
+                            .collect::<Vec<_>>()
+                    ));
                 }
             }
         }

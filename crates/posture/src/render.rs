@@ -46,7 +46,11 @@ fn human(p: &Posture, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "       - {e}")?;
         }
         if c.evidence.len() > 5 {
-            writeln!(out, "       - … {} more (see --format json)", c.evidence.len() - 5)?;
+            writeln!(
+                out,
+                "       - … {} more (see --format json)",
+                c.evidence.len() - 5
+            )?;
         }
     }
     writeln!(

@@ -74,7 +74,13 @@ fn unparsable_workflow_is_a_diagnostic_and_others_still_audited() {
     let d = &v["diagnostics"][0];
     assert!(d["path"].as_str().unwrap().ends_with("bad.yml"), "{v}");
     assert!(d["line"].as_u64().is_some());
-    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "ci/dangerous-triggers"));
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "ci/dangerous-triggers")
+    );
 }
 
 #[test]
@@ -96,16 +102,24 @@ fn fix_adds_permissions_and_persist_credentials() {
         .code(0);
     let fixed = std::fs::read_to_string(&f).unwrap();
     assert!(fixed.contains("persist-credentials: false"), "{fixed}");
-    assert!(fixed.contains("permissions:\n      contents: read"), "{fixed}");
-    assert_eq!(std::fs::read_to_string(wf.join("broken.yml")).unwrap(), "on: [\n");
+    assert!(
+        fixed.contains("permissions:\n      contents: read"),
+        "{fixed}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(wf.join("broken.yml")).unwrap(),
+        "on: [\n"
+    );
 }
 
 #[test]
 fn posture_renders_all_three_formats() {
     let dir = tempfile::tempdir().unwrap();
-    tollgate().args(["posture", DEMO]).assert().success().stdout(
-        predicate::str::contains("SP-08").and(predicate::str::contains("FAIL")),
-    );
+    tollgate()
+        .args(["posture", DEMO])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("SP-08").and(predicate::str::contains("FAIL")));
     let out = tollgate()
         .args(["posture", DEMO, "--format", "json"])
         .assert()
@@ -115,9 +129,19 @@ fn posture_renders_all_three_formats() {
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["controls"].as_array().unwrap().len(), 26);
-    let sp08 = v["controls"].as_array().unwrap().iter().find(|c| c["id"] == "SP-08").unwrap();
+    let sp08 = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "SP-08")
+        .unwrap();
     assert_eq!(sp08["status"], "fail");
-    let sp09 = v["controls"].as_array().unwrap().iter().find(|c| c["id"] == "SP-09").unwrap();
+    let sp09 = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "SP-09")
+        .unwrap();
     assert_eq!(sp09["status"], "unknown");
     let html = dir.path().join("posture.html");
     tollgate()

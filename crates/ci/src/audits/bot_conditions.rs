@@ -51,14 +51,16 @@ fn check_if(doc: &Doc<'_>, n: &Node, route: &str, out: &mut Vec<Finding>) {
             .or_else(|| raw.find("github.triggering_actor"))
             .map(|i| n.start + i)
             .unwrap_or(n.start);
-        out.push(doc.finding_at(
-            &INFO,
-            at,
-            n.end.max(at),
-            route,
-            "the actor context can be spoofed: it names who acted last, not who wrote the code"
-                .into(),
-        ));
+        out.push(
+            doc.finding_at(
+                &INFO,
+                at,
+                n.end.max(at),
+                route,
+                "the actor context can be spoofed: it names who acted last, not who wrote the code"
+                    .into(),
+            ),
+        );
     }
 }
 

@@ -38,9 +38,21 @@ publish:
 };
 
 const BUILD: &[&str] = &[
-    "npm ci", "npm install", "yarn install", "pnpm install", "pip install", "cargo build",
-    "go build", "make", "mvn package", "gradle build", "./gradlew", "poetry install", "uv sync",
-    "bundle install", "npm run build",
+    "npm ci",
+    "npm install",
+    "yarn install",
+    "pnpm install",
+    "pip install",
+    "cargo build",
+    "go build",
+    "make",
+    "mvn package",
+    "gradle build",
+    "./gradlew",
+    "poetry install",
+    "uv sync",
+    "bundle install",
+    "npm run build",
 ];
 
 pub struct BuildAndDeploy;

@@ -46,11 +46,16 @@ pub struct CachePoisoning;
 const CACHERS: &[(&str, &str, bool, &str)] = &[
     ("actions/setup-node", "package-manager-cache", true, "false"),
     ("actions/setup-go", "cache", true, "false"),
-    ("actions-rust-lang/setup-rust-toolchain", "cache", true, "false"),
+    (
+        "actions-rust-lang/setup-rust-toolchain",
+        "cache",
+        true,
+        "false",
+    ),
     ("actions/cache", "lookup-only", true, "true"),
     ("swatinem/rust-cache", "lookup-only", true, "true"),
     ("docker/setup-buildx-action", "cache-binary", true, "false"),
-    ("astral-sh/setup-uv", "enable-cache", false, "false"),
+    ("astral-sh/setup-uv", "enable-cache", true, "false"),
     ("actions/setup-node", "cache", false, ""),
     ("actions/setup-python", "cache", false, ""),
     ("actions/setup-java", "cache", false, ""),
@@ -94,7 +99,9 @@ impl Audit for CachePoisoning {
                 continue;
             }
             for step in model::steps(job.node, &job.route) {
-                let Some(a) = model::step_action(step.node) else { continue };
+                let Some(a) = model::step_action(step.node) else {
+                    continue;
+                };
                 let with = step.node.get("with");
                 // The entry for the input that is set, else the action's default-on one.
                 let Some(&(_, input, default_on, off)) = CACHERS

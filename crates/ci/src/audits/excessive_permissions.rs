@@ -55,8 +55,16 @@ impl Audit for ExcessivePermissions {
             None => {
                 // A workflow made only of reusable-workflow calls gets its permissions from them.
                 // Reported when some job falls back to the default token permissions.
-                if jobs.iter().any(|(_, j)| model::permissions(j.node).is_none()) {
-                    let first = doc.root.entries().first().map(|(k, _)| k).unwrap_or(doc.root);
+                if jobs
+                    .iter()
+                    .any(|(_, j)| model::permissions(j.node).is_none())
+                {
+                    let first = doc
+                        .root
+                        .entries()
+                        .first()
+                        .map(|(k, _)| k)
+                        .unwrap_or(doc.root);
                     out.push(doc.finding(
                         &INFO,
                         first,
@@ -67,8 +75,13 @@ impl Audit for ExcessivePermissions {
             }
             Some(p) => match &p.value {
                 Value::Scalar(s, _) if s == "write-all" => out.push(
-                    doc.finding(&INFO, p, "permissions", "write-all at the workflow level".into())
-                        .pipe_high(),
+                    doc.finding(
+                        &INFO,
+                        p,
+                        "permissions",
+                        "write-all at the workflow level".into(),
+                    )
+                    .pipe_high(),
                 ),
                 Value::Map(m) if jobs.len() > 1 => {
                     for (k, v) in m {

@@ -52,14 +52,19 @@ impl Audit for GithubEnv {
             return;
         }
         for (_, step) in model::all_steps(doc.root) {
-            let Some(run) = step.node.get("run") else { continue };
+            let Some(run) = step.node.get("run") else {
+                continue;
+            };
             for (var, label) in [("GITHUB_ENV", "GITHUB_ENV"), ("GITHUB_PATH", "GITHUB_PATH")] {
                 let hits = run
                     .text()
                     .lines()
                     .filter(|l| !l.trim_start().starts_with('#'))
                     .filter(|l| {
-                        (l.contains(">>") || l.contains("tee") || l.contains("Out-File") || l.contains("Add-Content"))
+                        (l.contains(">>")
+                            || l.contains("tee")
+                            || l.contains("Out-File")
+                            || l.contains("Add-Content"))
                             && l.contains(var)
                     })
                     .count();

@@ -42,7 +42,10 @@ impl Audit for InsecureCommands {
         doc.root.walk_scalars("", &mut scalars);
         for (route, n) in scalars {
             let last = route.rsplit('.').next().unwrap_or("");
-            if last == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && n.text() != "false" && !n.text().is_empty() {
+            if last == "ACTIONS_ALLOW_UNSECURE_COMMANDS"
+                && n.text() != "false"
+                && !n.text().is_empty()
+            {
                 out.push(doc.finding(
                     &INFO,
                     n,

@@ -44,7 +44,9 @@ impl Audit for SelfHostedRunner {
             .iter()
             .any(|t| model::has_trigger(doc.root, t));
         for (_, job) in model::jobs(doc.root) {
-            let Some(r) = job.node.get("runs-on") else { continue };
+            let Some(r) = job.node.get("runs-on") else {
+                continue;
+            };
             let labels: Vec<&str> = match &r.value {
                 Value::Scalar(s, _) => vec![s.as_str()],
                 Value::Seq(items) => items.iter().map(|i| i.text()).collect(),

@@ -144,7 +144,14 @@ impl Audit for TemplateInjection {
             }
             if model::step_action(step.node).as_deref() == Some("actions/github-script") {
                 if let Some(s) = step.node.get("with").and_then(|w| w.get("script")) {
-                    scan_code(doc, &INFO, s, &format!("{}.with.script", step.route), job, out);
+                    scan_code(
+                        doc,
+                        &INFO,
+                        s,
+                        &format!("{}.with.script", step.route),
+                        job,
+                        out,
+                    );
                 }
             }
         }

@@ -64,18 +64,22 @@ impl Audit for UseTrustedPublishing {
                 .or_else(|| model::permissions(doc.root))
                 .map(|p| model::grants_write(p, "id-token"))
                 .unwrap_or(false);
-            if id_token {
-                continue;
-            }
+            // A stored PyPI password is reported even with id-token: write: it is used first.
             if model::step_action(step.node).as_deref() == Some("pypa/gh-action-pypi-publish") {
-                if let Some(pw) = step.node.get("with").and_then(|w| w.get("password")) {
+                if let (Some(_), Some(u)) = (
+                    step.node.get("with").and_then(|w| w.get("password")),
+                    step.node.get("uses"),
+                ) {
                     out.push(doc.finding(
                         &INFO,
-                        pw,
-                        &format!("{}.with.password", step.route),
+                        u,
+                        &format!("{}.uses", step.route),
                         "PyPI upload with a stored token; PyPI supports trusted publishing".into(),
                     ));
                 }
+            }
+            if id_token {
+                continue;
             }
             if let Some(run) = step.node.get("run") {
                 let t = run.text();
