@@ -435,10 +435,10 @@ pub fn looks_like_deploy(job_id: &str, job: &Node) -> bool {
         return true;
     }
     for s in steps(job, "") {
-        if let Some(a) = step_action(s.node) {
-            if DEPLOY_ACTIONS.iter().any(|d| a == *d) {
-                return true;
-            }
+        if let Some(a) = step_action(s.node)
+            && DEPLOY_ACTIONS.iter().any(|d| a == *d)
+        {
+            return true;
         }
         let run = s.node.get("run").map(|r| r.text()).unwrap_or("");
         if run_deploys(run) {

@@ -40,7 +40,7 @@ fn fixtures_ok_and_not_ok() {
                     failures.push(format!("{name}/{file}: expected {rule}"));
                 }
                 for x in found.iter().filter(|x| x.rule.as_str() == rule) {
-                    assert_eq!(x.location.symbolic.is_some(), true, "{name}: no route");
+                    assert!(x.location.symbolic.is_some(), "{name}: no route");
                 }
             } else {
                 ok += 1;

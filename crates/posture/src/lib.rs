@@ -217,11 +217,7 @@ pub fn assess(ev: &Evidence) -> Posture {
             pass,
             fail,
             unknown,
-            score: if judged == 0 {
-                0
-            } else {
-                (pass * 100 / judged) as u32
-            },
+            score: (pass * 100).checked_div(judged).unwrap_or(0) as u32,
         },
     }
 }

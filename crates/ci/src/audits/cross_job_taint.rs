@@ -83,12 +83,10 @@ impl Audit for CrossJobTaint {
                                     .map(|i| i.text().to_ascii_lowercase())
                                     .as_deref()
                                     == Some(sid)
+                                    && let Some(run) = s.node.get("run")
+                                    && run.text().contains("GITHUB_OUTPUT")
                                 {
-                                    if let Some(run) = s.node.get("run") {
-                                        if run.text().contains("GITHUB_OUTPUT") {
-                                            src = src.or_else(|| tainted(run.text()));
-                                        }
-                                    }
+                                    src = src.or_else(|| tainted(run.text()));
                                 }
                             }
                         }
@@ -110,26 +108,24 @@ impl Audit for CrossJobTaint {
                 for e in model::expressions(run.text()) {
                     for c in model::contexts(&e.inner) {
                         let parts: Vec<&str> = c.split('.').collect();
-                        if parts.len() == 4 && parts[0] == "needs" && parts[2] == "outputs" {
-                            if let Some(src) =
+                        if parts.len() == 4
+                            && parts[0] == "needs"
+                            && parts[2] == "outputs"
+                            && let Some(src) =
                                 taint.get(&(parts[1].to_string(), parts[3].to_string()))
-                            {
-                                let raw = &run.text()[e.start..e.end];
-                                let (a, b) =
-                                    match doc.src.get(run.start..).and_then(|t| t.find(raw)) {
-                                        Some(i) => (run.start + i, run.start + i + raw.len()),
-                                        None => (run.start, run.end),
-                                    };
-                                out.push(doc.finding_at(
-                                    &INFO,
-                                    a,
-                                    b,
-                                    &format!("{}.run", s.route),
-                                    format!(
-                                        "`{c}` carries `{src}` from another job into this script"
-                                    ),
-                                ));
-                            }
+                        {
+                            let raw = &run.text()[e.start..e.end];
+                            let (a, b) = match doc.src.get(run.start..).and_then(|t| t.find(raw)) {
+                                Some(i) => (run.start + i, run.start + i + raw.len()),
+                                None => (run.start, run.end),
+                            };
+                            out.push(doc.finding_at(
+                                &INFO,
+                                a,
+                                b,
+                                &format!("{}.run", s.route),
+                                format!("`{c}` carries `{src}` from another job into this script"),
+                            ));
                         }
                     }
                 }

@@ -43,15 +43,15 @@ impl Audit for DependabotExecution {
             return;
         };
         for (i, u) in updates.items().iter().enumerate() {
-            if let Some(v) = u.get("insecure-external-code-execution") {
-                if v.text() == "allow" {
-                    out.push(doc.finding(
-                        &INFO,
-                        v,
-                        &format!("updates[{i}].insecure-external-code-execution"),
-                        "Dependabot may run dependencies' code with registry credentials".into(),
-                    ));
-                }
+            if let Some(v) = u.get("insecure-external-code-execution")
+                && v.text() == "allow"
+            {
+                out.push(doc.finding(
+                    &INFO,
+                    v,
+                    &format!("updates[{i}].insecure-external-code-execution"),
+                    "Dependabot may run dependencies' code with registry credentials".into(),
+                ));
             }
         }
     }

@@ -73,25 +73,23 @@ impl Audit for StaticCloudCredentials {
             let with = step.node.get("with").unwrap_or(Node::null());
             let r = |k: &str| format!("{}.with.{k}", step.route);
             match a.as_str() {
-                "aws-actions/configure-aws-credentials" => {
-                    if with.get("role-to-assume").is_none() {
-                        if let Some(k) = with.get("aws-secret-access-key") {
-                            report(
-                                doc,
-                                k,
-                                &r("aws-secret-access-key"),
-                                "static AWS access key",
-                                out,
-                            );
-                        } else if let Some(k) = with.get("aws-access-key-id") {
-                            report(
-                                doc,
-                                k,
-                                &r("aws-access-key-id"),
-                                "static AWS access key",
-                                out,
-                            );
-                        }
+                "aws-actions/configure-aws-credentials" if with.get("role-to-assume").is_none() => {
+                    if let Some(k) = with.get("aws-secret-access-key") {
+                        report(
+                            doc,
+                            k,
+                            &r("aws-secret-access-key"),
+                            "static AWS access key",
+                            out,
+                        );
+                    } else if let Some(k) = with.get("aws-access-key-id") {
+                        report(
+                            doc,
+                            k,
+                            &r("aws-access-key-id"),
+                            "static AWS access key",
+                            out,
+                        );
                     }
                 }
                 "google-github-actions/auth" => {

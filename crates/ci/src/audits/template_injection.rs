@@ -89,10 +89,10 @@ pub fn scan_code(
             if c.starts_with("matrix.") && matrix_fixed {
                 cap = Capability::Fixed;
             }
-            if let Some(name) = c.strip_prefix("env.") {
-                if literal_env(doc, name) {
-                    cap = Capability::Fixed;
-                }
+            if let Some(name) = c.strip_prefix("env.")
+                && literal_env(doc, name)
+            {
+                cap = Capability::Fixed;
             }
             if cap > worst || culprit.is_empty() && cap > Capability::Fixed {
                 worst = cap;
@@ -142,17 +142,17 @@ impl Audit for TemplateInjection {
             if let Some(run) = step.node.get("run") {
                 scan_code(doc, &INFO, run, &format!("{}.run", step.route), job, out);
             }
-            if model::step_action(step.node).as_deref() == Some("actions/github-script") {
-                if let Some(s) = step.node.get("with").and_then(|w| w.get("script")) {
-                    scan_code(
-                        doc,
-                        &INFO,
-                        s,
-                        &format!("{}.with.script", step.route),
-                        job,
-                        out,
-                    );
-                }
+            if model::step_action(step.node).as_deref() == Some("actions/github-script")
+                && let Some(s) = step.node.get("with").and_then(|w| w.get("script"))
+            {
+                scan_code(
+                    doc,
+                    &INFO,
+                    s,
+                    &format!("{}.with.script", step.route),
+                    job,
+                    out,
+                );
             }
         }
     }

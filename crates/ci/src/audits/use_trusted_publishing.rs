@@ -65,18 +65,18 @@ impl Audit for UseTrustedPublishing {
                 .map(|p| model::grants_write(p, "id-token"))
                 .unwrap_or(false);
             // A stored PyPI password is reported even with id-token: write: it is used first.
-            if model::step_action(step.node).as_deref() == Some("pypa/gh-action-pypi-publish") {
-                if let (Some(_), Some(u)) = (
+            if model::step_action(step.node).as_deref() == Some("pypa/gh-action-pypi-publish")
+                && let (Some(_), Some(u)) = (
                     step.node.get("with").and_then(|w| w.get("password")),
                     step.node.get("uses"),
-                ) {
-                    out.push(doc.finding(
-                        &INFO,
-                        u,
-                        &format!("{}.uses", step.route),
-                        "PyPI upload with a stored token; PyPI supports trusted publishing".into(),
-                    ));
-                }
+                )
+            {
+                out.push(doc.finding(
+                    &INFO,
+                    u,
+                    &format!("{}.uses", step.route),
+                    "PyPI upload with a stored token; PyPI supports trusted publishing".into(),
+                ));
             }
             if id_token {
                 continue;

@@ -65,10 +65,10 @@ pub fn lookup<'a>(
             _ => Vec::new(),
         };
         for p in parents.iter().rev() {
-            if let Some(pj) = root.get(p) {
-                if let Some(r) = go(root, p, pj, key, depth + 1) {
-                    return Some(r);
-                }
+            if let Some(pj) = root.get(p)
+                && let Some(r) = go(root, p, pj, key, depth + 1)
+            {
+                return Some(r);
             }
         }
         None
