@@ -18,6 +18,7 @@ import argparse, collections, glob, json, os, shutil, subprocess, sys, tempfile
 MAPPING = {
     "template-injection": "ci/template-injection",
     "github-env": "ci/github-env",
+    "github-app": "ci/github-app",
     "dangerous-triggers": "ci/dangerous-triggers",
     "unpinned-uses": "ci/unpinned-uses",
     "unpinned-images": "ci/unpinned-images",

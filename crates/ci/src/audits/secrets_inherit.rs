@@ -43,6 +43,13 @@ impl Audit for SecretsInherit {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (_, job) in model::jobs(doc.root) {
+            // A workflow of the same repository is under the same review; not reported.
+            let local = job.node.get("uses").is_some_and(|u| {
+                matches!(model::Uses::parse(u.text()), Some(model::Uses::Local(_)))
+            });
+            if local {
+                continue;
+            }
             if let (Some(u), Some(s)) = (job.node.get("uses"), job.node.get("secrets"))
                 && s.text() == "inherit"
             {
