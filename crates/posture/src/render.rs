@@ -163,7 +163,8 @@ mod tests {
     fn human_snapshot() {
         let mut ev = Evidence::default();
         ev.scanners.insert("ci".into());
-        ev.inputs.push((".github/workflows/release.yml".into(), "ci-config".into()));
+        ev.inputs
+            .push((".github/workflows/release.yml".into(), "ci-config".into()));
         ev.inputs.push(("Cargo.lock".into(), "lockfile".into()));
         ev.findings.push(crate::EvFinding {
             rule: "ci/static-cloud-credentials".into(),
