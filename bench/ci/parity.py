@@ -108,6 +108,7 @@ def main():
     ap.add_argument("--quiet", action="store_true", help="only the table")
     ap.add_argument("--fixtures", action="store_true", help="run both tools on zizmor's fixtures")
     a = ap.parse_args()
+    a.tollgate = os.path.abspath(a.tollgate)
     if not os.path.exists(a.tollgate):
         a.tollgate = os.path.join(root, "target", "debug", "tollgate")
     if a.fixtures:

@@ -28,6 +28,7 @@ def main():
     ap.add_argument("--shared", default=os.path.abspath(os.path.join(root, "..", "shared")))
     ap.add_argument("--runs", type=int, default=5)
     a = ap.parse_args()
+    a.tollgate = os.path.abspath(a.tollgate)
     corpus = os.path.join(a.shared, "data", "ci", "corpus")
     projects = sorted(p for p in os.listdir(corpus) if os.path.isdir(os.path.join(corpus, p)))
     files = sum(len(fs) for _, _, fs in os.walk(corpus))

@@ -37,6 +37,16 @@ OK:
 
 pub struct TemplateInjection;
 
+/// Action inputs whose value is run as code (or as command-line options).
+const CODE_INPUTS: &[(&str, &str)] = &[
+    ("actions/github-script", "script"),
+    ("amadevus/pwsh-script", "script"),
+    ("addnab/docker-run-action", "run"),
+    ("addnab/docker-run-action", "options"),
+    ("mikefarah/yq", "cmd"),
+    ("appleboy/ssh-action", "script"),
+];
+
 /// Whether the job's matrix is written out literally (no `${{ }}` anywhere in it), so
 /// `matrix.*` values are fixed by the workflow's author.
 fn literal_matrix(job: Option<&Node>) -> bool {
@@ -103,10 +113,13 @@ pub fn scan_code(
             continue;
         }
         let raw = &text[e.start..e.end];
-        let (start, end) = match doc.src.get(cursor..).and_then(|s| s.find(raw)) {
+        // Block scalars lose their indentation in the value; a multi-line expression is found
+        // by its first line.
+        let needle = raw.lines().next().unwrap_or(raw);
+        let (start, end) = match doc.src.get(cursor..).and_then(|s| s.find(needle)) {
             Some(i) => {
-                cursor += i + raw.len();
-                (cursor - raw.len(), cursor)
+                cursor += i + needle.len();
+                (cursor - needle.len(), cursor)
             }
             None => (code.start, code.end),
         };
@@ -142,17 +155,20 @@ impl Audit for TemplateInjection {
             if let Some(run) = step.node.get("run") {
                 scan_code(doc, &INFO, run, &format!("{}.run", step.route), job, out);
             }
-            if model::step_action(step.node).as_deref() == Some("actions/github-script")
-                && let Some(s) = step.node.get("with").and_then(|w| w.get("script"))
-            {
-                scan_code(
-                    doc,
-                    &INFO,
-                    s,
-                    &format!("{}.with.script", step.route),
-                    job,
-                    out,
-                );
+            let action = model::step_action(step.node).unwrap_or_default();
+            for (a, input) in CODE_INPUTS {
+                if action == *a
+                    && let Some(n) = step.node.get("with").and_then(|w| w.get(input))
+                {
+                    scan_code(
+                        doc,
+                        &INFO,
+                        n,
+                        &format!("{}.with.{input}", step.route),
+                        job,
+                        out,
+                    );
+                }
             }
         }
     }
