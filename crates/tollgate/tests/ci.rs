@@ -162,3 +162,34 @@ fn explain_prints_ci_rule_docs() {
         .success()
         .stdout(predicate::str::contains("NOT OK").and(predicate::str::contains("## Fix")));
 }
+
+#[test]
+fn ci_config_section_is_read_and_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    let wf = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&wf).unwrap();
+    std::fs::write(
+        wf.join("a.yml"),
+        "on: push\npermissions: {}\njobs:\n  t:\n    runs-on: ubuntu-latest\n    permissions: {}\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          persist-credentials: false\n",
+    )
+    .unwrap();
+    let cfg = dir.path().join("tollgate.toml");
+    tollgate()
+        .args(["scan", "ci", "-q"])
+        .arg(dir.path())
+        .assert()
+        .code(1);
+    std::fs::write(&cfg, "[ci]\nref-pin-allowed = [\"actions/*\"]\n").unwrap();
+    tollgate()
+        .args(["scan", "ci", "-q"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    std::fs::write(&cfg, "[ci]\nbogus = 1\n").unwrap();
+    tollgate()
+        .args(["scan", "ci", "-q"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tollgate.toml:2:1"));
+}
