@@ -157,7 +157,11 @@ mod tests {
         let root = yaml::parse(&out).unwrap();
         let job = root.get("jobs").unwrap().get("test").unwrap();
         assert_eq!(
-            job.get("permissions").unwrap().get("contents").unwrap().text(),
+            job.get("permissions")
+                .unwrap()
+                .get("contents")
+                .unwrap()
+                .text(),
             "read"
         );
         for s in job.get("steps").unwrap().items().iter().take(2) {
@@ -171,6 +175,9 @@ mod tests {
             );
         }
         assert!(fix_text(&out).is_none(), "fixing is idempotent");
-        assert!(fix_text("on: [\n").is_none(), "unparsable files are left alone");
+        assert!(
+            fix_text("on: [\n").is_none(),
+            "unparsable files are left alone"
+        );
     }
 }

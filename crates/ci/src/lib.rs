@@ -233,6 +233,9 @@ impl CiScanner {
     }
 }
 
+/// Findings, suppressed findings, a diagnostic, and local includes of one file.
+type FileResult = (Vec<Finding>, Vec<Finding>, Option<Diagnostic>, Vec<String>);
+
 /// The config table the scanner reads.
 pub const SECTION: &str = "ci";
 
@@ -286,7 +289,7 @@ impl Scanner for CiScanner {
             .filter_map(|f| DocKind::of(&f.rel).map(|k| (f, k)))
             .collect();
         ctx.progress.start("ci", files.len() as u64);
-        let results: Vec<(Vec<Finding>, Option<Diagnostic>, Vec<String>)> = files
+        let results: Vec<FileResult> = files
             .par_iter()
             .map(|(f, kind)| {
                 let r = self.one(f, *kind);
@@ -300,8 +303,9 @@ impl Scanner for CiScanner {
         };
         let mut done: HashSet<&str> = files.iter().map(|(f, _)| f.display.as_str()).collect();
         let mut includes = BTreeSet::new();
-        for (f, d, inc) in results {
+        for (f, s, d, inc) in results {
             out.findings.extend(f);
+            out.suppressed.extend(s);
             out.diagnostics.extend(d);
             includes.extend(inc);
         }
@@ -313,8 +317,9 @@ impl Scanner for CiScanner {
                     continue;
                 }
                 out.files_scanned += 1;
-                let (fs, d, inc) = self.one(f, DocKind::GitLab);
+                let (fs, s, d, inc) = self.one(f, DocKind::GitLab);
                 out.findings.extend(fs);
+                out.suppressed.extend(s);
                 out.diagnostics.extend(d);
                 queue.extend(inc);
             }
@@ -325,14 +330,14 @@ impl Scanner for CiScanner {
 }
 
 impl CiScanner {
-    fn one(&self, f: &FileEntry, kind: DocKind) -> (Vec<Finding>, Option<Diagnostic>, Vec<String>) {
+    fn one(&self, f: &FileEntry, kind: DocKind) -> FileResult {
         let src = match read_text(f) {
             Ok(s) => s,
-            Err(d) => return (Vec::new(), Some(d), Vec::new()),
+            Err(d) => return (Vec::new(), Vec::new(), Some(d), Vec::new()),
         };
         let root = match parse_doc(&f.display, &src) {
             Ok(r) => r,
-            Err(d) => return (Vec::new(), Some(d), Vec::new()),
+            Err(d) => return (Vec::new(), Vec::new(), Some(d), Vec::new()),
         };
         let includes = if kind == DocKind::GitLab {
             model::gitlab_local_includes(&root)
@@ -353,7 +358,58 @@ impl CiScanner {
                 a.check(&doc, &mut out);
             }
         }
-        (out, None, includes)
+        let (kept, suppressed) = self.peer_ignores(&src, out);
+        (kept, suppressed, None, includes)
+    }
+
+    /// Moves findings covered by a zizmor-style `# zizmor: ignore[audit]` comment (on a line of
+    /// the finding's span) to the suppressed list, so teams migrating keep their annotations.
+    pub fn peer_ignores(&self, src: &str, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Finding>) {
+        if !src.contains("zizmor: ignore[") {
+            return (findings, Vec::new());
+        }
+        let lines: Vec<&str> = src.lines().collect();
+        let mut kept = Vec::new();
+        let mut suppressed = Vec::new();
+        for mut f in findings {
+            let info = self
+                .audits
+                .iter()
+                .map(|a| a.info())
+                .find(|i| i.id == f.rule.as_str());
+            let names: Vec<&str> = info
+                .map(|i| {
+                    let mut v = vec![i.id.trim_start_matches("ci/")];
+                    v.extend(i.zizmor);
+                    v
+                })
+                .unwrap_or_default();
+            let (a, b) = (
+                f.location.line as usize,
+                f.location.end_line.max(f.location.line) as usize,
+            );
+            let hit = lines
+                .iter()
+                .take(b)
+                .skip(a.saturating_sub(1))
+                .filter_map(|l| l.split_once("zizmor: ignore[").map(|(_, r)| r))
+                .any(|r| {
+                    let list = r.split(']').next().unwrap_or("");
+                    list.split(',').any(|n| names.contains(&n.trim()))
+                });
+            if hit {
+                f.suppression = Some(tollgate_model::Suppression {
+                    kind: tollgate_model::SuppressionKind::Inline,
+                    reason: "zizmor: ignore comment".into(),
+                    owner: None,
+                    expires: None,
+                });
+                suppressed.push(f);
+            } else {
+                kept.push(f);
+            }
+        }
+        (kept, suppressed)
     }
 }
 
@@ -363,9 +419,15 @@ mod tests {
 
     #[test]
     fn kinds_from_paths() {
-        assert_eq!(DocKind::of(".github/workflows/ci.yml"), Some(DocKind::Workflow));
+        assert_eq!(
+            DocKind::of(".github/workflows/ci.yml"),
+            Some(DocKind::Workflow)
+        );
         assert_eq!(DocKind::of("a/action.yaml"), Some(DocKind::Action));
-        assert_eq!(DocKind::of(".github/dependabot.yml"), Some(DocKind::Dependabot));
+        assert_eq!(
+            DocKind::of(".github/dependabot.yml"),
+            Some(DocKind::Dependabot)
+        );
         assert_eq!(DocKind::of(".gitlab-ci.yml"), Some(DocKind::GitLab));
         assert_eq!(DocKind::of("src/x.yml"), None);
         assert_eq!(DocKind::of(".github/workflows/README.md"), None);

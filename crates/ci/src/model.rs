@@ -125,7 +125,7 @@ impl Uses {
         if let Some(img) = s.strip_prefix("docker://") {
             return Some(Uses::Docker(img.to_string()));
         }
-        if s.starts_with("./") || s.starts_with('.') {
+        if s.starts_with("./") || s.starts_with('.') || s.starts_with("$/") {
             return Some(Uses::Local(s.to_string()));
         }
         let (target, git_ref) = match s.split_once('@') {
@@ -150,9 +150,7 @@ impl Uses {
     /// `owner/repo` (lowercase) for repository actions.
     pub fn slug(&self) -> Option<String> {
         match self {
-            Uses::Repo { owner, repo, .. } => {
-                Some(format!("{owner}/{repo}").to_ascii_lowercase())
-            }
+            Uses::Repo { owner, repo, .. } => Some(format!("{owner}/{repo}").to_ascii_lowercase()),
             _ => None,
         }
     }
@@ -173,7 +171,9 @@ impl Uses {
 
 /// The action a step uses (`owner/repo` lowercased), if any.
 pub fn step_action(step: &Node) -> Option<String> {
-    step.get("uses").and_then(|u| Uses::parse(u.text())).and_then(|u| u.slug())
+    step.get("uses")
+        .and_then(|u| Uses::parse(u.text()))
+        .and_then(|u| u.slug())
 }
 
 pub fn is_sha(r: &str) -> bool {
@@ -262,8 +262,7 @@ pub fn contexts(expr: &str) -> Vec<String> {
             }
             let is_call = i < b.len() && b[i] == b'(';
             let cur = cur.trim_end_matches('.').to_string();
-            if !is_call && !matches!(cur.as_str(), "true" | "false" | "null") && !cur.is_empty()
-            {
+            if !is_call && !matches!(cur.as_str(), "true" | "false" | "null") && !cur.is_empty() {
                 out.push(cur);
             }
             continue;
@@ -323,9 +322,6 @@ pub fn capability(ctx: &str) -> Capability {
         "github.workflow",
         "github.event_name",
         "github.ref_type",
-        "github.ref_name",
-        "github.ref",
-        "github.base_ref",
         "github.actor",
         "github.triggering_actor",
         "github.retention_days",
@@ -356,7 +352,6 @@ pub fn capability(ctx: &str) -> Capability {
             || ev.ends_with(".state")
             || ev.ends_with(".conclusion")
             || ev.ends_with(".status")
-            || ev.ends_with(".login")
             || ev.ends_with(".full_name")
             || ev.ends_with(".type")
             || ev.ends_with(".action")
@@ -410,8 +405,7 @@ pub fn checks_out_untrusted(step: &Node) -> bool {
 
 /// Job's `environment:` name, if set.
 pub fn job_environment(job: &Node) -> Option<&Node> {
-    job.get("environment")
-        .filter(|e| !e.is_null())
+    job.get("environment").filter(|e| !e.is_null())
 }
 
 /// The `permissions:` of a node (workflow or job), if present.
@@ -423,7 +417,10 @@ pub fn permissions(node: &Node) -> Option<&Node> {
 pub fn grants_write(perms: &Node, scope: &str) -> bool {
     match &perms.value {
         Value::Scalar(s, _) => s == "write-all",
-        Value::Map(_) => perms.get(scope).map(|v| v.text() == "write").unwrap_or(false),
+        Value::Map(_) => perms
+            .get(scope)
+            .map(|v| v.text() == "write")
+            .unwrap_or(false),
         _ => false,
     }
 }
@@ -438,17 +435,26 @@ pub fn looks_like_deploy(job_id: &str, job: &Node) -> bool {
         return true;
     }
     for s in steps(job, "") {
-        if let Some(a) = step_action(s.node) {
-            if DEPLOY_ACTIONS.iter().any(|d| a == *d) {
-                return true;
-            }
+        if let Some(a) = step_action(s.node)
+            && DEPLOY_ACTIONS.iter().any(|d| a == *d)
+        {
+            return true;
         }
         let run = s.node.get("run").map(|r| r.text()).unwrap_or("");
-        if DEPLOY_COMMANDS.iter().any(|c| run.contains(c)) {
+        if run_deploys(run) {
             return true;
         }
     }
     false
+}
+
+/// Whether a script runs a deploy or publish command (dry runs excluded).
+pub fn run_deploys(run: &str) -> bool {
+    run.lines().any(|l| {
+        !l.contains("--dry-run")
+            && !l.trim_start().starts_with('#')
+            && DEPLOY_COMMANDS.iter().any(|c| l.contains(c))
+    })
 }
 
 pub const DEPLOY_ACTIONS: &[&str] = &[
@@ -627,9 +633,20 @@ pub fn curl_pipe_shell(line: &str) -> bool {
     l.split('|').skip(1).any(|seg| {
         let seg = seg.trim_start();
         let seg = seg.strip_prefix("sudo ").unwrap_or(seg).trim_start();
-        ["sh", "bash", "zsh", "python", "python3", "iex", "sudo sh", "sudo bash"]
-            .iter()
-            .any(|s| seg == *s || seg.starts_with(&format!("{s} ")) || seg.starts_with(&format!("{s} -")))
+        [
+            "sh",
+            "bash",
+            "zsh",
+            "python",
+            "python3",
+            "iex",
+            "sudo sh",
+            "sudo bash",
+        ]
+        .iter()
+        .any(|s| {
+            seg == *s || seg.starts_with(&format!("{s} ")) || seg.starts_with(&format!("{s} -"))
+        })
     }) || l.contains("sh -c \"$(curl")
         || l.contains("bash -c \"$(curl")
         || l.contains("bash <(curl")
@@ -648,10 +665,20 @@ mod tests {
         assert_eq!(contexts(&e[1].inner), vec!["x.y"]);
         assert_eq!(
             contexts("github.event.pull_request.head.ref || secrets['A'] && matrix.os"),
-            vec!["github.event.pull_request.head.ref", "secrets.a", "matrix.os"]
+            vec![
+                "github.event.pull_request.head.ref",
+                "secrets.a",
+                "matrix.os"
+            ]
         );
-        assert_eq!(capability("github.event.issue.title"), Capability::Arbitrary);
-        assert_eq!(capability("github.event.pull_request.head.sha"), Capability::Fixed);
+        assert_eq!(
+            capability("github.event.issue.title"),
+            Capability::Arbitrary
+        );
+        assert_eq!(
+            capability("github.event.pull_request.head.sha"),
+            Capability::Fixed
+        );
         assert_eq!(capability("secrets.token"), Capability::Fixed);
         assert_eq!(capability("steps.x.outputs.y"), Capability::Unknown);
         assert_eq!(capability("github.head_ref"), Capability::Arbitrary);
@@ -664,12 +691,18 @@ mod tests {
             "actions/checkout"
         );
         assert!(matches!(Uses::parse("./.github/a"), Some(Uses::Local(_))));
-        assert!(matches!(Uses::parse("docker://alpine"), Some(Uses::Docker(_))));
+        assert!(matches!(
+            Uses::parse("docker://alpine"),
+            Some(Uses::Docker(_))
+        ));
         assert!(is_sha("8e5e7e5ab8b370d6c329ec480221332ada57f0ab"));
         assert!(curl_pipe_shell("curl -sSf https://x | sh"));
         assert!(curl_pipe_shell("curl -fsSL https://x | sudo bash -s"));
         assert!(!curl_pipe_shell("curl -o x https://x | tee y"));
-        assert_eq!(image_unpinned("alpine", false), Some("has no tag (implies :latest)"));
+        assert_eq!(
+            image_unpinned("alpine", false),
+            Some("has no tag (implies :latest)")
+        );
         assert_eq!(image_unpinned("reg:5000/alpine:3", false), None);
         assert!(image_unpinned("alpine:latest", false).is_some());
     }

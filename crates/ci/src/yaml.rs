@@ -422,7 +422,14 @@ mod tests {
     fn positions_are_exact() {
         let src = "on: push\njobs:\n  build:\n    steps:\n      - run: echo é ${{ x }}\n        name: \"q\"\n";
         let root = parse(src).unwrap();
-        let step = &root.get("jobs").unwrap().get("build").unwrap().get("steps").unwrap().items()[0];
+        let step = &root
+            .get("jobs")
+            .unwrap()
+            .get("build")
+            .unwrap()
+            .get("steps")
+            .unwrap()
+            .items()[0];
         let run = step.get("run").unwrap();
         assert_eq!((run.line, run.col), (5, 14));
         assert_eq!(&src[run.start..run.end], "echo é ${{ x }}");

@@ -64,7 +64,12 @@ fn files(ev: &Evidence, pred: fn(&str) -> bool, what: &str) -> (Status, String, 
 fn signatures(ev: &Evidence) -> (Status, String, Vec<String>) {
     files(
         ev,
-        |p| p.ends_with(".sigstore.json") || p.ends_with(".sigstore") || p.ends_with(".sig") || p.ends_with(".bundle"),
+        |p| {
+            p.ends_with(".sigstore.json")
+                || p.ends_with(".sigstore")
+                || p.ends_with(".sig")
+                || p.ends_with(".bundle")
+        },
         "signature bundle(s)",
     )
 }
@@ -94,7 +99,11 @@ fn policy(ev: &Evidence) -> (Status, String, Vec<String>) {
 }
 
 fn log(ev: &Evidence) -> (Status, String, Vec<String>) {
-    files(ev, |p| p.contains("tollgate-log") || p.contains(".tollgate/log"), "transparency log(s)")
+    files(
+        ev,
+        |p| p.contains("tollgate-log") || p.contains(".tollgate/log"),
+        "transparency log(s)",
+    )
 }
 
 fn secrets(ev: &Evidence) -> (Status, String, Vec<String>) {
@@ -164,7 +173,10 @@ fn exceptions(ev: &Evidence) -> (Status, String, Vec<String>) {
     if bad.is_empty() && expired.is_empty() {
         (
             Status::Pass,
-            format!("{} exception(s), each with owner and expiry", ev.exceptions.len()),
+            format!(
+                "{} exception(s), each with owner and expiry",
+                ev.exceptions.len()
+            ),
             Vec::new(),
         )
     } else {
@@ -209,32 +221,274 @@ fn mapping(_: &Evidence) -> (Status, String, Vec<String>) {
 }
 
 pub static CONTROLS: &[ControlDef] = &[
-    ControlDef { id: "SP-01", title: "Inventory of CI/CD assets and integrations", ssdf: &["PO.3.1", "PO.3.2"], slsa: &[], fail_rules: &[], judge: ci },
-    ControlDef { id: "SP-02", title: "Least privilege for runners, tokens and deploy roles", ssdf: &["PO.5.1", "PS.1.1"], slsa: &["Build L3 (isolation)"], fail_rules: &["ci/excessive-permissions", "ci/secrets-inherit", "ci/overprovisioned-secrets", "ci/build-and-deploy", "ci/artipacked"], judge: ci },
-    ControlDef { id: "SP-03", title: "Ephemeral, isolated runners", ssdf: &["PO.5.1", "PO.5.2"], slsa: &["Build L3 (isolated builds)"], fail_rules: &["ci/self-hosted-runner", "ci/gitlab-privileged-dind", "ci/untrusted-checkout-exec"], judge: ci },
-    ControlDef { id: "SP-04", title: "Artifacts signed when built, verified before deployment", ssdf: &["PS.2.1", "PS.3.1"], slsa: &["Build L2 (signed provenance)"], fail_rules: &["attest/", "verify/"], judge: signatures },
-    ControlDef { id: "SP-05", title: "An SBOM for every artifact", ssdf: &["PS.3.2"], slsa: &[], fail_rules: &["sbom/"], judge: sboms },
-    ControlDef { id: "SP-06", title: "SAST, SCA and secret scanning on pull requests and default branches", ssdf: &["PW.7.2", "PW.8.2", "RV.1.1"], slsa: &[], fail_rules: &[], judge: scanning },
-    ControlDef { id: "SP-07", title: "Secrets in a secrets manager; none in code, logs or artifacts", ssdf: &["PO.5.2", "PS.1.1"], slsa: &["Build L3 (secret isolation)"], fail_rules: &["secrets/", "ci/gitlab-hardcoded-secret", "ci/debug-logging", "ci/gitlab-debug-trace", "ci/gitlab-artifacts-secrets", "ci/insecure-commands"], judge: secrets },
-    ControlDef { id: "SP-08", title: "CI reaches clouds through OIDC, not long-lived keys", ssdf: &["PO.5.2"], slsa: &["Build L3 (ephemeral credentials)"], fail_rules: &["ci/static-cloud-credentials", "ci/gitlab-static-cloud-credentials", "ci/use-trusted-publishing"], judge: ci },
-    ControlDef { id: "SP-09", title: "CI control plane hardened", ssdf: &["PO.5.1", "PO.5.2"], slsa: &["Build L3 (hardened platform)"], fail_rules: &[], judge: unseen },
-    ControlDef { id: "SP-10", title: "Builds pull only from approved registries and sources", ssdf: &["PW.4.1", "PW.4.4", "PO.1.3"], slsa: &[], fail_rules: &["ci/unpinned-uses", "ci/gitlab-include-unpinned", "ci/unpinned-images", "ci/typosquat-uses", "ci/archived-uses", "ci/curl-pipe-shell", "ci/gitlab-curl-pipe-shell", "ci/dependabot-execution", "deps/untrusted-source"], judge: ci },
-    ControlDef { id: "SP-11", title: "Policy as code enforced before apply or deploy", ssdf: &["PO.4.1", "PO.4.2"], slsa: &[], fail_rules: &["policy/"], judge: policy },
-    ControlDef { id: "SP-12", title: "Gradual rollouts with automatic rollback", ssdf: &["RV.2.2"], slsa: &[], fail_rules: &[], judge: unseen },
-    ControlDef { id: "SP-13", title: "Every CI/CD event in an append-only store", ssdf: &["PO.3.3", "PS.1.1"], slsa: &[], fail_rules: &["ledger/"], judge: log },
-    ControlDef { id: "SP-14", title: "Runbooks for compromised artifacts and leaked credentials", ssdf: &["RV.1.3", "RV.2.2"], slsa: &[], fail_rules: &[], judge: unseen },
-    ControlDef { id: "SP-15", title: "Human approval for high-risk releases", ssdf: &["PS.1.1", "PO.4.1"], slsa: &[], fail_rules: &["ci/deploy-without-environment", "ci/gitlab-deploy-without-environment", "ci/gitlab-production-not-manual"], judge: ci },
-    ControlDef { id: "SP-16", title: "Provenance and attestations versioned with the artifact", ssdf: &["PS.3.1", "PS.3.2", "PO.3.3"], slsa: &["Build L1 (provenance exists)", "Build L2"], fail_rules: &["attest/"], judge: provenance },
-    ControlDef { id: "SP-17", title: "Dependency allowlists; exceptions with owner and expiry", ssdf: &["PW.4.1", "RV.2.2", "PO.4.1"], slsa: &[], fail_rules: &[], judge: exceptions },
-    ControlDef { id: "SP-18", title: "Monitoring for credential misuse and unusual runner activity", ssdf: &["PO.3.3", "RV.1.1"], slsa: &[], fail_rules: &[], judge: unseen },
-    ControlDef { id: "SP-19", title: "Developers trained on secure defaults", ssdf: &["PO.2.2"], slsa: &[], fail_rules: &[], judge: unseen },
-    ControlDef { id: "SP-20", title: "Supplier SBOMs and attestations requested and verified", ssdf: &["PO.1.3", "PW.4.4"], slsa: &[], fail_rules: &[], judge: unseen },
-    ControlDef { id: "SP-21", title: "Containers and infrastructure code scanned before promotion", ssdf: &["PW.7.2", "PW.8.2"], slsa: &[], fail_rules: &["iac/", "container/"], judge: unseen },
-    ControlDef { id: "SP-22", title: "Protected branches and environments for deploy jobs", ssdf: &["PS.1.1", "PO.5.1"], slsa: &[], fail_rules: &["ci/deploy-without-environment", "ci/gitlab-deploy-without-environment", "ci/id-token-without-environment", "ci/secrets-outside-env"], judge: ci },
-    ControlDef { id: "SP-23", title: "Triggers validated; external input treated as untrusted", ssdf: &["PW.5.1", "PO.5.1"], slsa: &["Build L3 (isolation from untrusted input)"], fail_rules: &["ci/template-injection", "ci/dangerous-triggers", "ci/untrusted-checkout-exec", "ci/artifact-poisoning", "ci/cross-job-taint", "ci/bot-conditions", "ci/unsound-condition", "ci/github-env", "ci/gitlab-script-injection", "ci/gitlab-fork-mr-secrets"], judge: ci },
-    ControlDef { id: "SP-24", title: "Reproducible builds: pinned toolchains, locked dependencies", ssdf: &["PW.6.1", "PW.6.2"], slsa: &[], fail_rules: &["ci/unpinned-uses", "ci/unpinned-images", "ci/unpinned-tools", "ci/gitlab-unpinned-image", "ci/gitlab-unpinned-service", "ci/gitlab-unpinned-tool-install", "ci/cache-poisoning", "deps/missing-lockfile"], judge: reproducible },
-    ControlDef { id: "SP-25", title: "Break-glass access rare, time-bound, logged and reviewed", ssdf: &["PO.5.1", "PO.3.3"], slsa: &[], fail_rules: &[], judge: unseen },
-    ControlDef { id: "SP-26", title: "Controls reviewed against NIST SSDF and SLSA", ssdf: &["PO.1.1", "PO.4.1"], slsa: &[], fail_rules: &[], judge: mapping },
+    ControlDef {
+        id: "SP-01",
+        title: "Inventory of CI/CD assets and integrations",
+        ssdf: &["PO.3.1", "PO.3.2"],
+        slsa: &[],
+        fail_rules: &[],
+        judge: ci,
+    },
+    ControlDef {
+        id: "SP-02",
+        title: "Least privilege for runners, tokens and deploy roles",
+        ssdf: &["PO.5.1", "PS.1.1"],
+        slsa: &["Build L3 (isolation)"],
+        fail_rules: &[
+            "ci/excessive-permissions",
+            "ci/secrets-inherit",
+            "ci/overprovisioned-secrets",
+            "ci/build-and-deploy",
+            "ci/artipacked",
+        ],
+        judge: ci,
+    },
+    ControlDef {
+        id: "SP-03",
+        title: "Ephemeral, isolated runners",
+        ssdf: &["PO.5.1", "PO.5.2"],
+        slsa: &["Build L3 (isolated builds)"],
+        fail_rules: &[
+            "ci/self-hosted-runner",
+            "ci/gitlab-privileged-dind",
+            "ci/untrusted-checkout-exec",
+        ],
+        judge: ci,
+    },
+    ControlDef {
+        id: "SP-04",
+        title: "Artifacts signed when built, verified before deployment",
+        ssdf: &["PS.2.1", "PS.3.1"],
+        slsa: &["Build L2 (signed provenance)"],
+        fail_rules: &["attest/", "verify/"],
+        judge: signatures,
+    },
+    ControlDef {
+        id: "SP-05",
+        title: "An SBOM for every artifact",
+        ssdf: &["PS.3.2"],
+        slsa: &[],
+        fail_rules: &["sbom/"],
+        judge: sboms,
+    },
+    ControlDef {
+        id: "SP-06",
+        title: "SAST, SCA and secret scanning on pull requests and default branches",
+        ssdf: &["PW.7.2", "PW.8.2", "RV.1.1"],
+        slsa: &[],
+        fail_rules: &[],
+        judge: scanning,
+    },
+    ControlDef {
+        id: "SP-07",
+        title: "Secrets in a secrets manager; none in code, logs or artifacts",
+        ssdf: &["PO.5.2", "PS.1.1"],
+        slsa: &["Build L3 (secret isolation)"],
+        fail_rules: &[
+            "secrets/",
+            "ci/gitlab-hardcoded-secret",
+            "ci/debug-logging",
+            "ci/gitlab-debug-trace",
+            "ci/gitlab-artifacts-secrets",
+            "ci/insecure-commands",
+        ],
+        judge: secrets,
+    },
+    ControlDef {
+        id: "SP-08",
+        title: "CI reaches clouds through OIDC, not long-lived keys",
+        ssdf: &["PO.5.2"],
+        slsa: &["Build L3 (ephemeral credentials)"],
+        fail_rules: &[
+            "ci/static-cloud-credentials",
+            "ci/gitlab-static-cloud-credentials",
+            "ci/use-trusted-publishing",
+        ],
+        judge: ci,
+    },
+    ControlDef {
+        id: "SP-09",
+        title: "CI control plane hardened",
+        ssdf: &["PO.5.1", "PO.5.2"],
+        slsa: &["Build L3 (hardened platform)"],
+        fail_rules: &[],
+        judge: unseen,
+    },
+    ControlDef {
+        id: "SP-10",
+        title: "Builds pull only from approved registries and sources",
+        ssdf: &["PW.4.1", "PW.4.4", "PO.1.3"],
+        slsa: &[],
+        fail_rules: &[
+            "ci/unpinned-uses",
+            "ci/gitlab-include-unpinned",
+            "ci/unpinned-images",
+            "ci/typosquat-uses",
+            "ci/archived-uses",
+            "ci/curl-pipe-shell",
+            "ci/gitlab-curl-pipe-shell",
+            "ci/dependabot-execution",
+            "deps/untrusted-source",
+        ],
+        judge: ci,
+    },
+    ControlDef {
+        id: "SP-11",
+        title: "Policy as code enforced before apply or deploy",
+        ssdf: &["PO.4.1", "PO.4.2"],
+        slsa: &[],
+        fail_rules: &["policy/"],
+        judge: policy,
+    },
+    ControlDef {
+        id: "SP-12",
+        title: "Gradual rollouts with automatic rollback",
+        ssdf: &["RV.2.2"],
+        slsa: &[],
+        fail_rules: &[],
+        judge: unseen,
+    },
+    ControlDef {
+        id: "SP-13",
+        title: "Every CI/CD event in an append-only store",
+        ssdf: &["PO.3.3", "PS.1.1"],
+        slsa: &[],
+        fail_rules: &["ledger/"],
+        judge: log,
+    },
+    ControlDef {
+        id: "SP-14",
+        title: "Runbooks for compromised artifacts and leaked credentials",
+        ssdf: &["RV.1.3", "RV.2.2"],
+        slsa: &[],
+        fail_rules: &[],
+        judge: unseen,
+    },
+    ControlDef {
+        id: "SP-15",
+        title: "Human approval for high-risk releases",
+        ssdf: &["PS.1.1", "PO.4.1"],
+        slsa: &[],
+        fail_rules: &[
+            "ci/deploy-without-environment",
+            "ci/gitlab-deploy-without-environment",
+            "ci/gitlab-production-not-manual",
+        ],
+        judge: ci,
+    },
+    ControlDef {
+        id: "SP-16",
+        title: "Provenance and attestations versioned with the artifact",
+        ssdf: &["PS.3.1", "PS.3.2", "PO.3.3"],
+        slsa: &["Build L1 (provenance exists)", "Build L2"],
+        fail_rules: &["attest/"],
+        judge: provenance,
+    },
+    ControlDef {
+        id: "SP-17",
+        title: "Dependency allowlists; exceptions with owner and expiry",
+        ssdf: &["PW.4.1", "RV.2.2", "PO.4.1"],
+        slsa: &[],
+        fail_rules: &[],
+        judge: exceptions,
+    },
+    ControlDef {
+        id: "SP-18",
+        title: "Monitoring for credential misuse and unusual runner activity",
+        ssdf: &["PO.3.3", "RV.1.1"],
+        slsa: &[],
+        fail_rules: &[],
+        judge: unseen,
+    },
+    ControlDef {
+        id: "SP-19",
+        title: "Developers trained on secure defaults",
+        ssdf: &["PO.2.2"],
+        slsa: &[],
+        fail_rules: &[],
+        judge: unseen,
+    },
+    ControlDef {
+        id: "SP-20",
+        title: "Supplier SBOMs and attestations requested and verified",
+        ssdf: &["PO.1.3", "PW.4.4"],
+        slsa: &[],
+        fail_rules: &[],
+        judge: unseen,
+    },
+    ControlDef {
+        id: "SP-21",
+        title: "Containers and infrastructure code scanned before promotion",
+        ssdf: &["PW.7.2", "PW.8.2"],
+        slsa: &[],
+        fail_rules: &["iac/", "container/"],
+        judge: unseen,
+    },
+    ControlDef {
+        id: "SP-22",
+        title: "Protected branches and environments for deploy jobs",
+        ssdf: &["PS.1.1", "PO.5.1"],
+        slsa: &[],
+        fail_rules: &[
+            "ci/deploy-without-environment",
+            "ci/gitlab-deploy-without-environment",
+            "ci/id-token-without-environment",
+            "ci/secrets-outside-env",
+        ],
+        judge: ci,
+    },
+    ControlDef {
+        id: "SP-23",
+        title: "Triggers validated; external input treated as untrusted",
+        ssdf: &["PW.5.1", "PO.5.1"],
+        slsa: &["Build L3 (isolation from untrusted input)"],
+        fail_rules: &[
+            "ci/template-injection",
+            "ci/dangerous-triggers",
+            "ci/untrusted-checkout-exec",
+            "ci/artifact-poisoning",
+            "ci/cross-job-taint",
+            "ci/bot-conditions",
+            "ci/unsound-condition",
+            "ci/github-env",
+            "ci/gitlab-script-injection",
+            "ci/gitlab-fork-mr-secrets",
+        ],
+        judge: ci,
+    },
+    ControlDef {
+        id: "SP-24",
+        title: "Reproducible builds: pinned toolchains, locked dependencies",
+        ssdf: &["PW.6.1", "PW.6.2"],
+        slsa: &[],
+        fail_rules: &[
+            "ci/unpinned-uses",
+            "ci/unpinned-images",
+            "ci/unpinned-tools",
+            "ci/gitlab-unpinned-image",
+            "ci/gitlab-unpinned-service",
+            "ci/gitlab-unpinned-tool-install",
+            "ci/cache-poisoning",
+            "deps/missing-lockfile",
+        ],
+        judge: reproducible,
+    },
+    ControlDef {
+        id: "SP-25",
+        title: "Break-glass access rare, time-bound, logged and reviewed",
+        ssdf: &["PO.5.1", "PO.3.3"],
+        slsa: &[],
+        fail_rules: &[],
+        judge: unseen,
+    },
+    ControlDef {
+        id: "SP-26",
+        title: "Controls reviewed against NIST SSDF and SLSA",
+        ssdf: &["PO.1.1", "PO.4.1"],
+        slsa: &[],
+        fail_rules: &[],
+        judge: mapping,
+    },
 ];
 
 impl ControlDef {
@@ -264,7 +518,11 @@ impl ControlDef {
             if n > 20 {
                 e.push(format!("… and {} more", n - 20));
             }
-            (Status::Fail, format!("{n} finding(s) against this control"), e)
+            (
+                Status::Fail,
+                format!("{n} finding(s) against this control"),
+                e,
+            )
         };
         ControlResult {
             id: self.id,

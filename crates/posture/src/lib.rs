@@ -94,8 +94,11 @@ impl Evidence {
                     .and_then(|v| v.as_str())
                     .map(str::to_string)
             };
-            self.exceptions
-                .push((get("reason").unwrap_or_default(), get("owner"), get("expires")));
+            self.exceptions.push((
+                get("reason").unwrap_or_default(),
+                get("owner"),
+                get("expires"),
+            ));
         }
         self.scanners
             .extend(r.scanners.iter().map(|s| s.name.clone()));
@@ -182,7 +185,11 @@ impl Posture {
 pub fn assess(ev: &Evidence) -> Posture {
     let controls: Vec<ControlResult> = CONTROLS.iter().map(|c| c.assess(ev)).collect();
     let count = |s: Status| controls.iter().filter(|c| c.status == s).count();
-    let (pass, fail, unknown) = (count(Status::Pass), count(Status::Fail), count(Status::Unknown));
+    let (pass, fail, unknown) = (
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Unknown),
+    );
     let judged = pass + fail;
     let status = |id: &str| {
         controls
@@ -210,11 +217,7 @@ pub fn assess(ev: &Evidence) -> Posture {
             pass,
             fail,
             unknown,
-            score: if judged == 0 {
-                0
-            } else {
-                (pass * 100 / judged) as u32
-            },
+            score: (pass * 100).checked_div(judged).unwrap_or(0) as u32,
         },
     }
 }
@@ -249,7 +252,11 @@ mod tests {
             assert!(!c.ssdf.is_empty(), "{} has no SSDF mapping", c.id);
         }
         assert_eq!(p.controls[7].status, Status::Pass, "SP-08 with clean CI");
-        assert_eq!(p.controls[8].status, Status::Unknown, "SP-09 cannot be seen");
+        assert_eq!(
+            p.controls[8].status,
+            Status::Unknown,
+            "SP-09 cannot be seen"
+        );
     }
 
     #[test]

@@ -46,7 +46,11 @@ fn human(p: &Posture, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "       - {e}")?;
         }
         if c.evidence.len() > 5 {
-            writeln!(out, "       - … {} more (see --format json)", c.evidence.len() - 5)?;
+            writeln!(
+                out,
+                "       - … {} more (see --format json)",
+                c.evidence.len() - 5
+            )?;
         }
     }
     writeln!(
@@ -153,5 +157,24 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&j).unwrap();
         assert_eq!(v["schema"], "tollgate.posture/v1");
         assert_eq!(v["controls"].as_array().unwrap().len(), 26);
+    }
+
+    #[test]
+    fn human_snapshot() {
+        let mut ev = Evidence::default();
+        ev.scanners.insert("ci".into());
+        ev.inputs
+            .push((".github/workflows/release.yml".into(), "ci-config".into()));
+        ev.inputs.push(("Cargo.lock".into(), "lockfile".into()));
+        ev.findings.push(crate::EvFinding {
+            rule: "ci/static-cloud-credentials".into(),
+            severity: "high".into(),
+            path: ".github/workflows/release.yml".into(),
+            line: 27,
+            message: "static AWS access key instead of OIDC federation".into(),
+        });
+        let mut buf = Vec::new();
+        render(&assess(&ev), Format::Human, &mut buf).unwrap();
+        insta::assert_snapshot!(String::from_utf8(buf).unwrap());
     }
 }

@@ -64,7 +64,9 @@ impl Audit for ArchivedUses {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (_, step) in model::all_steps(doc.root) {
-            let Some(slug) = model::step_action(step.node) else { continue };
+            let Some(slug) = model::step_action(step.node) else {
+                continue;
+            };
             let hit = ARCHIVED.iter().any(|a| match a.strip_suffix("/*") {
                 Some(owner) => slug.split('/').next() == Some(owner),
                 None => slug == *a,

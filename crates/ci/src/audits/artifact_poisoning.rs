@@ -44,7 +44,10 @@ OK:
 
 pub struct ArtifactPoisoning;
 
-const DOWNLOADERS: &[&str] = &["actions/download-artifact", "dawidd6/action-download-artifact"];
+const DOWNLOADERS: &[&str] = &[
+    "actions/download-artifact",
+    "dawidd6/action-download-artifact",
+];
 
 impl Audit for ArtifactPoisoning {
     fn info(&self) -> &'static Info {
@@ -65,15 +68,20 @@ impl Audit for ArtifactPoisoning {
             let Some(pos) = steps.iter().position(|s| {
                 let a = model::step_action(s.node).unwrap_or_default();
                 let with = s.node.get("with");
-                let path = with.and_then(|w| w.get("path")).map(|p| p.text()).unwrap_or("");
-                DOWNLOADERS.contains(&a.as_str()) && !path.contains("runner.temp")
+                let path = with
+                    .and_then(|w| w.get("path"))
+                    .map(|p| p.text())
+                    .unwrap_or("");
+                DOWNLOADERS.contains(&a.as_str())
+                    && !path.contains("runner.temp")
                     && !path.starts_with("/tmp")
             }) else {
                 continue;
             };
-            if steps[pos + 1..].iter().any(|s| s.node.get("run").is_some()
-                || model::step_action(s.node).is_some_and(|a| !a.starts_with("actions/upload")))
-            {
+            if steps[pos + 1..].iter().any(|s| {
+                s.node.get("run").is_some()
+                    || model::step_action(s.node).is_some_and(|a| !a.starts_with("actions/upload"))
+            }) {
                 let d = &steps[pos];
                 let u = d.node.get("uses").unwrap_or(d.node);
                 out.push(doc.finding(

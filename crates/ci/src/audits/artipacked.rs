@@ -54,9 +54,9 @@ impl Audit for Artipacked {
             }
             let uploads = job
                 .map(|j| {
-                    model::steps(j, "")
-                        .iter()
-                        .any(|s| model::step_action(s.node).as_deref() == Some("actions/upload-artifact"))
+                    model::steps(j, "").iter().any(|s| {
+                        model::step_action(s.node).as_deref() == Some("actions/upload-artifact")
+                    })
                 })
                 .unwrap_or(false);
             let mut f = doc.finding(

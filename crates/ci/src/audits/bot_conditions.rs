@@ -34,14 +34,33 @@ pub struct BotConditions;
 fn check_if(doc: &Doc<'_>, n: &Node, route: &str, out: &mut Vec<Finding>) {
     let t = n.text().to_ascii_lowercase();
     let actor = t.contains("github.actor") || t.contains("github.triggering_actor");
-    if actor && t.contains("[bot]") {
-        out.push(doc.finding(
-            &INFO,
-            n,
-            route,
-            "the actor context can be spoofed: it names who acted last, not who wrote the code"
-                .into(),
-        ));
+    // Only an equality trusts the actor; `!=` merely skips the bot.
+    let trusts = ["github.actor", "github.triggering_actor"].iter().any(|a| {
+        t.match_indices(a).any(|(i, _)| {
+            let after = t[i + a.len()..].trim_start();
+            let before = t[..i].trim_end();
+            after.starts_with("==") || before.ends_with("==") || before.ends_with("contains(")
+        })
+    });
+    if actor && trusts && t.contains("[bot]") {
+        // A multi-line plain scalar is folded: search the source text it spans.
+        let stop = (n.start + n.text().len() + 64 * n.text().lines().count()).min(doc.src.len());
+        let raw = doc.src.get(n.start..stop).unwrap_or("");
+        let at = raw
+            .find("github.actor")
+            .or_else(|| raw.find("github.triggering_actor"))
+            .map(|i| n.start + i)
+            .unwrap_or(n.start);
+        out.push(
+            doc.finding_at(
+                &INFO,
+                at,
+                n.end.max(at),
+                route,
+                "the actor context can be spoofed: it names who acted last, not who wrote the code"
+                    .into(),
+            ),
+        );
     }
 }
 

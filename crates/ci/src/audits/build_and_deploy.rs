@@ -38,9 +38,21 @@ publish:
 };
 
 const BUILD: &[&str] = &[
-    "npm ci", "npm install", "yarn install", "pnpm install", "pip install", "cargo build",
-    "go build", "make", "mvn package", "gradle build", "./gradlew", "poetry install", "uv sync",
-    "bundle install", "npm run build",
+    "npm ci",
+    "npm install",
+    "yarn install",
+    "pnpm install",
+    "pip install",
+    "cargo build",
+    "go build",
+    "make",
+    "mvn package",
+    "gradle build",
+    "./gradlew",
+    "poetry install",
+    "uv sync",
+    "bundle install",
+    "npm run build",
 ];
 
 pub struct BuildAndDeploy;
@@ -61,7 +73,7 @@ impl Audit for BuildAndDeploy {
             });
             let deploys = steps.iter().any(|s| {
                 let r = s.node.get("run").map(|r| r.text()).unwrap_or("");
-                model::DEPLOY_COMMANDS.iter().any(|c| r.contains(c))
+                model::run_deploys(r)
                     || model::step_action(s.node)
                         .is_some_and(|a| model::DEPLOY_ACTIONS.contains(&a.as_str()))
             });

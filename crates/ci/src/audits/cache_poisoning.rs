@@ -46,11 +46,17 @@ pub struct CachePoisoning;
 const CACHERS: &[(&str, &str, bool, &str)] = &[
     ("actions/setup-node", "package-manager-cache", true, "false"),
     ("actions/setup-go", "cache", true, "false"),
-    ("actions-rust-lang/setup-rust-toolchain", "cache", true, "false"),
+    (
+        "actions-rust-lang/setup-rust-toolchain",
+        "cache",
+        true,
+        "false",
+    ),
     ("actions/cache", "lookup-only", true, "true"),
     ("swatinem/rust-cache", "lookup-only", true, "true"),
     ("docker/setup-buildx-action", "cache-binary", true, "false"),
-    ("astral-sh/setup-uv", "enable-cache", false, "false"),
+    ("astral-sh/setup-uv", "enable-cache", true, "false"),
+    ("actions/setup-node", "cache", false, ""),
     ("actions/setup-python", "cache", false, ""),
     ("actions/setup-java", "cache", false, ""),
 ];
@@ -63,6 +69,13 @@ fn is_release_workflow(doc: &Doc<'_>) -> bool {
         if t == "push" {
             if let Some(p) = doc.root.get("on").and_then(|o| o.get("push")) {
                 if p.get("tags").is_some() {
+                    return true;
+                }
+                let mut b = Vec::new();
+                if let Some(br) = p.get("branches") {
+                    br.walk_scalars("", &mut b);
+                }
+                if b.iter().any(|(_, n)| n.text().contains("release")) {
                     return true;
                 }
             }
@@ -86,11 +99,20 @@ impl Audit for CachePoisoning {
                 continue;
             }
             for step in model::steps(job.node, &job.route) {
-                let Some(a) = model::step_action(step.node) else { continue };
-                let Some(&(_, input, default_on, off)) = CACHERS.iter().find(|c| c.0 == a) else {
+                let Some(a) = model::step_action(step.node) else {
                     continue;
                 };
-                let v = step.node.get("with").and_then(|w| w.get(input));
+                let with = step.node.get("with");
+                // The entry for the input that is set, else the action's default-on one.
+                let Some(&(_, input, default_on, off)) = CACHERS
+                    .iter()
+                    .filter(|c| c.0 == a)
+                    .find(|c| with.and_then(|w| w.get(c.1)).is_some())
+                    .or_else(|| CACHERS.iter().find(|c| c.0 == a && c.2))
+                else {
+                    continue;
+                };
+                let v = with.and_then(|w| w.get(input));
                 let on = match v {
                     None => default_on,
                     Some(v) => {

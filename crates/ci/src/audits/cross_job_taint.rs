@@ -63,7 +63,9 @@ impl Audit for CrossJobTaint {
         let jobs = model::jobs(doc.root);
         for (id, job) in &jobs {
             let steps = model::steps(job.node, &job.route);
-            let Some(outputs) = job.node.get("outputs") else { continue };
+            let Some(outputs) = job.node.get("outputs") else {
+                continue;
+            };
             for (k, v) in outputs.entries() {
                 let mut src = tainted(v.text());
                 if src.is_none() {
@@ -72,14 +74,19 @@ impl Audit for CrossJobTaint {
                         .iter()
                         .flat_map(|e| model::contexts(&e.inner))
                     {
-                        if let Some(sid) = c.strip_prefix("steps.").and_then(|r| r.split('.').next()) {
+                        if let Some(sid) =
+                            c.strip_prefix("steps.").and_then(|r| r.split('.').next())
+                        {
                             for s in &steps {
-                                if s.node.get("id").map(|i| i.text().to_ascii_lowercase()).as_deref() == Some(sid) {
-                                    if let Some(run) = s.node.get("run") {
-                                        if run.text().contains("GITHUB_OUTPUT") {
-                                            src = src.or_else(|| tainted(run.text()));
-                                        }
-                                    }
+                                if s.node
+                                    .get("id")
+                                    .map(|i| i.text().to_ascii_lowercase())
+                                    .as_deref()
+                                    == Some(sid)
+                                    && let Some(run) = s.node.get("run")
+                                    && run.text().contains("GITHUB_OUTPUT")
+                                {
+                                    src = src.or_else(|| tainted(run.text()));
                                 }
                             }
                         }
@@ -95,25 +102,30 @@ impl Audit for CrossJobTaint {
         }
         for (_, job) in &jobs {
             for s in model::steps(job.node, &job.route) {
-                let Some(run) = s.node.get("run") else { continue };
+                let Some(run) = s.node.get("run") else {
+                    continue;
+                };
                 for e in model::expressions(run.text()) {
                     for c in model::contexts(&e.inner) {
                         let parts: Vec<&str> = c.split('.').collect();
-                        if parts.len() == 4 && parts[0] == "needs" && parts[2] == "outputs" {
-                            if let Some(src) = taint.get(&(parts[1].to_string(), parts[3].to_string())) {
-                                let raw = &run.text()[e.start..e.end];
-                                let (a, b) = match doc.src.get(run.start..).and_then(|t| t.find(raw)) {
-                                    Some(i) => (run.start + i, run.start + i + raw.len()),
-                                    None => (run.start, run.end),
-                                };
-                                out.push(doc.finding_at(
-                                    &INFO,
-                                    a,
-                                    b,
-                                    &format!("{}.run", s.route),
-                                    format!("`{c}` carries `{src}` from another job into this script"),
-                                ));
-                            }
+                        if parts.len() == 4
+                            && parts[0] == "needs"
+                            && parts[2] == "outputs"
+                            && let Some(src) =
+                                taint.get(&(parts[1].to_string(), parts[3].to_string()))
+                        {
+                            let raw = &run.text()[e.start..e.end];
+                            let (a, b) = match doc.src.get(run.start..).and_then(|t| t.find(raw)) {
+                                Some(i) => (run.start + i, run.start + i + raw.len()),
+                                None => (run.start, run.end),
+                            };
+                            out.push(doc.finding_at(
+                                &INFO,
+                                a,
+                                b,
+                                &format!("{}.run", s.route),
+                                format!("`{c}` carries `{src}` from another job into this script"),
+                            ));
                         }
                     }
                 }

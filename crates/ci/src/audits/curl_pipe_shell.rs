@@ -45,7 +45,13 @@ pub fn scan_script(doc: &Doc<'_>, info: &Info, n: &Node, route: &str, out: &mut 
             Some(i) => (n.start + i, n.start + i + t.len()),
             None => (n.start, n.end),
         };
-        out.push(doc.finding_at(info, a, b, route, "a download is piped into a shell without verification".into()));
+        out.push(doc.finding_at(
+            info,
+            a,
+            b,
+            route,
+            "a download is piped into a shell without verification".into(),
+        ));
     }
 }
 

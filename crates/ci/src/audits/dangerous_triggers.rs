@@ -9,7 +9,7 @@ pub static INFO: Info = Info {
     name: "Dangerous workflow trigger",
     severity: Severity::High,
     confidence: Confidence::Medium,
-    summary: "The workflow runs on `pull_request_target` or `workflow_run`, which run with the base repository's token and secrets on events outsiders cause.",
+    summary: "The workflow runs on `pull_request_target`, `workflow_run` or `issue_comment`, which run with the base repository's token and secrets on events outsiders cause.",
     docs: r#"`pull_request_target` and `workflow_run` exist so that fork pull requests can be labelled
 or commented on with a write token. Any step that checks out, builds or interpolates the
 pull request's content hands that token and the repository secrets to the pull request
@@ -40,7 +40,7 @@ impl Audit for DangerousTriggers {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (name, node) in model::triggers(doc.root) {
-            if model::PRIVILEGED_TRIGGERS.contains(&name.as_str()) {
+            if model::PRIVILEGED_TRIGGERS.contains(&name.as_str()) || name == "issue_comment" {
                 out.push(doc.finding(
                     &INFO,
                     node,

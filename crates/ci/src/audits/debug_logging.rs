@@ -43,10 +43,17 @@ impl Audit for DebugLogging {
         doc.root.walk_scalars("", &mut scalars);
         for (route, n) in scalars {
             let last = route.rsplit('.').next().unwrap_or("");
-            if matches!(last, "ACTIONS_STEP_DEBUG" | "ACTIONS_RUNNER_DEBUG" | "RUNNER_DEBUG")
-                && matches!(n.text(), "true" | "1" | "True")
+            if matches!(
+                last,
+                "ACTIONS_STEP_DEBUG" | "ACTIONS_RUNNER_DEBUG" | "RUNNER_DEBUG"
+            ) && matches!(n.text(), "true" | "1" | "True")
             {
-                out.push(doc.finding(&INFO, n, &route, format!("{last} is enabled in the workflow")));
+                out.push(doc.finding(
+                    &INFO,
+                    n,
+                    &route,
+                    format!("{last} is enabled in the workflow"),
+                ));
             }
         }
     }

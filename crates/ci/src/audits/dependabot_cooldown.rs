@@ -41,7 +41,9 @@ impl Audit for DependabotCooldown {
         &[DocKind::Dependabot]
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
-        let Some(updates) = doc.root.get("updates") else { return };
+        let Some(updates) = doc.root.get("updates") else {
+            return;
+        };
         for (i, u) in updates.items().iter().enumerate() {
             let route = format!("updates[{i}]");
             match u.get("cooldown") {

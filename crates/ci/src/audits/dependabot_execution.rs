@@ -39,17 +39,19 @@ impl Audit for DependabotExecution {
         &[DocKind::Dependabot]
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
-        let Some(updates) = doc.root.get("updates") else { return };
+        let Some(updates) = doc.root.get("updates") else {
+            return;
+        };
         for (i, u) in updates.items().iter().enumerate() {
-            if let Some(v) = u.get("insecure-external-code-execution") {
-                if v.text() == "allow" {
-                    out.push(doc.finding(
-                        &INFO,
-                        v,
-                        &format!("updates[{i}].insecure-external-code-execution"),
-                        "Dependabot may run dependencies' code with registry credentials".into(),
-                    ));
-                }
+            if let Some(v) = u.get("insecure-external-code-execution")
+                && v.text() == "allow"
+            {
+                out.push(doc.finding(
+                    &INFO,
+                    v,
+                    &format!("updates[{i}].insecure-external-code-execution"),
+                    "Dependabot may run dependencies' code with registry credentials".into(),
+                ));
             }
         }
     }

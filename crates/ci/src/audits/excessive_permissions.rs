@@ -54,11 +54,20 @@ impl Audit for ExcessivePermissions {
         match wf {
             None => {
                 // A workflow made only of reusable-workflow calls gets its permissions from them.
-                if jobs.iter().any(|(_, j)| j.node.get("uses").is_none()) {
-                    out.push(doc.finding_at(
+                // Reported when some job falls back to the default token permissions.
+                if jobs
+                    .iter()
+                    .any(|(_, j)| model::permissions(j.node).is_none())
+                {
+                    let first = doc
+                        .root
+                        .entries()
+                        .first()
+                        .map(|(k, _)| k)
+                        .unwrap_or(doc.root);
+                    out.push(doc.finding(
                         &INFO,
-                        0,
-                        doc.src.find('\n').unwrap_or(doc.src.len()),
+                        first,
                         "",
                         "default permissions used: the workflow has no permissions: block".into(),
                     ));
@@ -66,8 +75,13 @@ impl Audit for ExcessivePermissions {
             }
             Some(p) => match &p.value {
                 Value::Scalar(s, _) if s == "write-all" => out.push(
-                    doc.finding(&INFO, p, "permissions", "write-all at the workflow level".into())
-                        .pipe_high(),
+                    doc.finding(
+                        &INFO,
+                        p,
+                        "permissions",
+                        "write-all at the workflow level".into(),
+                    )
+                    .pipe_high(),
                 ),
                 Value::Map(m) if jobs.len() > 1 => {
                     for (k, v) in m {
@@ -91,9 +105,6 @@ impl Audit for ExcessivePermissions {
             },
         }
         for (_, job) in &jobs {
-            if job.node.get("uses").is_some() {
-                continue;
-            }
             match model::permissions(job.node) {
                 None if wf.is_none() => out.push(doc.finding(
                     &INFO,

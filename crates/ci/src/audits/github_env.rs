@@ -13,8 +13,8 @@ pub static INFO: Info = Info {
     docs: r#"Variables written to `GITHUB_ENV` apply to every later step, and entries of `GITHUB_PATH`
 decide which programs run. A value derived from a pull request, an artifact or an issue
 lets an attacker set `BASH_ENV`, `NODE_OPTIONS` or put their own `git` first in `PATH`.
-Reported in every workflow and composite action; with high confidence under
-`pull_request_target` and `workflow_run`.
+Reported in composite actions (callable from any workflow) and in workflows with
+privileged triggers (`pull_request_target`, `workflow_run`, `issue_comment`).
 
 NOT OK:
 ```yaml
@@ -44,23 +44,34 @@ impl Audit for GithubEnv {
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         let privileged = model::PRIVILEGED_TRIGGERS
             .iter()
+            .chain(&["issue_comment"])
             .any(|t| model::has_trigger(doc.root, t));
+        // In a workflow without privileged triggers the writer is the workflow's own code;
+        // composite actions can be called from anywhere, so they are always checked.
+        if doc.kind == DocKind::Workflow && !privileged {
+            return;
+        }
         for (_, step) in model::all_steps(doc.root) {
-            let Some(run) = step.node.get("run") else { continue };
+            let Some(run) = step.node.get("run") else {
+                continue;
+            };
             for (var, label) in [("GITHUB_ENV", "GITHUB_ENV"), ("GITHUB_PATH", "GITHUB_PATH")] {
                 let hits = run
                     .text()
                     .lines()
                     .filter(|l| !l.trim_start().starts_with('#'))
                     .filter(|l| {
-                        (l.contains(">>") || l.contains("tee") || l.contains("Out-File") || l.contains("Add-Content"))
+                        (l.contains(">>")
+                            || l.contains("tee")
+                            || l.contains("Out-File")
+                            || l.contains("Add-Content"))
                             && l.contains(var)
                     })
                     .count();
                 for _ in 0..hits {
                     let mut f = doc.finding(
                         &INFO,
-                        run,
+                        step.node.get_key("run").unwrap_or(run),
                         &format!("{}.run", step.route),
                         format!("write to {label} may let later steps run attacker-chosen code"),
                     );

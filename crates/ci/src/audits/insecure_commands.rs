@@ -38,15 +38,32 @@ impl Audit for InsecureCommands {
         &[DocKind::Workflow, DocKind::Action]
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
-        let mut scalars = Vec::new();
-        doc.root.walk_scalars("", &mut scalars);
-        for (route, n) in scalars {
-            let last = route.rsplit('.').next().unwrap_or("");
-            if last == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && n.text() != "false" && !n.text().is_empty() {
+        // Every `env:` block: workflow, job, step (composite action steps included).
+        let mut blocks = vec![(doc.root, String::new())];
+        for (_, job) in crate::model::jobs(doc.root) {
+            blocks.push((job.node, job.route.clone()));
+        }
+        for (_, step) in crate::model::all_steps(doc.root) {
+            blocks.push((step.node, step.route.clone()));
+        }
+        for (parent, route) in blocks {
+            let Some(env) = parent.get("env") else {
+                continue;
+            };
+            let on = env
+                .get("ACTIONS_ALLOW_UNSECURE_COMMANDS")
+                .is_some_and(|v| !v.text().is_empty() && v.text() != "false");
+            if on {
+                let at = parent.get_key("env").unwrap_or(env);
+                let r = if route.is_empty() {
+                    "env".to_string()
+                } else {
+                    format!("{route}.env")
+                };
                 out.push(doc.finding(
                     &INFO,
-                    n,
-                    &route,
+                    at,
+                    &r,
                     "ACTIONS_ALLOW_UNSECURE_COMMANDS re-enables set-env/add-path".into(),
                 ));
             }

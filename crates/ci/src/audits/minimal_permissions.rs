@@ -91,7 +91,11 @@ pub fn suggest(job: &Node) -> BTreeMap<&'static str, &'static str> {
                 grant("id-token", "write");
                 grant("attestations", "write");
             }
-            "docker/login-action" if with.get("registry").is_some_and(|r| r.text().contains("ghcr.io")) => {
+            "docker/login-action"
+                if with
+                    .get("registry")
+                    .is_some_and(|r| r.text().contains("ghcr.io")) =>
+            {
                 grant("packages", "write")
             }
             _ => {}
@@ -100,7 +104,10 @@ pub fn suggest(job: &Node) -> BTreeMap<&'static str, &'static str> {
         if run.contains("gh release") || run.contains("git push") {
             grant("contents", "write");
         }
-        if run.contains("gh pr comment") || run.contains("gh pr edit") || run.contains("gh pr merge") {
+        if run.contains("gh pr comment")
+            || run.contains("gh pr edit")
+            || run.contains("gh pr merge")
+        {
             grant("pull-requests", "write");
         }
         if run.contains("gh issue") {

@@ -12,6 +12,7 @@ pub mod dangerous_triggers;
 pub mod dependabot_cooldown;
 pub mod dependabot_execution;
 pub mod excessive_permissions;
+pub mod github_app;
 pub mod github_env;
 pub mod insecure_commands;
 pub mod overprovisioned_secrets;
@@ -53,6 +54,7 @@ pub fn all() -> Vec<Box<dyn Audit>> {
         Box::new(dependabot_cooldown::DependabotCooldown),
         Box::new(dependabot_execution::DependabotExecution),
         Box::new(excessive_permissions::ExcessivePermissions),
+        Box::new(github_app::GithubApp),
         Box::new(github_env::GithubEnv),
         Box::new(insecure_commands::InsecureCommands),
         Box::new(overprovisioned_secrets::OverprovisionedSecrets),

@@ -43,15 +43,22 @@ impl Audit for SecretsInherit {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (_, job) in model::jobs(doc.root) {
-            if let (Some(u), Some(s)) = (job.node.get("uses"), job.node.get("secrets")) {
-                if s.text() == "inherit" {
-                    out.push(doc.finding(
-                        &INFO,
-                        u,
-                        &format!("{}.uses", job.route),
-                        "reusable workflow receives every secret (secrets: inherit)".into(),
-                    ));
-                }
+            // A workflow of the same repository is under the same review; not reported.
+            let local = job.node.get("uses").is_some_and(|u| {
+                matches!(model::Uses::parse(u.text()), Some(model::Uses::Local(_)))
+            });
+            if local {
+                continue;
+            }
+            if let (Some(u), Some(s)) = (job.node.get("uses"), job.node.get("secrets"))
+                && s.text() == "inherit"
+            {
+                out.push(doc.finding(
+                    &INFO,
+                    u,
+                    &format!("{}.uses", job.route),
+                    "reusable workflow receives every secret (secrets: inherit)".into(),
+                ));
             }
         }
     }

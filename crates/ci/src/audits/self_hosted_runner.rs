@@ -8,7 +8,7 @@ use tollgate_model::{Confidence, Finding, Severity};
 pub static INFO: Info = Info {
     id: "ci/self-hosted-runner",
     name: "Self-hosted runner",
-    severity: Severity::Medium,
+    severity: Severity::Low,
     confidence: Confidence::High,
     summary: "A job runs on a self-hosted runner; on public repositories or untrusted triggers, outsiders' code runs on a persistent machine inside your network.",
     docs: r#"Self-hosted runners are not ephemeral by default: a job can leave a backdoor for later
@@ -44,7 +44,9 @@ impl Audit for SelfHostedRunner {
             .iter()
             .any(|t| model::has_trigger(doc.root, t));
         for (_, job) in model::jobs(doc.root) {
-            let Some(r) = job.node.get("runs-on") else { continue };
+            let Some(r) = job.node.get("runs-on") else {
+                continue;
+            };
             let labels: Vec<&str> = match &r.value {
                 Value::Scalar(s, _) => vec![s.as_str()],
                 Value::Seq(items) => items.iter().map(|i| i.text()).collect(),

@@ -43,7 +43,12 @@ pub struct StaticCloudCredentials;
 
 fn report(doc: &Doc<'_>, n: &Node, route: &str, what: &str, out: &mut Vec<Finding>) {
     let literal = !n.text().contains("${{");
-    let mut f = doc.finding(&INFO, n, route, format!("{what} instead of OIDC federation"));
+    let mut f = doc.finding(
+        &INFO,
+        n,
+        route,
+        format!("{what} instead of OIDC federation"),
+    );
     if literal && !n.text().is_empty() {
         f.severity = Severity::Critical;
         f.message.push_str(" (the value is written in the file)");
@@ -62,22 +67,40 @@ impl Audit for StaticCloudCredentials {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (_, step) in model::all_steps(doc.root) {
-            let Some(a) = model::step_action(step.node) else { continue };
+            let Some(a) = model::step_action(step.node) else {
+                continue;
+            };
             let with = step.node.get("with").unwrap_or(Node::null());
             let r = |k: &str| format!("{}.with.{k}", step.route);
             match a.as_str() {
-                "aws-actions/configure-aws-credentials" => {
-                    if with.get("role-to-assume").is_none() {
-                        if let Some(k) = with.get("aws-secret-access-key") {
-                            report(doc, k, &r("aws-secret-access-key"), "static AWS access key", out);
-                        } else if let Some(k) = with.get("aws-access-key-id") {
-                            report(doc, k, &r("aws-access-key-id"), "static AWS access key", out);
-                        }
+                "aws-actions/configure-aws-credentials" if with.get("role-to-assume").is_none() => {
+                    if let Some(k) = with.get("aws-secret-access-key") {
+                        report(
+                            doc,
+                            k,
+                            &r("aws-secret-access-key"),
+                            "static AWS access key",
+                            out,
+                        );
+                    } else if let Some(k) = with.get("aws-access-key-id") {
+                        report(
+                            doc,
+                            k,
+                            &r("aws-access-key-id"),
+                            "static AWS access key",
+                            out,
+                        );
                     }
                 }
                 "google-github-actions/auth" => {
                     if let Some(k) = with.get("credentials_json") {
-                        report(doc, k, &r("credentials_json"), "GCP service-account key", out);
+                        report(
+                            doc,
+                            k,
+                            &r("credentials_json"),
+                            "GCP service-account key",
+                            out,
+                        );
                     }
                 }
                 "azure/login" => {

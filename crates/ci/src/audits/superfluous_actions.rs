@@ -31,11 +31,26 @@ OK:
 };
 
 const SUPERFLUOUS: &[(&str, &str)] = &[
-    ("softprops/action-gh-release", "use `gh release` in a script step"),
-    ("ncipollo/release-action", "use `gh release` in a script step"),
-    ("actions/create-release", "use `gh release` in a script step"),
-    ("addnab/docker-run-action", "use `docker run` in a script step"),
-    ("svenstaro/upload-release-action", "use `gh release upload` in a script step"),
+    (
+        "softprops/action-gh-release",
+        "use `gh release` in a script step",
+    ),
+    (
+        "ncipollo/release-action",
+        "use `gh release` in a script step",
+    ),
+    (
+        "actions/create-release",
+        "use `gh release` in a script step",
+    ),
+    (
+        "addnab/docker-run-action",
+        "use `docker run` in a script step",
+    ),
+    (
+        "svenstaro/upload-release-action",
+        "use `gh release upload` in a script step",
+    ),
 ];
 
 pub struct SuperfluousActions;
@@ -49,7 +64,9 @@ impl Audit for SuperfluousActions {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (_, step) in model::all_steps(doc.root) {
-            let Some(a) = model::step_action(step.node) else { continue };
+            let Some(a) = model::step_action(step.node) else {
+                continue;
+            };
             if let Some((_, why)) = SUPERFLUOUS.iter().find(|s| s.0 == a) {
                 let u = step.node.get("uses").unwrap_or(step.node);
                 out.push(doc.finding(&INFO, u, &format!("{}.uses", step.route), why.to_string()));

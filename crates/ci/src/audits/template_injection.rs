@@ -37,12 +37,46 @@ OK:
 
 pub struct TemplateInjection;
 
-/// Whether `matrix.<key>` comes from a literal matrix (not from an expression).
+/// Action inputs whose value is run as code (or as command-line options).
+const CODE_INPUTS: &[(&str, &str)] = &[
+    ("actions/github-script", "script"),
+    ("amadevus/pwsh-script", "script"),
+    ("addnab/docker-run-action", "run"),
+    ("addnab/docker-run-action", "options"),
+    ("mikefarah/yq", "cmd"),
+    ("appleboy/ssh-action", "script"),
+];
+
+/// Whether the job's matrix is written out literally (no `${{ }}` anywhere in it), so
+/// `matrix.*` values are fixed by the workflow's author.
 fn literal_matrix(job: Option<&Node>) -> bool {
     job.and_then(|j| j.get("strategy"))
         .and_then(|s| s.get("matrix"))
-        .map(|m| m.is_map() && !m.entries().iter().any(|(_, v)| v.text().contains("${{")))
+        .map(|m| {
+            let mut all = Vec::new();
+            m.walk_scalars("", &mut all);
+            m.is_map() && !all.iter().any(|(_, v)| v.text().contains("${{"))
+        })
         .unwrap_or(false)
+}
+
+/// `env.X` is fixed when every `env:` entry named X in the document is a literal.
+fn literal_env(doc: &Doc<'_>, name: &str) -> bool {
+    let mut all = Vec::new();
+    doc.root.walk_scalars("", &mut all);
+    let mut seen = false;
+    for (route, v) in all {
+        let mut parts = route.rsplitn(2, '.');
+        let key = parts.next().unwrap_or("");
+        let parent = parts.next().unwrap_or("");
+        if (parent == "env" || parent.ends_with(".env")) && key.eq_ignore_ascii_case(name) {
+            seen = true;
+            if v.text().contains("${{") {
+                return false;
+            }
+        }
+    }
+    seen
 }
 
 /// Reports every risky expression of `code` (a `run:` or `script:` scalar).
@@ -65,6 +99,11 @@ pub fn scan_code(
             if c.starts_with("matrix.") && matrix_fixed {
                 cap = Capability::Fixed;
             }
+            if let Some(name) = c.strip_prefix("env.")
+                && literal_env(doc, name)
+            {
+                cap = Capability::Fixed;
+            }
             if cap > worst || culprit.is_empty() && cap > Capability::Fixed {
                 worst = cap;
                 culprit = c;
@@ -74,10 +113,13 @@ pub fn scan_code(
             continue;
         }
         let raw = &text[e.start..e.end];
-        let (start, end) = match doc.src.get(cursor..).and_then(|s| s.find(raw)) {
+        // Block scalars lose their indentation in the value; a multi-line expression is found
+        // by its first line.
+        let needle = raw.lines().next().unwrap_or(raw);
+        let (start, end) = match doc.src.get(cursor..).and_then(|s| s.find(needle)) {
             Some(i) => {
-                cursor += i + raw.len();
-                (cursor - raw.len(), cursor)
+                cursor += i + needle.len();
+                (cursor - needle.len(), cursor)
             }
             None => (code.start, code.end),
         };
@@ -113,9 +155,19 @@ impl Audit for TemplateInjection {
             if let Some(run) = step.node.get("run") {
                 scan_code(doc, &INFO, run, &format!("{}.run", step.route), job, out);
             }
-            if model::step_action(step.node).as_deref() == Some("actions/github-script") {
-                if let Some(s) = step.node.get("with").and_then(|w| w.get("script")) {
-                    scan_code(doc, &INFO, s, &format!("{}.with.script", step.route), job, out);
+            let action = model::step_action(step.node).unwrap_or_default();
+            for (a, input) in CODE_INPUTS {
+                if action == *a
+                    && let Some(n) = step.node.get("with").and_then(|w| w.get(input))
+                {
+                    scan_code(
+                        doc,
+                        &INFO,
+                        n,
+                        &format!("{}.with.{input}", step.route),
+                        job,
+                        out,
+                    );
                 }
             }
         }

@@ -24,7 +24,7 @@ OK:
 ```"#,
     fix: "Correct the name; pin the action to a commit SHA you have reviewed.",
     tags: &["SP-10", "CWE-1357"],
-    zizmor: None,
+    zizmor: Some("typosquat-uses"),
 };
 
 pub const POPULAR: &[&str] = &[
@@ -88,7 +88,9 @@ impl Audit for TyposquatUses {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (_, step) in model::all_steps(doc.root) {
-            let Some(slug) = model::step_action(step.node) else { continue };
+            let Some(slug) = model::step_action(step.node) else {
+                continue;
+            };
             if POPULAR.contains(&slug.as_str()) {
                 continue;
             }

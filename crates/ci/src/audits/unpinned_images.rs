@@ -69,10 +69,10 @@ impl Audit for UnpinnedImages {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (_, job) in model::jobs(doc.root) {
-            if let Some(c) = job.node.get("container") {
-                if let Some((n, r)) = image_of(c, &format!("{}.container", job.route)) {
-                    check_image(doc, n, &r, out);
-                }
+            if let Some(c) = job.node.get("container")
+                && let Some((n, r)) = image_of(c, &format!("{}.container", job.route))
+            {
+                check_image(doc, n, &r, out);
             }
             if let Some(s) = job.node.get("services") {
                 for (k, v) in s.entries() {

@@ -54,8 +54,12 @@ impl Audit for UnpinnedTools {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (_, step) in model::all_steps(doc.root) {
-            let Some(a) = model::step_action(step.node) else { continue };
-            let Some(&(_, input)) = TOOLS.iter().find(|t| t.0 == a) else { continue };
+            let Some(a) = model::step_action(step.node) else {
+                continue;
+            };
+            let Some(&(_, input)) = TOOLS.iter().find(|t| t.0 == a) else {
+                continue;
+            };
             let v = step.node.get("with").and_then(|w| w.get(input));
             let unpinned = match v {
                 None => input == "just-version",

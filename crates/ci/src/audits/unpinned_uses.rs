@@ -44,7 +44,9 @@ fn allowed(patterns: &[String], full: &str) -> bool {
 }
 
 fn check_uses(doc: &Doc<'_>, node: &Node, route: &str, out: &mut Vec<Finding>) {
-    let Some(u) = Uses::parse(node.text()) else { return };
+    let Some(u) = Uses::parse(node.text()) else {
+        return;
+    };
     let msg = match &u {
         Uses::Local(_) => return,
         Uses::Docker(img) => match model::image_unpinned(img, true) {

@@ -37,10 +37,36 @@ on: pull_request
 };
 
 const BUILD_TOOLS: &[&str] = &[
-    "npm ", "npx ", "yarn", "pnpm ", "bun ", "make", "cmake", "pip install", "python ",
-    "python3 ", "pytest", "tox", "nox", "cargo ", "go build", "go test", "go run",
-    "mvn ", "gradle", "./gradlew", "bundle ", "rake", "composer ", "dotnet ", "./", "bash ",
-    "sh ", "poetry ", "uv ", "docker build",
+    "npm ",
+    "npx ",
+    "yarn",
+    "pnpm ",
+    "bun ",
+    "make",
+    "cmake",
+    "pip install",
+    "python ",
+    "python3 ",
+    "pytest",
+    "tox",
+    "nox",
+    "cargo ",
+    "go build",
+    "go test",
+    "go run",
+    "mvn ",
+    "gradle",
+    "./gradlew",
+    "bundle ",
+    "rake",
+    "composer ",
+    "dotnet ",
+    "./",
+    "bash ",
+    "sh ",
+    "poetry ",
+    "uv ",
+    "docker build",
 ];
 
 pub struct UntrustedCheckoutExec;
@@ -61,14 +87,19 @@ impl Audit for UntrustedCheckoutExec {
         }
         for (_, job) in model::jobs(doc.root) {
             let steps = model::steps(job.node, &job.route);
-            let Some(pos) = steps.iter().position(|s| model::checks_out_untrusted(s.node)) else {
+            let Some(pos) = steps
+                .iter()
+                .position(|s| model::checks_out_untrusted(s.node))
+            else {
                 continue;
             };
             let exec = steps[pos + 1..].iter().find(|s| {
                 let run = s.node.get("run").map(|r| r.text()).unwrap_or("");
                 run.lines().any(|l| {
                     let l = l.trim_start();
-                    BUILD_TOOLS.iter().any(|t| l.starts_with(t) || l.contains(&format!("&& {t}")))
+                    BUILD_TOOLS
+                        .iter()
+                        .any(|t| l.starts_with(t) || l.contains(&format!("&& {t}")))
                 }) || s
                     .node
                     .get("uses")
@@ -83,9 +114,8 @@ impl Audit for UntrustedCheckoutExec {
                     "the pull request's code is checked out in a privileged workflow and then executed"
                         .into(),
                 );
-                f.related.push(
-                    doc.finding(&INFO, e.node, &e.route, String::new()).location,
-                );
+                f.related
+                    .push(doc.finding(&INFO, e.node, &e.route, String::new()).location);
                 out.push(f);
             }
         }

@@ -37,6 +37,7 @@ steps:
 
 const COMMANDS: &[&str] = &[
     "cargo publish",
+    "cargo workspaces publish",
     "twine upload",
     "uv publish",
     "poetry publish",
@@ -63,22 +64,27 @@ impl Audit for UseTrustedPublishing {
                 .or_else(|| model::permissions(doc.root))
                 .map(|p| model::grants_write(p, "id-token"))
                 .unwrap_or(false);
+            // A stored PyPI password is reported even with id-token: write: it is used first.
+            if model::step_action(step.node).as_deref() == Some("pypa/gh-action-pypi-publish")
+                && let (Some(_), Some(u)) = (
+                    step.node.get("with").and_then(|w| w.get("password")),
+                    step.node.get("uses"),
+                )
+            {
+                out.push(doc.finding(
+                    &INFO,
+                    u,
+                    &format!("{}.uses", step.route),
+                    "PyPI upload with a stored token; PyPI supports trusted publishing".into(),
+                ));
+            }
             if id_token {
                 continue;
             }
-            if model::step_action(step.node).as_deref() == Some("pypa/gh-action-pypi-publish") {
-                if let Some(pw) = step.node.get("with").and_then(|w| w.get("password")) {
-                    out.push(doc.finding(
-                        &INFO,
-                        pw,
-                        &format!("{}.with.password", step.route),
-                        "PyPI upload with a stored token; PyPI supports trusted publishing".into(),
-                    ));
-                }
-            }
             if let Some(run) = step.node.get("run") {
                 let t = run.text();
-                if let Some(c) = COMMANDS.iter().find(|c| t.contains(*c)) {
+                let live = |c: &str| t.lines().any(|l| l.contains(c) && !l.contains("--dry-run"));
+                if let Some(c) = COMMANDS.iter().find(|c| live(c)) {
                     let off = doc
                         .src
                         .get(run.start..)

@@ -26,13 +26,23 @@ pub fn run(a: CiArgs) -> anyhow::Result<u8> {
                 .with_context(|| format!("cannot fix {}", root.display()))?;
             if !a.common.quiet {
                 for (path, n) in &changed {
-                    eprintln!("fixed {} ({n} edit{})", path.display(), if *n == 1 { "" } else { "s" });
+                    eprintln!(
+                        "fixed {} ({n} edit{})",
+                        path.display(),
+                        if *n == 1 { "" } else { "s" }
+                    );
                 }
             }
         }
     }
     let code = execute(&a.common, |cfg| {
-        Ok(vec![Box::new(tollgate_ci::CiScanner::from_config(cfg)?) as _])
+        Ok(vec![
+            Box::new(tollgate_ci::CiScanner::from_config(cfg)?) as _
+        ])
     })?;
-    Ok(if code == exit::USAGE { exit::USAGE } else { code })
+    Ok(if code == exit::USAGE {
+        exit::USAGE
+    } else {
+        code
+    })
 }

@@ -84,12 +84,18 @@ pub fn run(a: PostureArgs) -> anyhow::Result<u8> {
     let mut buf = Vec::new();
     tollgate_posture::render(&posture, format, &mut buf)?;
     match &a.output {
-        Some(p) => std::fs::write(p, &buf).with_context(|| format!("cannot write {}", p.display()))?,
+        Some(p) => {
+            std::fs::write(p, &buf).with_context(|| format!("cannot write {}", p.display()))?
+        }
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(&buf)?;
             out.flush()?;
         }
     }
-    Ok(if a.strict && posture.failed() > 0 { exit::FAIL } else { exit::PASS })
+    Ok(if a.strict && posture.failed() > 0 {
+        exit::FAIL
+    } else {
+        exit::PASS
+    })
 }

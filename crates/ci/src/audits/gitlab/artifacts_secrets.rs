@@ -34,8 +34,22 @@ artifacts:
 };
 
 const PATTERNS: &[&str] = &[
-    ".env", ".pem", ".key", "id_rsa", "id_ed25519", "kubeconfig", ".kube", ".npmrc", ".pypirc",
-    ".tfstate", ".docker/config.json", "credentials", ".netrc", ".p12", ".pfx", "secrets",
+    ".env",
+    ".pem",
+    ".key",
+    "id_rsa",
+    "id_ed25519",
+    "kubeconfig",
+    ".kube",
+    ".npmrc",
+    ".pypirc",
+    ".tfstate",
+    ".docker/config.json",
+    "credentials",
+    ".netrc",
+    ".p12",
+    ".pfx",
+    "secrets",
 ];
 
 pub struct ArtifactsSecrets;
@@ -49,12 +63,20 @@ impl Audit for ArtifactsSecrets {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (id, job) in model::gitlab_jobs(doc.root) {
-            let Some(a) = job.get("artifacts") else { continue };
-            let Some(paths) = a.get("paths") else { continue };
+            let Some(a) = job.get("artifacts") else {
+                continue;
+            };
+            let Some(paths) = a.get("paths") else {
+                continue;
+            };
             for (i, p) in paths.items().iter().enumerate() {
                 let t = p.text().to_ascii_lowercase();
-                let hit = PATTERNS.iter().any(|x| t.ends_with(x) || t.contains(&format!("{x}/")) || t.contains(&format!("/{x}")))
-                    || t == "." || t == "./" || t == "*" || t == "**";
+                let hit = PATTERNS.iter().any(|x| {
+                    t.ends_with(x) || t.contains(&format!("{x}/")) || t.contains(&format!("/{x}"))
+                }) || t == "."
+                    || t == "./"
+                    || t == "*"
+                    || t == "**";
                 if hit {
                     out.push(doc.finding(
                         &INFO,

@@ -36,7 +36,12 @@ fn check_vars(doc: &Doc<'_>, vars: &Node, route: &str, out: &mut Vec<Finding>) {
         if matches!(name, "CI_DEBUG_TRACE" | "CI_DEBUG_SERVICES") {
             let v = super::var_value(v);
             if matches!(v.text(), "true" | "1" | "True") {
-                out.push(doc.finding(&INFO, v, &format!("{route}.{name}"), format!("{name} prints every variable, secrets included")));
+                out.push(doc.finding(
+                    &INFO,
+                    v,
+                    &format!("{route}.{name}"),
+                    format!("{name} prints every variable, secrets included"),
+                ));
             }
         }
     }

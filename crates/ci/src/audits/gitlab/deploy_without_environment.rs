@@ -44,12 +44,19 @@ impl Audit for GitlabDeployWithoutEnvironment {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (id, job) in model::gitlab_jobs(doc.root) {
-            if super::lookup(doc.root, id, job, "environment").is_some() || job.get("trigger").is_some() {
+            if super::lookup(doc.root, id, job, "environment").is_some()
+                || job.get("trigger").is_some()
+            {
                 continue;
             }
             if super::is_deploy(doc.root, id, job) {
                 let key = doc.root.get_key(id).unwrap_or(job);
-                out.push(doc.finding(&INFO, key, id, format!("job `{id}` deploys without an environment")));
+                out.push(doc.finding(
+                    &INFO,
+                    key,
+                    id,
+                    format!("job `{id}` deploys without an environment"),
+                ));
             }
         }
     }

@@ -46,25 +46,35 @@ impl Audit for ForkMrSecrets {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (id, job) in model::gitlab_jobs(doc.root) {
-            let mr = super::lookup(doc.root, id, job, "rules").and_then(|(r, route)| {
-                r.items().iter().enumerate().find_map(|(i, x)| {
-                    let c = x.get("if")?;
-                    let t = c.text();
-                    (t.contains("merge_request_event") && !t.contains("!=") && x.get("when").is_none_or(|w| w.text() != "never"))
+            let mr = super::lookup(doc.root, id, job, "rules")
+                .and_then(|(r, route)| {
+                    r.items().iter().enumerate().find_map(|(i, x)| {
+                        let c = x.get("if")?;
+                        let t = c.text();
+                        (t.contains("merge_request_event")
+                            && !t.contains("!=")
+                            && x.get("when").is_none_or(|w| w.text() != "never"))
                         .then(|| (c, format!("{route}[{i}].if")))
+                    })
                 })
-            }).or_else(|| {
-                super::lookup(doc.root, id, job, "only").and_then(|(o, route)| {
-                    let list = o.get("refs").unwrap_or(o);
-                    list.items().iter().enumerate().find(|(_, x)| x.text() == "merge_requests")
-                        .map(|(i, x)| (x, format!("{route}[{i}]")))
-                })
-            });
+                .or_else(|| {
+                    super::lookup(doc.root, id, job, "only").and_then(|(o, route)| {
+                        let list = o.get("refs").unwrap_or(o);
+                        list.items()
+                            .iter()
+                            .enumerate()
+                            .find(|(_, x)| x.text() == "merge_requests")
+                            .map(|(i, x)| (x, format!("{route}[{i}]")))
+                    })
+                });
             let Some((cond, route)) = mr else { continue };
             let script = super::script_text(doc.root, id, job);
             let secret = ["TOKEN", "SECRET", "PASSWORD", "_KEY"].iter().any(|w| {
                 script.split(['$', '{']).skip(1).any(|v| {
-                    let name: String = v.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    let name: String = v
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
                     name.contains(w) && !name.starts_with("CI_")
                 })
             });

@@ -1,7 +1,7 @@
 //! `ci/gitlab-hardcoded-secret`: secret-named variables with literal values in the file.
 
-use crate::{Audit, Doc, DocKind, Info};
 use crate::yaml::Node;
+use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Evidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -35,9 +35,18 @@ pub struct HardcodedSecret;
 
 fn secretish(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY"]
-        .iter()
-        .any(|w| n.contains(w))
+    [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
 }
 
 fn check_vars(doc: &Doc<'_>, vars: &Node, route: &str, out: &mut Vec<Finding>) {
@@ -49,8 +58,13 @@ fn check_vars(doc: &Doc<'_>, vars: &Node, route: &str, out: &mut Vec<Finding>) {
         }
         let line = doc.line_text(v.start);
         out.push(
-            doc.finding(&INFO, v, &format!("{route}.{}", k.text()), format!("`{}` has a literal value in the file", k.text()))
-                .with_evidence(Evidence::secret(&line, t)),
+            doc.finding(
+                &INFO,
+                v,
+                &format!("{route}.{}", k.text()),
+                format!("`{}` has a literal value in the file", k.text()),
+            )
+            .with_evidence(Evidence::secret(&line, t)),
         );
     }
 }

@@ -57,24 +57,36 @@ impl Audit for IncludeUnpinned {
                         continue;
                     }
                     if r.is_empty() {
-                        format!("project include `{}` has no ref (follows the default branch)", v.text())
+                        format!(
+                            "project include `{}` has no ref (follows the default branch)",
+                            v.text()
+                        )
                     } else {
-                        format!("project include `{}` is pinned to `{r}`, not a commit SHA", v.text())
+                        format!(
+                            "project include `{}` is pinned to `{r}`, not a commit SHA",
+                            v.text()
+                        )
                     }
                 }
                 "component" => {
                     let c = v.text();
                     let ver = c.rsplit_once('@').map(|(_, v)| v).unwrap_or("");
                     let exact = ver.split('.').count() == 3
-                        && ver.split('.').all(|p| p.chars().all(|ch| ch.is_ascii_digit()))
+                        && ver
+                            .split('.')
+                            .all(|p| p.chars().all(|ch| ch.is_ascii_digit()))
                         || is_sha(ver);
                     if exact {
                         continue;
                     }
-                    format!("component `{c}` uses the moving version `{}`", if ver.is_empty() { "(none)" } else { ver })
+                    format!(
+                        "component `{c}` uses the moving version `{}`",
+                        if ver.is_empty() { "(none)" } else { ver }
+                    )
                 }
                 "remote" => {
-                    let has_integrity = matches!(entry.value, Value::Map(_)) && entry.get("integrity").is_some();
+                    let has_integrity =
+                        matches!(entry.value, Value::Map(_)) && entry.get("integrity").is_some();
                     if has_integrity {
                         continue;
                     }

@@ -40,8 +40,19 @@ pub fn all() -> Vec<Box<dyn Audit>> {
 
 /// `key` of a job, following `extends:` (depth-limited) and then `default:` / the top level
 /// for the keys GitLab inherits from there. Returns the node and the route where it lives.
-pub fn lookup<'a>(root: &'a Node, job_id: &str, job: &'a Node, key: &str) -> Option<(&'a Node, String)> {
-    fn go<'a>(root: &'a Node, id: &str, job: &'a Node, key: &str, depth: usize) -> Option<(&'a Node, String)> {
+pub fn lookup<'a>(
+    root: &'a Node,
+    job_id: &str,
+    job: &'a Node,
+    key: &str,
+) -> Option<(&'a Node, String)> {
+    fn go<'a>(
+        root: &'a Node,
+        id: &str,
+        job: &'a Node,
+        key: &str,
+        depth: usize,
+    ) -> Option<(&'a Node, String)> {
         if let Some(v) = job.get(key) {
             return Some((v, format!("{id}.{key}")));
         }
@@ -54,16 +65,19 @@ pub fn lookup<'a>(root: &'a Node, job_id: &str, job: &'a Node, key: &str) -> Opt
             _ => Vec::new(),
         };
         for p in parents.iter().rev() {
-            if let Some(pj) = root.get(p) {
-                if let Some(r) = go(root, p, pj, key, depth + 1) {
-                    return Some(r);
-                }
+            if let Some(pj) = root.get(p)
+                && let Some(r) = go(root, p, pj, key, depth + 1)
+            {
+                return Some(r);
             }
         }
         None
     }
     go(root, job_id, job, key, 0).or_else(|| {
-        if matches!(key, "image" | "services" | "before_script" | "after_script" | "artifacts" | "id_tokens") {
+        if matches!(
+            key,
+            "image" | "services" | "before_script" | "after_script" | "artifacts" | "id_tokens"
+        ) {
             root.get("default")
                 .and_then(|d| d.get(key))
                 .map(|v| (v, format!("default.{key}")))
@@ -79,7 +93,11 @@ pub fn lookup<'a>(root: &'a Node, job_id: &str, job: &'a Node, key: &str) -> Opt
 }
 
 /// Variables visible to a job: top-level `variables:` then the job's (own or inherited).
-pub fn variables<'a>(root: &'a Node, job_id: &str, job: &'a Node) -> Vec<(&'a Node, &'a Node, String)> {
+pub fn variables<'a>(
+    root: &'a Node,
+    job_id: &str,
+    job: &'a Node,
+) -> Vec<(&'a Node, &'a Node, String)> {
     let mut out = Vec::new();
     if let Some(v) = root.get("variables") {
         for (k, val) in v.entries() {

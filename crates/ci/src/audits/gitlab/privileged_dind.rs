@@ -47,9 +47,13 @@ impl Audit for PrivilegedDind {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (id, job) in model::gitlab_jobs(doc.root) {
-            let Some((svcs, route)) = super::lookup(doc.root, id, job, "services") else { continue };
+            let Some((svcs, route)) = super::lookup(doc.root, id, job, "services") else {
+                continue;
+            };
             for (i, s) in svcs.items().iter().enumerate() {
-                let Some(name) = model::gitlab_image_name(s) else { continue };
+                let Some(name) = model::gitlab_image_name(s) else {
+                    continue;
+                };
                 if !name.text().contains("dind") {
                     continue;
                 }

@@ -50,21 +50,29 @@ impl Audit for ProductionNotManual {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (id, job) in model::gitlab_jobs(doc.root) {
-            let Some((env, route)) = super::lookup(doc.root, id, job, "environment") else { continue };
+            let Some((env, route)) = super::lookup(doc.root, id, job, "environment") else {
+                continue;
+            };
             let name = env_name(env).to_ascii_lowercase();
             if !(name.starts_with("prod") || name == "live" || name.contains("production")) {
                 continue;
             }
-            let manual_job = super::lookup(doc.root, id, job, "when").is_some_and(|(w, _)| w.text() == "manual");
+            let manual_job =
+                super::lookup(doc.root, id, job, "when").is_some_and(|(w, _)| w.text() == "manual");
             let manual_rules = super::lookup(doc.root, id, job, "rules").is_some_and(|(r, _)| {
-                r.items().iter().any(|x| x.get("when").is_some_and(|w| w.text() == "manual"))
+                r.items()
+                    .iter()
+                    .any(|x| x.get("when").is_some_and(|w| w.text() == "manual"))
             });
             if !manual_job && !manual_rules {
                 out.push(doc.finding(
                     &INFO,
                     env.get("name").unwrap_or(env),
                     &route,
-                    format!("job `{id}` deploys to `{}` without `when: manual`", env_name(env)),
+                    format!(
+                        "job `{id}` deploys to `{}` without `when: manual`",
+                        env_name(env)
+                    ),
                 ));
             }
         }

@@ -101,8 +101,16 @@ impl Audit for ScriptInjection {
                                     &route,
                                     format!(
                                         "`${var}` ({}) is {}",
-                                        if free { "free text the author writes" } else { "a branch name the author chooses" },
-                                        if evaluates { "evaluated as shell code" } else { "unquoted" }
+                                        if free {
+                                            "free text the author writes"
+                                        } else {
+                                            "a branch name the author chooses"
+                                        },
+                                        if evaluates {
+                                            "evaluated as shell code"
+                                        } else {
+                                            "unquoted"
+                                        }
                                     ),
                                 ));
                             }

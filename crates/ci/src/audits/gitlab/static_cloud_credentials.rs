@@ -63,12 +63,27 @@ impl Audit for GitlabStaticCloudCredentials {
             }
             let vars = super::variables(doc.root, id, job);
             if let Some((k, _, route)) = vars.iter().find(|(k, _, _)| KEYS.contains(&k.text())) {
-                out.push(doc.finding(&INFO, k, route, format!("job `{id}` uses static cloud key `{}` and no id_tokens", k.text())));
+                out.push(doc.finding(
+                    &INFO,
+                    k,
+                    route,
+                    format!(
+                        "job `{id}` uses static cloud key `{}` and no id_tokens",
+                        k.text()
+                    ),
+                ));
                 continue;
             }
             for (route, n) in model::gitlab_scripts(id, job) {
-                if let Some(key) = KEYS.iter().find(|k| n.text().contains(&format!("${k}")) || n.text().contains(&format!("${{{k}}}"))) {
-                    out.push(doc.finding(&INFO, n, &route, format!("job `{id}` reads static cloud key `{key}` and has no id_tokens")));
+                if let Some(key) = KEYS.iter().find(|k| {
+                    n.text().contains(&format!("${k}")) || n.text().contains(&format!("${{{k}}}"))
+                }) {
+                    out.push(doc.finding(
+                        &INFO,
+                        n,
+                        &route,
+                        format!("job `{id}` reads static cloud key `{key}` and has no id_tokens"),
+                    ));
                     break;
                 }
             }

@@ -50,9 +50,16 @@ impl Audit for UnpinnedImage {
             }
         }
         for (n, route) in places {
-            let Some(name) = model::gitlab_image_name(n) else { continue };
+            let Some(name) = model::gitlab_image_name(n) else {
+                continue;
+            };
             if let Some(why) = model::image_unpinned(name.text(), false) {
-                out.push(doc.finding(&INFO, name, &route, format!("image `{}` {why}", name.text())));
+                out.push(doc.finding(
+                    &INFO,
+                    name,
+                    &route,
+                    format!("image `{}` {why}", name.text()),
+                ));
             }
         }
     }

@@ -53,16 +53,27 @@ impl Audit for UnpinnedService {
         }
         for (list, route) in lists {
             for (i, s) in list.items().iter().enumerate() {
-                let Some(name) = model::gitlab_image_name(s) else { continue };
+                let Some(name) = model::gitlab_image_name(s) else {
+                    continue;
+                };
                 let img = name.text();
                 // `docker:dind` is a tag ("dind"), but a moving one.
                 let why = model::image_unpinned(img, false).or_else(|| {
-                    img.rsplit('/').next().and_then(|l| l.split_once(':')).and_then(|(_, t)| {
-                        matches!(t, "dind" | "stable" | "edge" | "rolling").then_some("uses a moving tag")
-                    })
+                    img.rsplit('/')
+                        .next()
+                        .and_then(|l| l.split_once(':'))
+                        .and_then(|(_, t)| {
+                            matches!(t, "dind" | "stable" | "edge" | "rolling")
+                                .then_some("uses a moving tag")
+                        })
                 });
                 if let Some(why) = why {
-                    out.push(doc.finding(&INFO, name, &format!("{route}[{i}]"), format!("service `{img}` {why}")));
+                    out.push(doc.finding(
+                        &INFO,
+                        name,
+                        &format!("{route}[{i}]"),
+                        format!("service `{img}` {why}"),
+                    ));
                 }
             }
         }

@@ -51,12 +51,21 @@ pub fn unpinned_install(line: &str) -> Option<String> {
             .collect()
     };
     if let Some(i) = pos("pip", "install").or_else(|| pos("pip3", "install")) {
-        if words.iter().any(|w| *w == "-r" || *w == "-e" || w.starts_with("--requirement")) {
+        if words
+            .iter()
+            .any(|w| *w == "-r" || *w == "-e" || w.starts_with("--requirement"))
+        {
             return None;
         }
         return pkgs(i + 2)
             .into_iter()
-            .find(|p| !p.contains("==") && !p.starts_with('.') && !p.contains('/') && !p.contains('$') && !p.contains('['))
+            .find(|p| {
+                !p.contains("==")
+                    && !p.starts_with('.')
+                    && !p.contains('/')
+                    && !p.contains('$')
+                    && !p.contains('[')
+            })
             .map(str::to_string);
     }
     if let Some(i) = pos("npm", "install").or_else(|| pos("npm", "i")) {
@@ -69,16 +78,27 @@ pub fn unpinned_install(line: &str) -> Option<String> {
             .map(str::to_string);
     }
     if let Some(i) = pos("go", "install") {
-        return pkgs(i + 2).into_iter().find(|p| p.ends_with("@latest") || !p.contains('@')).map(str::to_string);
+        return pkgs(i + 2)
+            .into_iter()
+            .find(|p| p.ends_with("@latest") || !p.contains('@'))
+            .map(str::to_string);
     }
     if let Some(i) = pos("cargo", "install") {
-        if words.iter().any(|w| w.starts_with("--version") || w.starts_with("--vers") || *w == "--path" || *w == "--git") {
+        if words.iter().any(|w| {
+            w.starts_with("--version") || w.starts_with("--vers") || *w == "--path" || *w == "--git"
+        }) {
             return None;
         }
-        return pkgs(i + 2).into_iter().find(|p| !p.contains('@')).map(str::to_string);
+        return pkgs(i + 2)
+            .into_iter()
+            .find(|p| !p.contains('@'))
+            .map(str::to_string);
     }
     if let Some(i) = pos("gem", "install") {
-        if words.iter().any(|w| *w == "-v" || w.starts_with("--version")) {
+        if words
+            .iter()
+            .any(|w| *w == "-v" || w.starts_with("--version"))
+        {
             return None;
         }
         return pkgs(i + 2).into_iter().next().map(str::to_string);
@@ -103,7 +123,13 @@ impl Audit for UnpinnedToolInstall {
                             Some(k) => (n.start + k, n.start + k + t.len()),
                             None => (n.start, n.end),
                         };
-                        out.push(doc.finding_at(&INFO, a, b, &route, format!("`{p}` is installed without a pinned version")));
+                        out.push(doc.finding_at(
+                            &INFO,
+                            a,
+                            b,
+                            &route,
+                            format!("`{p}` is installed without a pinned version"),
+                        ));
                     }
                 }
             }
@@ -120,7 +146,10 @@ mod tests {
         assert_eq!(u("pip install awscli").as_deref(), Some("awscli"));
         assert_eq!(u("pip install awscli==1.2"), None);
         assert_eq!(u("pip install -r requirements.txt"), None);
-        assert_eq!(u("npm install -g semantic-release").as_deref(), Some("semantic-release"));
+        assert_eq!(
+            u("npm install -g semantic-release").as_deref(),
+            Some("semantic-release")
+        );
         assert_eq!(u("npm install -g @scope/x@1.2.3"), None);
         assert_eq!(u("npm install"), None);
         assert!(u("go install golang.org/x/vuln/cmd/govulncheck@latest").is_some());
