@@ -53,7 +53,18 @@ pub fn run(policy: &Policy) -> Vec<TestResult> {
     discover(&policy.sources)
         .into_iter()
         .map(|(name, file)| {
-            let mut engine = policy.engine();
+            let mut engine = match policy.engine() {
+                Ok(e) => e,
+                Err(e) => {
+                    return TestResult {
+                        name,
+                        file,
+                        passed: false,
+                        failure: Some(format!("error: {e}")),
+                        duration_us: 0,
+                    };
+                }
+            };
             let started = Instant::now();
             let r = engine.eval_rule(name.clone());
             let duration_us = started.elapsed().as_micros() as u64;
