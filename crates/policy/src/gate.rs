@@ -414,6 +414,13 @@ impl Gate<'_> {
                     "signed": signed,
                     "policy_digest": verdict.policy_digest,
                     "deny": verdict.deny,
+                    // Counting findings, for time-to-remediate from the log.
+                    "findings": evidence
+                        .findings
+                        .iter()
+                        .filter(|f| f.exception.is_none() && f.suppressed.is_none())
+                        .map(|f| f.fingerprint.as_str())
+                        .collect::<Vec<_>>(),
                 }),
             })
             .map_err(GateError::Log)?;

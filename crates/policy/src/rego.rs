@@ -78,7 +78,7 @@ impl Worker {
         std::thread::Builder::new()
             .name("tollgate-rego".into())
             .spawn(move || {
-                let (engine, defined) = match compile(&sources) {
+                let (engine, defined) = match compile(&sources, true) {
                     Ok(x) => x,
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
@@ -101,7 +101,10 @@ impl Worker {
 /// Compiles `sources` into an engine: parses every file, resolves every rule (so errors show
 /// now, not at the first evaluation), and learns which of `deny`, `warn`, `allow` exist
 /// (regorus refuses a path to a rule that does not exist; a missing rule is undefined).
-pub(crate) fn compile(sources: &[(String, String)]) -> Result<(Engine, [bool; 3]), PolicyError> {
+pub(crate) fn compile(
+    sources: &[(String, String)],
+    gate: bool,
+) -> Result<(Engine, [bool; 3]), PolicyError> {
     let mut engine = Engine::new();
     for (name, text) in sources {
         engine
@@ -126,7 +129,7 @@ pub(crate) fn compile(sources: &[(String, String)]) -> Result<(Engine, [bool; 3]
             }
         }
     }
-    if defined == [false; 3] {
+    if gate && defined == [false; 3] {
         return Err(PolicyError::Compile {
             path: first,
             message: format!(
@@ -292,16 +295,6 @@ impl Policy {
                 Err(PolicyError::Eval("the evaluator crashed".into()))
             }
         }
-    }
-
-    /// A freshly compiled engine on the calling thread (for `policy test`), with the time limit.
-    pub(crate) fn engine(&self) -> Result<Engine, PolicyError> {
-        let (mut e, _) = compile(&self.sources)?;
-        e.set_execution_timer_config(ExecutionTimerConfig {
-            limit: self.timeout,
-            check_interval: NonZeroU32::new(64).expect("non-zero"),
-        });
-        Ok(e)
     }
 }
 

@@ -375,6 +375,7 @@ fn break_glass_window_ends_exactly_and_is_always_logged() {
     assert_eq!(kinds, ["break-glass", "gate", "break-glass", "gate", "break-glass", "gate"]);
     assert_eq!(log.0[4].payload["granted"], json!(false));
     assert_eq!(log.0[1].payload["break_glass"], json!(true));
+    assert!(log.0[1].payload["findings"].is_array());
     // Not enabled for dev.
     let mut log = MemoryLog::default();
     let v = f
@@ -392,6 +393,9 @@ fn verification_summary_names_policy_and_inputs() {
     let f = Fixture::new();
     let out = f.gate().run(&request("prod", "alice"), &good(&f), None, None).unwrap();
     let vsa = verification_summary(&out);
+    let mut shown = vsa.clone();
+    shown["predicate"]["verifier"]["version"] = json!({"tollgate": "[version]"});
+    insta::assert_json_snapshot!("verification_summary", shown);
     assert_eq!(vsa["predicateType"], "https://slsa.dev/verification_summary/v1");
     assert_eq!(vsa["subject"][0]["digest"]["sha256"], artifact().hex());
     let p = &vsa["predicate"];
