@@ -78,8 +78,14 @@ fn main() {
         rates.push(n as f64 / t.elapsed().as_secs_f64());
     }
     rates.sort_by(f64::total_cmp);
-    println!("policy compile (cold):      {:>9.2} ms", compile.as_secs_f64() * 1e3);
-    println!("first evaluation (cold):    {:>9.2} ms", first.as_secs_f64() * 1e3);
+    println!(
+        "policy compile (cold):      {:>9.2} ms",
+        compile.as_secs_f64() * 1e3
+    );
+    println!(
+        "first evaluation (cold):    {:>9.2} ms",
+        first.as_secs_f64() * 1e3
+    );
     println!(
         "gate evaluations/s (1 core): {:>9.0} median of 5 rounds (min {:.0}, max {:.0})",
         rates[2], rates[0], rates[4]

@@ -17,7 +17,9 @@ use std::path::Path;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tollgate_config::{Date, Exception, ExceptionMatch, ExceptionSet};
-use tollgate_model::{Confidence, Digest, Finding, Fingerprint, Location, RuleId, Severity, sha256};
+use tollgate_model::{
+    Confidence, Digest, Finding, Fingerprint, Location, RuleId, Severity, sha256,
+};
 
 /// SLSA verification summary predicate type.
 pub const VSA_PREDICATE: &str = "https://slsa.dev/verification_summary/v1";
@@ -155,7 +157,11 @@ impl Gate<'_> {
     }
 
     /// Builds the evidence document from `files` (reports, SARIF, bundles).
-    pub fn assemble(&self, req: &GateRequest, files: &[EvidenceFile]) -> (Evidence, Vec<(String, Digest)>) {
+    pub fn assemble(
+        &self,
+        req: &GateRequest,
+        files: &[EvidenceFile],
+    ) -> (Evidence, Vec<(String, Digest)>) {
         let rules = self.settings.environment(&req.environment);
         let today = Date::from_days_since_epoch(req.now.unix_timestamp().div_euclid(86_400));
         let artifact_str = req.artifact.to_string();
@@ -225,12 +231,11 @@ impl Gate<'_> {
             } else if is_bundle(&v) {
                 inputs.push((f.name.clone(), sha256(&f.bytes)));
                 match self.verifier.verify(&f.bytes, &req.artifact) {
-                    Ok(b) if b.predicate_type.as_deref() == Some(APPROVAL_PREDICATE) => {
-                        candidates.push(Candidate {
+                    Ok(b) if b.predicate_type.as_deref() == Some(APPROVAL_PREDICATE) => candidates
+                        .push(Candidate {
                             file: f.name.clone(),
                             verified: Ok(b),
-                        })
-                    }
+                        }),
                     Ok(b) => ev.attestations.push(AttestationInput {
                         file: f.name.clone(),
                         verified: true,

@@ -3,11 +3,11 @@
 //! Tests usually mock the input with `with input as {...}`.
 
 use crate::rego::{PolicyError, compile, read_sources};
+use regorus::Value;
 use regorus::utils::limits::ExecutionTimerConfig;
+use serde::Serialize;
 use std::num::NonZeroU32;
 use std::time::Duration;
-use regorus::Value;
-use serde::Serialize;
 use std::time::Instant;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

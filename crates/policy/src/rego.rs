@@ -141,7 +141,12 @@ pub(crate) fn compile(
     Ok((engine, defined))
 }
 
-fn eval_on(engine: &Engine, defined: [bool; 3], json: &str, timeout: Duration) -> Result<Decision, PolicyError> {
+fn eval_on(
+    engine: &Engine,
+    defined: [bool; 3],
+    json: &str,
+    timeout: Duration,
+) -> Result<Decision, PolicyError> {
     let input = Value::from_json_str(json).map_err(|e| PolicyError::Eval(e.to_string()))?;
     let mut engine = engine.clone();
     engine.set_execution_timer_config(ExecutionTimerConfig {
@@ -207,7 +212,10 @@ impl std::fmt::Debug for Policy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Policy")
             .field("digest", &self.digest)
-            .field("files", &self.sources.iter().map(|s| &s.0).collect::<Vec<_>>())
+            .field(
+                "files",
+                &self.sources.iter().map(|s| &s.0).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -396,8 +404,8 @@ mod tests {
         assert!(!d.allow);
         assert_eq!(d.deny, vec!["no"]);
         // No allow rule at all: never an allow.
-        let p = policy("package tollgate.gate\nimport rego.v1\nwarn contains \"w\" if true\n")
-            .unwrap();
+        let p =
+            policy("package tollgate.gate\nimport rego.v1\nwarn contains \"w\" if true\n").unwrap();
         let d = p.evaluate_json("{}").unwrap();
         assert!(!d.allow);
         assert_eq!(d.warn, vec!["w"]);
@@ -419,7 +427,10 @@ mod tests {
         assert!(matches!(p.evaluate_json("{}"), Err(PolicyError::Shape(_))));
         let p = policy("package tollgate.gate\nallow := true\ndeny := 3\n").unwrap();
         assert!(matches!(p.evaluate_json("{}"), Err(PolicyError::Shape(_))));
-        let p = policy("package tollgate.gate\nimport rego.v1\nallow := true\ndeny contains 3 if true\n").unwrap();
+        let p = policy(
+            "package tollgate.gate\nimport rego.v1\nallow := true\ndeny contains 3 if true\n",
+        )
+        .unwrap();
         assert!(matches!(p.evaluate_json("{}"), Err(PolicyError::Shape(_))));
     }
 
@@ -436,7 +447,10 @@ mod tests {
         assert!(matches!(e, PolicyError::Timeout(_)), "{e}");
         assert!(started.elapsed() < Duration::from_secs(5));
         // The worker is usable again afterwards (a fresh one if the old one was abandoned).
-        assert!(matches!(p.evaluate_json("{}"), Err(PolicyError::Timeout(_))));
+        assert!(matches!(
+            p.evaluate_json("{}"),
+            Err(PolicyError::Timeout(_))
+        ));
     }
 
     #[test]
@@ -451,7 +465,9 @@ mod tests {
         let r = p.evaluate_json("{}");
         // Either the watchdog fired, or the machine was fast enough to finish: never an allow
         // reached after the deadline.
-        if started.elapsed() > Duration::from_millis(20) + WATCHDOG_GRACE + Duration::from_millis(200) {
+        if started.elapsed()
+            > Duration::from_millis(20) + WATCHDOG_GRACE + Duration::from_millis(200)
+        {
             panic!("watchdog did not fire: {:?}", started.elapsed());
         }
         if let Ok(d) = r {

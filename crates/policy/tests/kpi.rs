@@ -6,7 +6,10 @@ use tollgate_policy::exceptions::status;
 use tollgate_policy::kpi::{Period, Snapshot, compute, render_table};
 use tollgate_policy::traits::read_jsonl;
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/kpi/events.jsonl");
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/kpi/events.jsonl"
+);
 
 fn exc(created: &str, expires: &str) -> Exception {
     Exception {
