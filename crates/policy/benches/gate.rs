@@ -63,6 +63,9 @@ fn main() {
     let policy = Policy::builtin();
     let compile = started.elapsed();
     let ev = evidence();
+    if let Ok(p) = std::env::var("GATE_BENCH_DUMP") {
+        std::fs::write(p, serde_json::to_vec(&ev).expect("json")).expect("write");
+    }
     let first = Instant::now();
     let d = policy.evaluate(&ev).expect("evaluates");
     let first = first.elapsed();

@@ -87,7 +87,7 @@ impl Worker {
                 };
                 let _ = ready_tx.send(Ok(defined));
                 for (json, timeout, reply) in rx {
-                    let _ = reply.send(eval_on(&engine, defined, &json, timeout));
+                    let _ = reply.send(eval_on(&engine, &json, timeout));
                 }
             })
             .map_err(|e| PolicyError::Eval(format!("cannot start the evaluator: {e}")))?;
@@ -141,12 +141,7 @@ pub(crate) fn compile(
     Ok((engine, defined))
 }
 
-fn eval_on(
-    engine: &Engine,
-    defined: [bool; 3],
-    json: &str,
-    timeout: Duration,
-) -> Result<Decision, PolicyError> {
+fn eval_on(engine: &Engine, json: &str, timeout: Duration) -> Result<Decision, PolicyError> {
     let input = Value::from_json_str(json).map_err(|e| PolicyError::Eval(e.to_string()))?;
     let mut engine = engine.clone();
     engine.set_execution_timer_config(ExecutionTimerConfig {
@@ -155,15 +150,24 @@ fn eval_on(
     });
     engine.set_input(input);
     let started = Instant::now();
-    let mut results = [Value::Undefined, Value::Undefined, Value::Undefined];
-    for (i, rule) in RULES.iter().enumerate() {
-        if defined[i] {
-            results[i] = engine
-                .eval_rule(format!("{PACKAGE}.{rule}"))
-                .map_err(|e| classify(e.to_string(), started, timeout))?;
+    // One query for the whole package: every rule is evaluated once, and `allow` reuses the
+    // `deny` it depends on (three separate rule evaluations would compute `deny` twice).
+    let r = engine
+        .eval_query(PACKAGE.to_string(), false)
+        .map_err(|e| classify(e.to_string(), started, timeout))?;
+    let pkg = r
+        .result
+        .first()
+        .and_then(|q| q.expressions.first())
+        .map(|x| x.value.clone())
+        .unwrap_or(Value::Undefined);
+    let field = |name: &str| -> Value {
+        match &pkg {
+            Value::Object(_) => pkg[name].clone(),
+            _ => Value::Undefined,
         }
-    }
-    let [deny, warn, allow] = results;
+    };
+    let (deny, warn, allow) = (field("deny"), field("warn"), field("allow"));
     let deny = messages("deny", &deny)?;
     let warn = messages("warn", &warn)?;
     let allow = match allow {
