@@ -236,6 +236,27 @@ impl Gate<'_> {
                             file: f.name.clone(),
                             verified: Ok(b),
                         }),
+                    // Defence in depth: a statement must name the artifact among its
+                    // subjects, whatever the verifier checked.
+                    Ok(b)
+                        if b.statement
+                            .as_ref()
+                            .is_some_and(|st| !names_subject(st, &req.artifact)) =>
+                    {
+                        let why = "verified, but no subject of its statement is this artifact";
+                        ev.warnings.push(format!("{}: {why}", f.name));
+                        ev.attestations.push(AttestationInput {
+                            file: f.name.clone(),
+                            verified: false,
+                            trust: None,
+                            identity: Some(b.identity),
+                            key_id: Some(b.key_id),
+                            predicate_type: b.predicate_type,
+                            statement: None,
+                            checks: Vec::new(),
+                            reason: Some(why.into()),
+                        });
+                    }
                     Ok(b) => ev.attestations.push(AttestationInput {
                         file: f.name.clone(),
                         verified: true,
@@ -536,6 +557,20 @@ pub fn verification_summary(outcome: &GateOutcome) -> Value {
             "slsaVersion": "1.0",
         }
     })
+}
+
+fn names_subject(statement: &Value, artifact: &Digest) -> bool {
+    let want = artifact.hex();
+    statement
+        .get("subject")
+        .and_then(Value::as_array)
+        .is_some_and(|subs| {
+            subs.iter().any(|s| {
+                s.pointer("/digest/sha256")
+                    .and_then(Value::as_str)
+                    .is_some_and(|d| d.eq_ignore_ascii_case(&want))
+            })
+        })
 }
 
 fn push_unique(v: &mut Vec<String>, s: &str) {

@@ -3,6 +3,8 @@
 
 mod support;
 
+use base64::Engine as _;
+
 use serde_json::json;
 use std::path::Path;
 use support::*;
@@ -327,6 +329,50 @@ fn malformed_evidence_is_an_explicit_deny() {
         .run(&request("prod", "alice"), &good(&f), None, None)
         .unwrap();
     assert!(out.verdict.allow, "{:?}", out.verdict.deny);
+}
+
+/// A verifier that forgets to check the subject: the gate still refuses the bundle.
+struct LaxVerifier(FakeTrust);
+
+impl tollgate_policy::BundleVerifier for LaxVerifier {
+    fn verify(
+        &self,
+        bundle: &[u8],
+        _artifact: &tollgate_model::Digest,
+    ) -> Result<tollgate_policy::VerifiedBundle, String> {
+        let v: serde_json::Value = serde_json::from_slice(bundle).map_err(|e| e.to_string())?;
+        let payload = B64
+            .decode(v["dsseEnvelope"]["payload"].as_str().unwrap())
+            .unwrap();
+        let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        let subject: tollgate_model::Digest = format!(
+            "sha256:{}",
+            st["subject"][0]["digest"]["sha256"].as_str().unwrap()
+        )
+        .parse()
+        .unwrap();
+        let mut b = self.0.verify(bundle, &subject)?;
+        b.checks.retain(|c| c != "subject");
+        Ok(b)
+    }
+}
+
+#[test]
+fn an_attestation_for_another_artifact_never_counts() {
+    let f = Fixture::new();
+    let lax = LaxVerifier(FakeTrust::standard());
+    let gate = Gate {
+        verifier: &lax,
+        ..f.gate()
+    };
+    let other = tollgate_model::sha256(b"other artifact");
+    let files = vec![file("other.sig.json", envelope("k-ci", &signature(&other)))];
+    let out = gate
+        .run(&request("dev", "alice"), &files, None, None)
+        .unwrap();
+    assert!(!out.verdict.allow);
+    assert!(!out.evidence.attestations[0].verified);
+    assert!(out.verdict.warn.iter().any(|w| w.contains("no subject")));
 }
 
 #[test]
