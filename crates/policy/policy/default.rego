@@ -13,11 +13,15 @@ required(check) if check in input.environment.require
 
 severity_rank := {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
-blocking(f) if {
-	severity_rank[f.severity] >= severity_rank[input.environment.block_on]
+block_rank := severity_rank[input.environment.block_on]
+
+# Findings that count: at or above the blocking severity, not excepted, not suppressed.
+counting := [f |
+	some f in input.findings
+	severity_rank[f.severity] >= block_rank
 	not f.exception
 	not f.suppressed
-}
+]
 
 signed_by_signer(a) if {
 	a.verified
@@ -50,16 +54,14 @@ deny contains msg if {
 # SP-17: no unexcepted finding at or above the blocking severity.
 deny contains msg if {
 	required("findings")
-	some f in input.findings
-	blocking(f)
+	some f in counting
 	not f.expired_exception
 	msg := sprintf("SP-17: %s finding %s at %s (%s) has no exception", [f.severity, f.rule, f.path, f.fingerprint])
 }
 
 deny contains msg if {
 	required("findings")
-	some f in input.findings
-	blocking(f)
+	some f in counting
 	e := f.expired_exception
 	msg := sprintf("SP-17: %s finding %s at %s: its exception (owner %s) expired on %s", [f.severity, f.rule, f.path, e.owner, e.expires])
 }
@@ -76,11 +78,11 @@ any_signed if {
 }
 
 # SP-16: SLSA provenance from an allowed builder and source.
-provenance contains a if {
+provenance := [a |
 	some a in input.attestations
 	signed_by_signer(a)
 	a.predicate_type in provenance_types
-}
+]
 
 builder_ok(a) if count(input.environment.builders) == 0
 

@@ -256,7 +256,11 @@ pub(crate) mod tests {
         }
     }
 
-    fn ctx<'a>(change: &'a Change, rules: &'a EnvironmentRules, art: &Digest) -> ApprovalContext<'a> {
+    fn ctx<'a>(
+        change: &'a Change,
+        rules: &'a EnvironmentRules,
+        art: &Digest,
+    ) -> ApprovalContext<'a> {
         ApprovalContext {
             artifact: *art,
             environment: "prod",
@@ -282,13 +286,33 @@ pub(crate) mod tests {
         let ch = change("dave");
         let t = now() - time::Duration::hours(1);
         let cands = vec![
-            ok(approval("alice", "alice", &art, "prod", &policy_digest(), t)),
-            ok(approval("Alice", "alice", &art, "prod", &policy_digest(), t)),
+            ok(approval(
+                "alice",
+                "alice",
+                &art,
+                "prod",
+                &policy_digest(),
+                t,
+            )),
+            ok(approval(
+                "Alice",
+                "alice",
+                &art,
+                "prod",
+                &policy_digest(),
+                t,
+            )),
             ok(approval("bob", "bob", &art, "prod", &policy_digest(), t)),
         ];
         let (list, n) = assess(&cands, &ctx(&ch, &rules, &art));
         assert_eq!(n, 2);
-        assert!(list[1].reason.as_deref().unwrap().contains("already counts"));
+        assert!(
+            list[1]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("already counts")
+        );
     }
 
     #[test]
@@ -312,23 +336,65 @@ pub(crate) mod tests {
                 },
                 "does not verify",
             ),
-            (ok(approval("alice", "alice", &art, "prod", &pd, t)), "self-approval"),
-            (ok(approval("committer", "committer", &art, "prod", &pd, t)), "self-approval"),
-            (ok(approval("bob", "carol", &art, "prod", &pd, t)), "signed by bob"),
-            (ok(approval("bob", "bob", &other, "prod", &pd, t)), "different artifact"),
-            (ok(approval("bob", "bob", &art, "staging", &pd, t)), "environment staging"),
-            (ok(approval("bob", "bob", &art, "prod", &sha256(b"old"), t)), "policy"),
-            (ok(approval("eve", "eve", &art, "prod", &pd, t)), "may not approve"),
             (
-                ok(approval("bob", "bob", &art, "prod", &pd, now() - time::Duration::hours(1))),
+                ok(approval("alice", "alice", &art, "prod", &pd, t)),
+                "self-approval",
+            ),
+            (
+                ok(approval("committer", "committer", &art, "prod", &pd, t)),
+                "self-approval",
+            ),
+            (
+                ok(approval("bob", "carol", &art, "prod", &pd, t)),
+                "signed by bob",
+            ),
+            (
+                ok(approval("bob", "bob", &other, "prod", &pd, t)),
+                "different artifact",
+            ),
+            (
+                ok(approval("bob", "bob", &art, "staging", &pd, t)),
+                "environment staging",
+            ),
+            (
+                ok(approval("bob", "bob", &art, "prod", &sha256(b"old"), t)),
+                "policy",
+            ),
+            (
+                ok(approval("eve", "eve", &art, "prod", &pd, t)),
+                "may not approve",
+            ),
+            (
+                ok(approval(
+                    "bob",
+                    "bob",
+                    &art,
+                    "prod",
+                    &pd,
+                    now() - time::Duration::hours(1),
+                )),
                 "expired",
             ),
             (
-                ok(approval("bob", "bob", &art, "prod", &pd, now() - time::Duration::minutes(5))),
+                ok(approval(
+                    "bob",
+                    "bob",
+                    &art,
+                    "prod",
+                    &pd,
+                    now() - time::Duration::minutes(5),
+                )),
                 "wait timer",
             ),
             (
-                ok(approval("bob", "bob", &art, "prod", &pd, now() + time::Duration::hours(1))),
+                ok(approval(
+                    "bob",
+                    "bob",
+                    &art,
+                    "prod",
+                    &pd,
+                    now() + time::Duration::hours(1),
+                )),
                 "future",
             ),
             (
@@ -375,15 +441,13 @@ pub(crate) mod tests {
     }
 
     fn ident() -> impl Strategy<Value = String> {
-        prop::sample::select(vec!["alice", "bob", "carol", "dave", "ci-bot"]).prop_flat_map(
-            |s| {
-                // Vary case and padding: the same person, written differently.
-                (Just(s.to_string()), any::<bool>(), any::<bool>()).prop_map(|(s, up, pad)| {
-                    let s = if up { s.to_uppercase() } else { s };
-                    if pad { format!(" {s}") } else { s }
-                })
-            },
-        )
+        prop::sample::select(vec!["alice", "bob", "carol", "dave", "ci-bot"]).prop_flat_map(|s| {
+            // Vary case and padding: the same person, written differently.
+            (Just(s.to_string()), any::<bool>(), any::<bool>()).prop_map(|(s, up, pad)| {
+                let s = if up { s.to_uppercase() } else { s };
+                if pad { format!(" {s}") } else { s }
+            })
+        })
     }
 
     proptest! {

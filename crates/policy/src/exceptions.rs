@@ -73,12 +73,12 @@ pub fn check_new(e: &Exception, today: Date, max_days: u32) -> Result<(), Except
 /// Appends `e` to `[[exceptions]]` of the TOML text `raw`, keeping everything else as written.
 pub fn append(raw: &str, e: &Exception, path: &str) -> Result<String, ExceptionError> {
     use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
-    let mut doc: DocumentMut = raw.parse().map_err(|err: toml_edit::TomlError| {
-        ExceptionError::Toml {
-            path: path.to_string(),
-            message: err.to_string(),
-        }
-    })?;
+    let mut doc: DocumentMut =
+        raw.parse()
+            .map_err(|err: toml_edit::TomlError| ExceptionError::Toml {
+                path: path.to_string(),
+                message: err.to_string(),
+            })?;
     let mut t = Table::new();
     let date = |d: Date| -> Item {
         d.to_string()
@@ -253,12 +253,23 @@ mod tests {
         // From an empty file, and with an empty inline array.
         let out = append("", &exc("secrets/x", "2027-01-31"), "t.toml").unwrap();
         assert_eq!(
-            Config::from_str_at(&out, Path::new("t.toml"), &[]).unwrap().exceptions.len(),
+            Config::from_str_at(&out, Path::new("t.toml"), &[])
+                .unwrap()
+                .exceptions
+                .len(),
             1
         );
-        let out = append("exceptions = []\n", &exc("secrets/x", "2027-01-31"), "t.toml").unwrap();
+        let out = append(
+            "exceptions = []\n",
+            &exc("secrets/x", "2027-01-31"),
+            "t.toml",
+        )
+        .unwrap();
         assert_eq!(
-            Config::from_str_at(&out, Path::new("t.toml"), &[]).unwrap().exceptions.len(),
+            Config::from_str_at(&out, Path::new("t.toml"), &[])
+                .unwrap()
+                .exceptions
+                .len(),
             1
         );
     }
@@ -268,9 +279,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("tollgate.toml");
         std::fs::write(&p, "# hello\n").unwrap();
-        add(&p, &exc("secrets/x", "2027-01-31"), d("2026-11-22"), 90, &[]).unwrap();
+        add(
+            &p,
+            &exc("secrets/x", "2027-01-31"),
+            d("2026-11-22"),
+            90,
+            &[],
+        )
+        .unwrap();
         let c = Config::load(&p, &[]).unwrap();
-        assert!(std::fs::read_to_string(&p).unwrap().starts_with("# hello\n"));
+        assert!(
+            std::fs::read_to_string(&p)
+                .unwrap()
+                .starts_with("# hello\n")
+        );
         let st = status(&c.exceptions, d("2027-02-01"));
         assert!(st[0].expired);
         assert_eq!(st[0].age_days, Some(71));
@@ -278,7 +300,16 @@ mod tests {
         let st = status(&c.exceptions, d("2027-01-31"));
         assert!(!st[0].expired);
         // A refused exception leaves the file alone.
-        assert!(add(&p, &exc("secrets/x", "2030-01-31"), d("2026-11-22"), 90, &[]).is_err());
+        assert!(
+            add(
+                &p,
+                &exc("secrets/x", "2030-01-31"),
+                d("2026-11-22"),
+                90,
+                &[]
+            )
+            .is_err()
+        );
         assert_eq!(Config::load(&p, &[]).unwrap().exceptions.len(), 1);
     }
 }

@@ -17,7 +17,9 @@ use std::path::Path;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tollgate_config::{Date, Exception, ExceptionMatch, ExceptionSet};
-use tollgate_model::{Confidence, Digest, Finding, Fingerprint, Location, RuleId, Severity, sha256};
+use tollgate_model::{
+    Confidence, Digest, Finding, Fingerprint, Location, RuleId, Severity, sha256,
+};
 
 /// SLSA verification summary predicate type.
 pub const VSA_PREDICATE: &str = "https://slsa.dev/verification_summary/v1";
@@ -155,7 +157,11 @@ impl Gate<'_> {
     }
 
     /// Builds the evidence document from `files` (reports, SARIF, bundles).
-    pub fn assemble(&self, req: &GateRequest, files: &[EvidenceFile]) -> (Evidence, Vec<(String, Digest)>) {
+    pub fn assemble(
+        &self,
+        req: &GateRequest,
+        files: &[EvidenceFile],
+    ) -> (Evidence, Vec<(String, Digest)>) {
         let rules = self.settings.environment(&req.environment);
         let today = Date::from_days_since_epoch(req.now.unix_timestamp().div_euclid(86_400));
         let artifact_str = req.artifact.to_string();
@@ -225,11 +231,31 @@ impl Gate<'_> {
             } else if is_bundle(&v) {
                 inputs.push((f.name.clone(), sha256(&f.bytes)));
                 match self.verifier.verify(&f.bytes, &req.artifact) {
-                    Ok(b) if b.predicate_type.as_deref() == Some(APPROVAL_PREDICATE) => {
-                        candidates.push(Candidate {
+                    Ok(b) if b.predicate_type.as_deref() == Some(APPROVAL_PREDICATE) => candidates
+                        .push(Candidate {
                             file: f.name.clone(),
                             verified: Ok(b),
-                        })
+                        }),
+                    // Defence in depth: a statement must name the artifact among its
+                    // subjects, whatever the verifier checked.
+                    Ok(b)
+                        if b.statement
+                            .as_ref()
+                            .is_some_and(|st| !names_subject(st, &req.artifact)) =>
+                    {
+                        let why = "verified, but no subject of its statement is this artifact";
+                        ev.warnings.push(format!("{}: {why}", f.name));
+                        ev.attestations.push(AttestationInput {
+                            file: f.name.clone(),
+                            verified: false,
+                            trust: None,
+                            identity: Some(b.identity),
+                            key_id: Some(b.key_id),
+                            predicate_type: b.predicate_type,
+                            statement: None,
+                            checks: Vec::new(),
+                            reason: Some(why.into()),
+                        });
                     }
                     Ok(b) => ev.attestations.push(AttestationInput {
                         file: f.name.clone(),
@@ -414,6 +440,13 @@ impl Gate<'_> {
                     "signed": signed,
                     "policy_digest": verdict.policy_digest,
                     "deny": verdict.deny,
+                    // Counting findings, for time-to-remediate from the log.
+                    "findings": evidence
+                        .findings
+                        .iter()
+                        .filter(|f| f.exception.is_none() && f.suppressed.is_none())
+                        .map(|f| f.fingerprint.as_str())
+                        .collect::<Vec<_>>(),
                 }),
             })
             .map_err(GateError::Log)?;
@@ -524,6 +557,20 @@ pub fn verification_summary(outcome: &GateOutcome) -> Value {
             "slsaVersion": "1.0",
         }
     })
+}
+
+fn names_subject(statement: &Value, artifact: &Digest) -> bool {
+    let want = artifact.hex();
+    statement
+        .get("subject")
+        .and_then(Value::as_array)
+        .is_some_and(|subs| {
+            subs.iter().any(|s| {
+                s.pointer("/digest/sha256")
+                    .and_then(Value::as_str)
+                    .is_some_and(|d| d.eq_ignore_ascii_case(&want))
+            })
+        })
 }
 
 fn push_unique(v: &mut Vec<String>, s: &str) {

@@ -234,7 +234,14 @@ pub fn render_table(r: &KpiReport) -> String {
     let _ = writeln!(
         out,
         "{:<10} {:>6} {:>8} {:>9} {:>10} {:>9} {:>11} {:>10}",
-        "period", "gates", "failed", "fail rate", "artifacts", "unsigned", "break-glass", "MTTR (h)"
+        "period",
+        "gates",
+        "failed",
+        "fail rate",
+        "artifacts",
+        "unsigned",
+        "break-glass",
+        "MTTR (h)"
     );
     for p in &r.periods {
         let _ = writeln!(

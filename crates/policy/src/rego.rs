@@ -6,14 +6,18 @@
 //! else is an error, which the gate turns into an explicit deny.
 //!
 //! Bounds: the evaluation runs with regorus's execution timer (wall clock, checked every few
-//! instructions); policy text is limited by regorus's policy length limits; the input document
-//! is limited in bytes before it is handed over. Together these bound memory: the evaluator
-//! can only allocate for as long as the timer lets it run, over an input of bounded size.
+//! instructions) on a worker thread that a watchdog abandons when it overruns the limit (a
+//! builtin can allocate between two timer checks); policy text is limited by regorus's policy
+//! length limits; the input document is limited in bytes before it is handed over. Memory is
+//! thereby bounded by what can be allocated within the time limit; a hard byte budget would
+//! need regorus's `allocator-memory-limits` (mimalloc as the process allocator), left to the
+//! binary's owner.
 
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, Value};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 use tollgate_model::{Digest, sha256_parts};
 
@@ -53,15 +57,157 @@ pub struct Decision {
     pub warn: Vec<String>,
 }
 
-/// A compiled gate policy: sources, digest and a prepared engine.
+/// How long past its own time limit an evaluation may run before the watchdog abandons it.
+const WATCHDOG_GRACE: Duration = Duration::from_millis(250);
+
+type Reply = mpsc::Sender<Result<Decision, PolicyError>>;
+
+/// A thread that owns a compiled engine (regorus engines are not `Send`) and evaluates jobs.
+/// The caller waits with a deadline; an evaluation that overruns it (a builtin that allocates
+/// a huge value between two timer checks, say) is abandoned with its thread, so a runaway
+/// policy costs at most the time limit, and the memory it can allocate in that time.
+struct Worker {
+    jobs: mpsc::Sender<(String, Duration, Reply)>,
+}
+
+impl Worker {
+    /// Starts a worker and compiles `sources` on it; returns which rules are defined.
+    fn start(sources: Arc<Vec<(String, String)>>) -> Result<(Worker, [bool; 3]), PolicyError> {
+        let (jobs, rx) = mpsc::channel::<(String, Duration, Reply)>();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("tollgate-rego".into())
+            .spawn(move || {
+                let (engine, defined) = match compile(&sources, true) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = ready_tx.send(Ok(defined));
+                for (json, timeout, reply) in rx {
+                    let _ = reply.send(eval_on(&engine, &json, timeout));
+                }
+            })
+            .map_err(|e| PolicyError::Eval(format!("cannot start the evaluator: {e}")))?;
+        let defined = ready_rx
+            .recv()
+            .map_err(|_| PolicyError::Eval("the evaluator stopped while compiling".into()))??;
+        Ok((Worker { jobs }, defined))
+    }
+}
+
+/// Compiles `sources` into an engine: parses every file, resolves every rule (so errors show
+/// now, not at the first evaluation), and learns which of `deny`, `warn`, `allow` exist
+/// (regorus refuses a path to a rule that does not exist; a missing rule is undefined).
+pub(crate) fn compile(
+    sources: &[(String, String)],
+    gate: bool,
+) -> Result<(Engine, [bool; 3]), PolicyError> {
+    let mut engine = Engine::new();
+    for (name, text) in sources {
+        engine
+            .add_policy(name.clone(), text.clone())
+            .map_err(|e| PolicyError::Compile {
+                path: name.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    engine.set_input(Value::new_object());
+    let first = sources.first().map(|s| s.0.clone()).unwrap_or_default();
+    let mut defined = [false; 3];
+    for (i, rule) in RULES.iter().enumerate() {
+        match engine.eval_rule(format!("{PACKAGE}.{rule}")) {
+            Ok(_) => defined[i] = true,
+            Err(e) if e.to_string().contains("not a valid rule path") => {}
+            Err(e) => {
+                return Err(PolicyError::Compile {
+                    path: first,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    if gate && defined == [false; 3] {
+        return Err(PolicyError::Compile {
+            path: first,
+            message: format!(
+                "defines none of `deny`, `warn`, `allow` in package {}",
+                &PACKAGE[5..]
+            ),
+        });
+    }
+    Ok((engine, defined))
+}
+
+fn eval_on(engine: &Engine, json: &str, timeout: Duration) -> Result<Decision, PolicyError> {
+    let input = Value::from_json_str(json).map_err(|e| PolicyError::Eval(e.to_string()))?;
+    let mut engine = engine.clone();
+    engine.set_execution_timer_config(ExecutionTimerConfig {
+        limit: timeout,
+        check_interval: NonZeroU32::new(64).expect("non-zero"),
+    });
+    engine.set_input(input);
+    let started = Instant::now();
+    // One query for the whole package: every rule is evaluated once, and `allow` reuses the
+    // `deny` it depends on (three separate rule evaluations would compute `deny` twice).
+    let r = engine
+        .eval_query(PACKAGE.to_string(), false)
+        .map_err(|e| classify(e.to_string(), started, timeout))?;
+    let pkg = r
+        .result
+        .first()
+        .and_then(|q| q.expressions.first())
+        .map(|x| x.value.clone())
+        .unwrap_or(Value::Undefined);
+    let field = |name: &str| -> Value {
+        match &pkg {
+            Value::Object(_) => pkg[name].clone(),
+            _ => Value::Undefined,
+        }
+    };
+    let (deny, warn, allow) = (field("deny"), field("warn"), field("allow"));
+    let deny = messages("deny", &deny)?;
+    let warn = messages("warn", &warn)?;
+    let allow = match allow {
+        Value::Bool(b) => b,
+        Value::Undefined => false,
+        other => {
+            return Err(PolicyError::Shape(format!(
+                "`allow` must be a boolean, got {}",
+                short(&other)
+            )));
+        }
+    };
+    Ok(Decision {
+        allow: allow && deny.is_empty(),
+        deny,
+        warn,
+    })
+}
+
+fn classify(message: String, started: Instant, timeout: Duration) -> PolicyError {
+    let lower = message.to_lowercase();
+    if lower.contains("time limit")
+        || lower.contains("timed out")
+        || lower.contains("timeout")
+        || started.elapsed() >= timeout
+    {
+        PolicyError::Timeout(timeout)
+    } else {
+        PolicyError::Eval(message)
+    }
+}
+
+/// A compiled gate policy: its sources, digest, and the worker that evaluates it.
 #[derive(Clone)]
 pub struct Policy {
-    engine: Engine,
-    /// Whether `deny`, `warn`, `allow` are defined.
-    defined: [bool; 3],
     digest: Digest,
     /// File names and texts, in load order.
     pub sources: Vec<(String, String)>,
+    shared: Arc<Vec<(String, String)>>,
+    worker: Arc<Mutex<Option<Worker>>>,
     timeout: Duration,
     max_input: usize,
 }
@@ -70,7 +216,10 @@ impl std::fmt::Debug for Policy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Policy")
             .field("digest", &self.digest)
-            .field("files", &self.sources.iter().map(|s| &s.0).collect::<Vec<_>>())
+            .field(
+                "files",
+                &self.sources.iter().map(|s| &s.0).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -84,39 +233,8 @@ impl Policy {
 
     /// Compiles the given `(name, text)` sources.
     pub fn from_sources(sources: Vec<(String, String)>) -> Result<Policy, PolicyError> {
-        let mut engine = Engine::new();
-        for (name, text) in &sources {
-            engine
-                .add_policy(name.clone(), text.clone())
-                .map_err(|e| PolicyError::Compile {
-                    path: name.clone(),
-                    message: e.to_string(),
-                })?;
-        }
-        // Compile (resolve and check every rule) now, not at the first evaluation, and learn
-        // which of the three rules the policy defines (regorus refuses a path to a rule that
-        // does not exist; a missing rule is undefined: empty for deny/warn, not-allow).
-        engine.set_input(Value::new_object());
-        let first = sources.first().map(|s| s.0.clone()).unwrap_or_default();
-        let mut defined = [false; 3];
-        for (i, rule) in RULES.iter().enumerate() {
-            match engine.eval_rule(format!("{PACKAGE}.{rule}")) {
-                Ok(_) => defined[i] = true,
-                Err(e) if e.to_string().contains("not a valid rule path") => {}
-                Err(e) => {
-                    return Err(PolicyError::Compile {
-                        path: first,
-                        message: e.to_string(),
-                    });
-                }
-            }
-        }
-        if defined == [false; 3] {
-            return Err(PolicyError::Compile {
-                path: first,
-                message: format!("defines none of `deny`, `warn`, `allow` in package {}", &PACKAGE[5..]),
-            });
-        }
+        let shared = Arc::new(sources.clone());
+        let (worker, _) = Worker::start(shared.clone())?;
         let mut parts: Vec<&[u8]> = Vec::new();
         for (name, text) in &sources {
             parts.push(name.as_bytes());
@@ -124,10 +242,10 @@ impl Policy {
         }
         let digest = sha256_parts(&parts);
         Ok(Policy {
-            engine,
-            defined,
             digest,
             sources,
+            shared,
+            worker: Arc::new(Mutex::new(Some(worker))),
             timeout: Duration::from_secs(2),
             max_input: 16 * 1024 * 1024,
         })
@@ -156,7 +274,7 @@ impl Policy {
         self.evaluate_json(&json)
     }
 
-    /// Evaluates the policy on a JSON input document.
+    /// Evaluates the policy on a JSON input document, within the time limit.
     pub fn evaluate_json(&self, json: &str) -> Result<Decision, PolicyError> {
         if json.len() > self.max_input {
             return Err(PolicyError::InputTooLarge {
@@ -164,63 +282,31 @@ impl Policy {
                 limit: self.max_input,
             });
         }
-        let input = Value::from_json_str(json).map_err(|e| PolicyError::Eval(e.to_string()))?;
-        let mut engine = self.engine.clone();
-        engine.set_execution_timer_config(ExecutionTimerConfig {
-            limit: self.timeout,
-            check_interval: NonZeroU32::new(64).expect("non-zero"),
-        });
-        engine.set_input(input);
-        let started = Instant::now();
-        let mut results = [Value::Undefined, Value::Undefined, Value::Undefined];
-        for (i, rule) in RULES.iter().enumerate() {
-            if self.defined[i] {
-                results[i] = engine
-                    .eval_rule(format!("{PACKAGE}.{rule}"))
-                    .map_err(|e| self.classify(e.to_string(), started))?;
+        let mut slot = self.worker.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            *slot = Some(Worker::start(self.shared.clone())?.0);
+        }
+        let (reply, answer) = mpsc::channel();
+        let sent = slot
+            .as_ref()
+            .map(|w| w.jobs.send((json.to_string(), self.timeout, reply)).is_ok())
+            .unwrap_or(false);
+        if !sent {
+            *slot = None;
+            return Err(PolicyError::Eval("the evaluator stopped".into()));
+        }
+        match answer.recv_timeout(self.timeout + WATCHDOG_GRACE) {
+            Ok(r) => r,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // Abandon the stuck worker; the next evaluation starts a fresh one.
+                *slot = None;
+                Err(PolicyError::Timeout(self.timeout))
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                *slot = None;
+                Err(PolicyError::Eval("the evaluator crashed".into()))
             }
         }
-        let [deny, warn, allow] = results;
-        let deny = messages("deny", &deny)?;
-        let warn = messages("warn", &warn)?;
-        let allow = match allow {
-            Value::Bool(b) => b,
-            Value::Undefined => false,
-            other => {
-                return Err(PolicyError::Shape(format!(
-                    "`allow` must be a boolean, got {}",
-                    short(&other)
-                )));
-            }
-        };
-        Ok(Decision {
-            allow: allow && deny.is_empty(),
-            deny,
-            warn,
-        })
-    }
-
-    fn classify(&self, message: String, started: Instant) -> PolicyError {
-        let lower = message.to_lowercase();
-        if lower.contains("time limit")
-            || lower.contains("timed out")
-            || lower.contains("timeout")
-            || started.elapsed() >= self.timeout
-        {
-            PolicyError::Timeout(self.timeout)
-        } else {
-            PolicyError::Eval(message)
-        }
-    }
-
-    /// A clone of the prepared engine (for `policy test`).
-    pub(crate) fn engine(&self) -> Engine {
-        let mut e = self.engine.clone();
-        e.set_execution_timer_config(ExecutionTimerConfig {
-            limit: self.timeout,
-            check_interval: NonZeroU32::new(64).expect("non-zero"),
-        });
-        e
     }
 }
 
@@ -322,8 +408,8 @@ mod tests {
         assert!(!d.allow);
         assert_eq!(d.deny, vec!["no"]);
         // No allow rule at all: never an allow.
-        let p = policy("package tollgate.gate\nimport rego.v1\nwarn contains \"w\" if true\n")
-            .unwrap();
+        let p =
+            policy("package tollgate.gate\nimport rego.v1\nwarn contains \"w\" if true\n").unwrap();
         let d = p.evaluate_json("{}").unwrap();
         assert!(!d.allow);
         assert_eq!(d.warn, vec!["w"]);
@@ -345,21 +431,52 @@ mod tests {
         assert!(matches!(p.evaluate_json("{}"), Err(PolicyError::Shape(_))));
         let p = policy("package tollgate.gate\nallow := true\ndeny := 3\n").unwrap();
         assert!(matches!(p.evaluate_json("{}"), Err(PolicyError::Shape(_))));
-        let p = policy("package tollgate.gate\nimport rego.v1\nallow := true\ndeny contains 3 if true\n").unwrap();
+        let p = policy(
+            "package tollgate.gate\nimport rego.v1\nallow := true\ndeny contains 3 if true\n",
+        )
+        .unwrap();
         assert!(matches!(p.evaluate_json("{}"), Err(PolicyError::Shape(_))));
     }
 
     #[test]
     fn runaway_policy_times_out() {
+        // 9 million iterations: stopped by the interpreter's own timer.
         let p = policy(
-            "package tollgate.gate\nimport rego.v1\nallow if { count([x | some x in numbers.range(1, 100000000)]) > 0 }\n",
+            "package tollgate.gate\nimport rego.v1\nallow if { count({x | some x in numbers.range(1, 3000); some y in numbers.range(1, 3000)}) > 0 }\n",
         )
         .unwrap()
-        .with_limits(Duration::from_millis(200), 1 << 20);
+        .with_limits(Duration::from_millis(100), 1 << 20);
         let started = Instant::now();
         let e = p.evaluate_json("{}").unwrap_err();
         assert!(matches!(e, PolicyError::Timeout(_)), "{e}");
-        assert!(started.elapsed() < Duration::from_secs(10));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // The worker is usable again afterwards (a fresh one if the old one was abandoned).
+        assert!(matches!(
+            p.evaluate_json("{}"),
+            Err(PolicyError::Timeout(_))
+        ));
+    }
+
+    #[test]
+    fn watchdog_abandons_a_builtin_that_overruns() {
+        // One builtin call that allocates millions of values between two timer checks.
+        let p = policy(
+            "package tollgate.gate\nimport rego.v1\nallow if { count(numbers.range(1, 3000000)) > 0 }\n",
+        )
+        .unwrap()
+        .with_limits(Duration::from_millis(20), 1 << 20);
+        let started = Instant::now();
+        let r = p.evaluate_json("{}");
+        // Either the watchdog fired, or the machine was fast enough to finish: never an allow
+        // reached after the deadline.
+        if started.elapsed()
+            > Duration::from_millis(20) + WATCHDOG_GRACE + Duration::from_millis(200)
+        {
+            panic!("watchdog did not fire: {:?}", started.elapsed());
+        }
+        if let Ok(d) = r {
+            assert!(started.elapsed() < Duration::from_millis(300), "{d:?}");
+        }
     }
 
     #[test]

@@ -3,13 +3,15 @@
 
 mod support;
 
+use base64::Engine as _;
+
 use serde_json::json;
 use std::path::Path;
 use support::*;
 use time::Duration;
 use tollgate_config::Config;
-use tollgate_policy::gate::{EvidenceFile, verification_summary};
 use tollgate_policy::evidence::Change;
+use tollgate_policy::gate::{EvidenceFile, verification_summary};
 use tollgate_policy::{
     BreakGlass, EventSink, Gate, GateError, GateRequest, MemoryLog, Policy, SECTIONS, Settings,
 };
@@ -107,10 +109,30 @@ fn evidence_for(c: Case, f: &Fixture) -> Vec<EvidenceFile> {
         &["secrets", "ci"]
     };
     let finding = match c.finding {
-        1 => vec![("secrets/aws-key", "high", "src/a.py", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")],
-        2 => vec![("secrets/aws-key", "critical", "src/b.py", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")],
-        3 => vec![("deps/vulnerable-dependency", "high", "Cargo.lock", "cccccccccccccccccccccccccccccccc")],
-        4 => vec![("ci/unpinned-action", "medium", ".github/x.yml", "dddddddddddddddddddddddddddddddd")],
+        1 => vec![(
+            "secrets/aws-key",
+            "high",
+            "src/a.py",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        )],
+        2 => vec![(
+            "secrets/aws-key",
+            "critical",
+            "src/b.py",
+            "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        )],
+        3 => vec![(
+            "deps/vulnerable-dependency",
+            "high",
+            "Cargo.lock",
+            "cccccccccccccccccccccccccccccccc",
+        )],
+        4 => vec![(
+            "ci/unpinned-action",
+            "medium",
+            ".github/x.yml",
+            "dddddddddddddddddddddddddddddddd",
+        )],
         _ => vec![],
     };
     files.push(file("report.json", report(scans, &finding)));
@@ -122,21 +144,33 @@ fn evidence_for(c: Case, f: &Fixture) -> Vec<EvidenceFile> {
             "app.provenance.json",
             envelope(
                 "k-ci",
-                &provenance(&art, "https://ci.example/builder/v1", "git+https://git.example/app@refs/heads/main"),
+                &provenance(
+                    &art,
+                    "https://ci.example/builder/v1",
+                    "git+https://git.example/app@refs/heads/main",
+                ),
             ),
         )),
         2 => files.push(file(
             "app.provenance.json",
             envelope(
                 "k-ci",
-                &provenance(&art, "https://evil.example/builder", "git+https://git.example/app@refs/heads/main"),
+                &provenance(
+                    &art,
+                    "https://evil.example/builder",
+                    "git+https://git.example/app@refs/heads/main",
+                ),
             ),
         )),
         3 => files.push(file(
             "app.provenance.json",
             envelope(
                 "k-ci",
-                &provenance(&art, "https://ci.example/builder/v1", "git+https://fork.example/app"),
+                &provenance(
+                    &art,
+                    "https://ci.example/builder/v1",
+                    "git+https://fork.example/app",
+                ),
             ),
         )),
         _ => {}
@@ -181,7 +215,9 @@ fn truth_table_of_the_default_policy() {
                                 approvals,
                             };
                             let files = evidence_for(c, &f);
-                            let out = gate.run(&request("prod", "alice"), &files, None, None).unwrap();
+                            let out = gate
+                                .run(&request("prod", "alice"), &files, None, None)
+                                .unwrap();
                             let v = &out.verdict;
                             // Any verified bundle from a trusted signer over the artifact
                             // (plain signature, provenance, SBOM) proves it was signed.
@@ -206,7 +242,11 @@ fn truth_table_of_the_default_policy() {
                                 assert!(v.deny.iter().any(|d| d.contains("expired on 2026-11-21")));
                             }
                             if approvals == 3 {
-                                assert!(v.warn.iter().any(|w| w.contains("self-approval")), "{:?}", v.warn);
+                                assert!(
+                                    v.warn.iter().any(|w| w.contains("self-approval")),
+                                    "{:?}",
+                                    v.warn
+                                );
                             }
                             // The expired exception is always reported.
                             assert!(v.warn.iter().any(|w| w.contains("expired on 2026-11-21")));
@@ -241,9 +281,15 @@ fn environment_require_narrows_the_checklist() {
     let f = Fixture::new();
     let art = artifact();
     let files = vec![file("app.sig.json", envelope("k-ci", &signature(&art)))];
-    let out = f.gate().run(&request("dev", "alice"), &files, None, None).unwrap();
+    let out = f
+        .gate()
+        .run(&request("dev", "alice"), &files, None, None)
+        .unwrap();
     assert!(out.verdict.allow, "{:?}", out.verdict.deny);
-    let out = f.gate().run(&request("dev", "alice"), &[], None, None).unwrap();
+    let out = f
+        .gate()
+        .run(&request("dev", "alice"), &[], None, None)
+        .unwrap();
     assert!(!out.verdict.allow);
 }
 
@@ -252,22 +298,81 @@ fn malformed_evidence_is_an_explicit_deny() {
     let f = Fixture::new();
     for (name, bytes) in [
         ("broken.json", b"{\"schema\": ".to_vec()),
-        ("bad.sarif", br#"{"version": "2.1.0", "runs": [{"tool": {}}]}"#.to_vec()),
-        ("old.json", br#"{"schema": "tollgate.report/v1", "findings": 3}"#.to_vec()),
+        (
+            "bad.sarif",
+            br#"{"version": "2.1.0", "runs": [{"tool": {}}]}"#.to_vec(),
+        ),
+        (
+            "old.json",
+            br#"{"schema": "tollgate.report/v1", "findings": 3}"#.to_vec(),
+        ),
     ] {
         let mut files = good(&f);
         files.push(file(name, bytes));
-        let out = f.gate().run(&request("prod", "alice"), &files, None, None).unwrap();
+        let out = f
+            .gate()
+            .run(&request("prod", "alice"), &files, None, None)
+            .unwrap();
         assert!(!out.verdict.allow, "{name}");
         assert!(
-            out.verdict.deny.iter().any(|d| d.starts_with("evidence error:") && d.contains(name)),
+            out.verdict
+                .deny
+                .iter()
+                .any(|d| d.starts_with("evidence error:") && d.contains(name)),
             "{name}: {:?}",
             out.verdict.deny
         );
     }
     // The same evidence without the bad file passes.
-    let out = f.gate().run(&request("prod", "alice"), &good(&f), None, None).unwrap();
+    let out = f
+        .gate()
+        .run(&request("prod", "alice"), &good(&f), None, None)
+        .unwrap();
     assert!(out.verdict.allow, "{:?}", out.verdict.deny);
+}
+
+/// A verifier that forgets to check the subject: the gate still refuses the bundle.
+struct LaxVerifier(FakeTrust);
+
+impl tollgate_policy::BundleVerifier for LaxVerifier {
+    fn verify(
+        &self,
+        bundle: &[u8],
+        _artifact: &tollgate_model::Digest,
+    ) -> Result<tollgate_policy::VerifiedBundle, String> {
+        let v: serde_json::Value = serde_json::from_slice(bundle).map_err(|e| e.to_string())?;
+        let payload = B64
+            .decode(v["dsseEnvelope"]["payload"].as_str().unwrap())
+            .unwrap();
+        let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        let subject: tollgate_model::Digest = format!(
+            "sha256:{}",
+            st["subject"][0]["digest"]["sha256"].as_str().unwrap()
+        )
+        .parse()
+        .unwrap();
+        let mut b = self.0.verify(bundle, &subject)?;
+        b.checks.retain(|c| c != "subject");
+        Ok(b)
+    }
+}
+
+#[test]
+fn an_attestation_for_another_artifact_never_counts() {
+    let f = Fixture::new();
+    let lax = LaxVerifier(FakeTrust::standard());
+    let gate = Gate {
+        verifier: &lax,
+        ..f.gate()
+    };
+    let other = tollgate_model::sha256(b"other artifact");
+    let files = vec![file("other.sig.json", envelope("k-ci", &signature(&other)))];
+    let out = gate
+        .run(&request("dev", "alice"), &files, None, None)
+        .unwrap();
+    assert!(!out.verdict.allow);
+    assert!(!out.evidence.attestations[0].verified);
+    assert!(out.verdict.warn.iter().any(|w| w.contains("no subject")));
 }
 
 #[test]
@@ -285,9 +390,17 @@ fn sarif_findings_from_other_tools_block() {
         }))
         .unwrap(),
     ));
-    let out = f.gate().run(&request("prod", "alice"), &files, None, None).unwrap();
+    let out = f
+        .gate()
+        .run(&request("prod", "alice"), &files, None, None)
+        .unwrap();
     assert!(!out.verdict.allow);
-    assert!(out.verdict.deny.iter().any(|d| d.contains("semgrep/sql-injection")));
+    assert!(
+        out.verdict
+            .deny
+            .iter()
+            .any(|d| d.contains("semgrep/sql-injection"))
+    );
     assert!(out.evidence.scans.contains(&"semgrep".to_string()));
 }
 
@@ -301,19 +414,40 @@ fn forged_and_unknown_approvals_are_warnings_never_counted() {
     // Replace carol's approval with: mallory's unknown key, and carol's statement signed with
     // bob's key (bob names carol), and a tampered signature.
     files.retain(|x| x.name != "carol.approval.json");
-    files.push(file("mallory.approval.json", envelope("k-mallory", &approval("mallory", &art, "prod", &pd, t))));
-    files.push(file("carol-by-bob.approval.json", envelope("k-bob", &approval("carol", &art, "prod", &pd, t))));
-    let mut tampered: serde_json::Value =
-        serde_json::from_slice(&envelope("k-carol", &approval("carol", &art, "prod", &pd, t))).unwrap();
+    files.push(file(
+        "mallory.approval.json",
+        envelope("k-mallory", &approval("mallory", &art, "prod", &pd, t)),
+    ));
+    files.push(file(
+        "carol-by-bob.approval.json",
+        envelope("k-bob", &approval("carol", &art, "prod", &pd, t)),
+    ));
+    let mut tampered: serde_json::Value = serde_json::from_slice(&envelope(
+        "k-carol",
+        &approval("carol", &art, "prod", &pd, t),
+    ))
+    .unwrap();
     tampered["dsseEnvelope"]["signatures"][0]["sig"] = json!("00");
-    files.push(file("carol.approval.json", serde_json::to_vec(&tampered).unwrap()));
-    let out = f.gate().run(&request("prod", "alice"), &files, None, None).unwrap();
+    files.push(file(
+        "carol.approval.json",
+        serde_json::to_vec(&tampered).unwrap(),
+    ));
+    let out = f
+        .gate()
+        .run(&request("prod", "alice"), &files, None, None)
+        .unwrap();
     assert!(!out.verdict.allow);
     assert_eq!(out.evidence.approvals_counted, 1);
     let warn = out.verdict.warn.join("\n");
     assert!(warn.contains("unknown key k-mallory"), "{warn}");
-    assert!(warn.contains("names approver carol but is signed by bob"), "{warn}");
-    assert!(warn.contains("signature by k-carol does not verify"), "{warn}");
+    assert!(
+        warn.contains("names approver carol but is signed by bob"),
+        "{warn}"
+    );
+    assert!(
+        warn.contains("signature by k-carol does not verify"),
+        "{warn}"
+    );
 }
 
 #[test]
@@ -322,10 +456,18 @@ fn a_changed_policy_invalidates_approvals() {
     let files = good(&f);
     let text = format!("{}\n# tightened\n", tollgate_policy::rego::DEFAULT_POLICY);
     f.policy = Policy::from_sources(vec![("p.rego".into(), text)]).unwrap();
-    let out = f.gate().run(&request("prod", "alice"), &files, None, None).unwrap();
+    let out = f
+        .gate()
+        .run(&request("prod", "alice"), &files, None, None)
+        .unwrap();
     assert!(!out.verdict.allow);
     assert_eq!(out.evidence.approvals_counted, 0);
-    assert!(out.verdict.warn.iter().any(|w| w.contains("the policy is now")));
+    assert!(
+        out.verdict
+            .warn
+            .iter()
+            .any(|w| w.contains("the policy is now"))
+    );
 }
 
 #[test]
@@ -336,9 +478,16 @@ fn policy_errors_deny() {
         "package tollgate.gate\nallow := \"yes\"\n".into(),
     )])
     .unwrap();
-    let out = f.gate().run(&request("prod", "alice"), &good(&f), None, None).unwrap();
+    let out = f
+        .gate()
+        .run(&request("prod", "alice"), &good(&f), None, None)
+        .unwrap();
     assert!(!out.verdict.allow);
-    assert!(out.verdict.deny[0].starts_with("policy error:"), "{:?}", out.verdict.deny);
+    assert!(
+        out.verdict.deny[0].starts_with("policy error:"),
+        "{:?}",
+        out.verdict.deny
+    );
 }
 
 #[test]
@@ -352,7 +501,8 @@ fn break_glass_window_ends_exactly_and_is_always_logged() {
     let mut log = MemoryLog::default();
     // Without a log, break-glass is refused as a usage error.
     assert!(matches!(
-        f.gate().run(&request("prod", "alice"), &failing, Some(&bg), None),
+        f.gate()
+            .run(&request("prod", "alice"), &failing, Some(&bg), None),
         Err(GateError::BreakGlassNeedsLog)
     ));
     let at = |offset: i64, log: &mut MemoryLog| {
@@ -365,34 +515,76 @@ fn break_glass_window_ends_exactly_and_is_always_logged() {
     };
     let v = at(0, &mut log);
     assert!(v.allow && !v.policy_allow);
-    assert_eq!(v.break_glass.as_ref().unwrap().until.as_deref(), Some("2026-11-22T13:00:00Z"));
+    assert_eq!(
+        v.break_glass.as_ref().unwrap().until.as_deref(),
+        Some("2026-11-22T13:00:00Z")
+    );
     assert!(at(3599, &mut log).allow);
     let v = at(3600, &mut log);
     assert!(!v.allow);
-    assert!(v.break_glass.unwrap().refused.unwrap().contains("ended at 2026-11-22T13:00:00Z"));
+    assert!(
+        v.break_glass
+            .unwrap()
+            .refused
+            .unwrap()
+            .contains("ended at 2026-11-22T13:00:00Z")
+    );
     // Every attempt is an event, and so is every decision.
     let kinds: Vec<&str> = log.0.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["break-glass", "gate", "break-glass", "gate", "break-glass", "gate"]);
+    assert_eq!(
+        kinds,
+        [
+            "break-glass",
+            "gate",
+            "break-glass",
+            "gate",
+            "break-glass",
+            "gate"
+        ]
+    );
     assert_eq!(log.0[4].payload["granted"], json!(false));
     assert_eq!(log.0[1].payload["break_glass"], json!(true));
+    assert!(log.0[1].payload["findings"].is_array());
     // Not enabled for dev.
     let mut log = MemoryLog::default();
     let v = f
         .gate()
-        .run(&request("dev", "alice"), &failing, Some(&bg), Some(&mut log))
+        .run(
+            &request("dev", "alice"),
+            &failing,
+            Some(&bg),
+            Some(&mut log),
+        )
         .unwrap()
         .verdict;
     assert!(!v.allow);
-    assert!(v.break_glass.unwrap().refused.unwrap().contains("not enabled"));
+    assert!(
+        v.break_glass
+            .unwrap()
+            .refused
+            .unwrap()
+            .contains("not enabled")
+    );
     assert_eq!(log.0.len(), 2);
 }
 
 #[test]
 fn verification_summary_names_policy_and_inputs() {
     let f = Fixture::new();
-    let out = f.gate().run(&request("prod", "alice"), &good(&f), None, None).unwrap();
+    let out = f
+        .gate()
+        .run(&request("prod", "alice"), &good(&f), None, None)
+        .unwrap();
     let vsa = verification_summary(&out);
-    assert_eq!(vsa["predicateType"], "https://slsa.dev/verification_summary/v1");
+    let mut shown = vsa.clone();
+    shown["predicate"]["verifier"]["version"] = json!({"tollgate": "[version]"});
+    // Checked below; changes with every edit of the built-in policy.
+    shown["predicate"]["policy"]["digest"]["sha256"] = json!("[policy digest]");
+    insta::assert_json_snapshot!("verification_summary", shown);
+    assert_eq!(
+        vsa["predicateType"],
+        "https://slsa.dev/verification_summary/v1"
+    );
     assert_eq!(vsa["subject"][0]["digest"]["sha256"], artifact().hex());
     let p = &vsa["predicate"];
     assert_eq!(p["verificationResult"], "PASSED");
@@ -402,6 +594,12 @@ fn verification_summary_names_policy_and_inputs() {
     for k in ["verifier", "timeVerified", "resourceUri", "slsaVersion"] {
         assert!(p.get(k).is_some(), "{k}");
     }
-    let out = f.gate().run(&request("prod", "alice"), &[], None, None).unwrap();
-    assert_eq!(verification_summary(&out)["predicate"]["verificationResult"], "FAILED");
+    let out = f
+        .gate()
+        .run(&request("prod", "alice"), &[], None, None)
+        .unwrap();
+    assert_eq!(
+        verification_summary(&out)["predicate"]["verificationResult"],
+        "FAILED"
+    );
 }

@@ -6,7 +6,10 @@ use tollgate_policy::exceptions::status;
 use tollgate_policy::kpi::{Period, Snapshot, compute, render_table};
 use tollgate_policy::traits::read_jsonl;
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/kpi/events.jsonl");
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/kpi/events.jsonl"
+);
 
 fn exc(created: &str, expires: &str) -> Exception {
     Exception {
@@ -59,6 +62,7 @@ fn kpis_from_the_log_match_hand_computed_values() {
     assert_eq!(e.mean_age_days, Some(35.5));
     assert_eq!(e.max_age_days, Some(51));
     let table = render_table(&r);
+    insta::assert_snapshot!("kpi_table_month", table);
     assert!(table.contains("2026-10"), "{table}");
     assert!(table.contains("33.3%"), "{table}");
     assert!(table.contains("539.5"), "{table}");

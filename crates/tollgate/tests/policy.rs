@@ -43,16 +43,34 @@ fn gate_allows_denies_and_breaks_glass() {
     let ev = d.path().join("evidence/report.json");
     std::fs::write(&ev, report(&["secrets", "ci", "deps"], "medium")).unwrap();
     tollgate(d.path())
-        .args(["gate", "app.tar", "--env", "staging", "--evidence", "evidence"])
+        .args([
+            "gate",
+            "app.tar",
+            "--env",
+            "staging",
+            "--evidence",
+            "evidence",
+        ])
         .assert()
         .code(0)
         .stdout(predicate::str::starts_with("ALLOW"));
     std::fs::write(&ev, report(&["secrets", "ci", "deps"], "critical")).unwrap();
     tollgate(d.path())
-        .args(["gate", "app.tar", "--env", "staging", "--evidence", "evidence", "--print-evidence", "ev.json"])
+        .args([
+            "gate",
+            "app.tar",
+            "--env",
+            "staging",
+            "--evidence",
+            "evidence",
+            "--print-evidence",
+            "ev.json",
+        ])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("deny: SP-17: critical finding deps/vulnerable-dependency"));
+        .stdout(predicate::str::contains(
+            "deny: SP-17: critical finding deps/vulnerable-dependency",
+        ));
     // The saved evidence evaluates the same way.
     tollgate(d.path())
         .args(["policy", "eval", "--input", "ev.json"])
@@ -61,25 +79,70 @@ fn gate_allows_denies_and_breaks_glass() {
         .stdout(predicate::str::contains("\"allow\": false"));
     // Production needs signatures and approvals: no verifier in this build, so a deny.
     tollgate(d.path())
-        .args(["gate", "app.tar", "--env", "prod", "--evidence", "evidence", "-f", "json"])
+        .args([
+            "gate",
+            "app.tar",
+            "--env",
+            "prod",
+            "--evidence",
+            "evidence",
+            "-f",
+            "json",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("SP-04").and(predicate::str::contains("SP-15")));
     // Break-glass passes the failing staging gate, and is logged.
     tollgate(d.path())
-        .args(["gate", "app.tar", "--env", "staging", "--evidence", "evidence", "--break-glass", "--reason", "INC-7", "--identity", "oncall"])
+        .args([
+            "gate",
+            "app.tar",
+            "--env",
+            "staging",
+            "--evidence",
+            "evidence",
+            "--break-glass",
+            "--reason",
+            "INC-7",
+            "--identity",
+            "oncall",
+        ])
         .assert()
         .code(0)
         .stdout(predicate::str::starts_with("ALLOW (break-glass)"));
     // Break-glass without a reason is a usage error.
     tollgate(d.path())
-        .args(["gate", "app.tar", "--env", "staging", "--break-glass", "--identity", "oncall"])
+        .args([
+            "gate",
+            "app.tar",
+            "--env",
+            "staging",
+            "--break-glass",
+            "--identity",
+            "oncall",
+        ])
         .assert()
         .code(2);
     let log = std::fs::read_to_string(d.path().join("events.jsonl")).unwrap();
-    assert_eq!(log.lines().filter(|l| l.contains("\"type\":\"break-glass\"")).count(), 1);
-    assert_eq!(log.lines().filter(|l| l.contains("\"type\":\"gate\"")).count(), 4);
-    let out = tollgate(d.path()).args(["kpi", "-f", "json"]).assert().code(0).get_output().stdout.clone();
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("\"type\":\"break-glass\""))
+            .count(),
+        1
+    );
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("\"type\":\"gate\""))
+            .count(),
+        4
+    );
+    let out = tollgate(d.path())
+        .args(["kpi", "-f", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let p = &v["periods"][0];
     assert_eq!(p["gates"], 4);
@@ -92,13 +155,35 @@ fn gate_allows_denies_and_breaks_glass() {
 fn exceptions_are_added_with_a_horizon_and_listed() {
     let d = project();
     tollgate(d.path())
-        .args(["exception", "add", "deps/vulnerable-dependency", "--reason", "no fix yet", "--owner", "alice", "--expires", "2999-01-01"])
+        .args([
+            "exception",
+            "add",
+            "deps/vulnerable-dependency",
+            "--reason",
+            "no fix yet",
+            "--owner",
+            "alice",
+            "--expires",
+            "2999-01-01",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("maximum is 30 days"));
     let soon = tollgate_config::Date::today_utc().add_days(10).to_string();
     tollgate(d.path())
-        .args(["exception", "add", "0123456789abcdef0123456789abcdef", "--reason", "no fix yet", "--owner", "alice", "--expires", &soon, "--path", "Cargo.lock"])
+        .args([
+            "exception",
+            "add",
+            "0123456789abcdef0123456789abcdef",
+            "--reason",
+            "no fix yet",
+            "--owner",
+            "alice",
+            "--expires",
+            &soon,
+            "--path",
+            "Cargo.lock",
+        ])
         .assert()
         .code(0);
     let text = std::fs::read_to_string(d.path().join("tollgate.toml")).unwrap();
@@ -108,11 +193,25 @@ fn exceptions_are_added_with_a_horizon_and_listed() {
         .args(["exception", "list"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("active").and(predicate::str::contains("1 exceptions, 0 expired")));
+        .stdout(
+            predicate::str::contains("active")
+                .and(predicate::str::contains("1 exceptions, 0 expired")),
+        );
     // The exception now covers the finding at the gate.
-    std::fs::write(d.path().join("evidence/report.json"), report(&["secrets", "ci", "deps"], "critical")).unwrap();
+    std::fs::write(
+        d.path().join("evidence/report.json"),
+        report(&["secrets", "ci", "deps"], "critical"),
+    )
+    .unwrap();
     tollgate(d.path())
-        .args(["gate", "app.tar", "--env", "staging", "--evidence", "evidence"])
+        .args([
+            "gate",
+            "app.tar",
+            "--env",
+            "staging",
+            "--evidence",
+            "evidence",
+        ])
         .assert()
         .code(0);
 }
@@ -124,7 +223,9 @@ fn policy_test_runs_rego_unit_tests() {
         .args(["policy", "test", POLICY_DIR])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("PASS: data.tollgate.gate_test.test_complete_evidence_allows"));
+        .stdout(predicate::str::contains(
+            "PASS: data.tollgate.gate_test.test_complete_evidence_allows",
+        ));
     std::fs::write(
         d.path().join("p_test.rego"),
         "package t\nimport rego.v1\ntest_ok if true\ntest_bad if 1 == 2\n",
@@ -134,16 +235,31 @@ fn policy_test_runs_rego_unit_tests() {
         .args(["policy", "test", "."])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("FAIL: data.t.test_bad").and(predicate::str::contains("PASS: 1/2")));
+        .stdout(
+            predicate::str::contains("FAIL: data.t.test_bad")
+                .and(predicate::str::contains("PASS: 1/2")),
+        );
     std::fs::write(d.path().join("p_test.rego"), "package t\ntest_ok if {\n").unwrap();
-    tollgate(d.path()).args(["policy", "test", "."]).assert().code(2);
+    tollgate(d.path())
+        .args(["policy", "test", "."])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn approve_needs_a_signing_backend() {
     let d = project();
     tollgate(d.path())
-        .args(["approve", "app.tar", "--env", "prod", "--key", "alice.key", "--identity", "alice"])
+        .args([
+            "approve",
+            "app.tar",
+            "--env",
+            "prod",
+            "--key",
+            "alice.key",
+            "--identity",
+            "alice",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no signing backend"));

@@ -139,16 +139,14 @@ pub fn sbom(art: &Digest) -> Value {
 
 /// A plain signature over the artifact (a statement with no predicate of interest).
 pub fn signature(art: &Digest) -> Value {
-    statement(art, "https://tollgate.dev/attestation/signature/v1", json!({}))
+    statement(
+        art,
+        "https://tollgate.dev/attestation/signature/v1",
+        json!({}),
+    )
 }
 
-pub fn approval(
-    who: &str,
-    art: &Digest,
-    env: &str,
-    policy: &Digest,
-    at: OffsetDateTime,
-) -> Value {
+pub fn approval(who: &str, art: &Digest, env: &str, policy: &Digest, at: OffsetDateTime) -> Value {
     approval_statement(
         "app.tar",
         art,

@@ -15,8 +15,8 @@ use tollgate_policy::evidence::Change;
 use tollgate_policy::gate::{self, verification_summary};
 use tollgate_policy::kpi::{self, Period, Snapshot};
 use tollgate_policy::{
-    ApprovalSigner, BreakGlass, BundleVerifier, Event, EventSink, Gate, GateRequest,
-    JsonlEventLog, NoVerifier, Policy, Settings, exceptions, ptest,
+    ApprovalSigner, BreakGlass, BundleVerifier, Event, EventSink, Gate, GateRequest, JsonlEventLog,
+    NoVerifier, Policy, Settings, exceptions, ptest,
 };
 
 /// Signature backends. Until the attest crate is wired in, no bundle verifies (so nothing that
@@ -32,7 +32,11 @@ fn backends(_config: &Config) -> Backends {
 }
 
 /// The signer for `--key` (the attest crate's; none in this build).
-fn signer(_config: &Config, key: &Path, _identity: &str) -> anyhow::Result<Box<dyn ApprovalSigner>> {
+fn signer(
+    _config: &Config,
+    key: &Path,
+    _identity: &str,
+) -> anyhow::Result<Box<dyn ApprovalSigner>> {
     bail!(
         "cannot sign with {}: this build has no signing backend",
         key.display()
@@ -66,7 +70,11 @@ fn load_config(a: &ConfigArg) -> anyhow::Result<Config> {
     })
 }
 
-fn load_policy(config: &Config, settings: &Settings, over: Option<&Path>) -> anyhow::Result<Policy> {
+fn load_policy(
+    config: &Config,
+    settings: &Settings,
+    over: Option<&Path>,
+) -> anyhow::Result<Policy> {
     let p = match (over, &settings.gate.policy) {
         (Some(p), _) => Policy::load(p)?,
         (None, Some(p)) => Policy::load(&config.base_dir().join(p))?,
@@ -88,7 +96,9 @@ fn artifact_digest(a: &str) -> anyhow::Result<(Option<String>, Digest)> {
 }
 
 fn now_utc() -> OffsetDateTime {
-    OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| OffsetDateTime::now_utc())
+    OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc())
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -123,7 +133,12 @@ pub struct GateArgs {
     #[arg(long, value_name = "KEY")]
     pub key: Option<PathBuf>,
     /// Where to write the signed verification summary (default: stdout-adjacent `vsa.json`).
-    #[arg(long, value_name = "FILE", requires = "key", default_value = "vsa.sigstore.json")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "key",
+        default_value = "vsa.sigstore.json"
+    )]
     pub summary: PathBuf,
     /// Write the assembled evidence document (tollgate.evidence/v1) to FILE.
     #[arg(long, value_name = "FILE")]
@@ -215,7 +230,11 @@ pub fn run_gate(a: GateArgs) -> anyhow::Result<u8> {
             }
             if let Some(b) = &v.break_glass {
                 match (&b.until, &b.refused) {
-                    (Some(u), _) => writeln!(stdout, "  break-glass by {} until {u}: {}", b.identity, b.reason)?,
+                    (Some(u), _) => writeln!(
+                        stdout,
+                        "  break-glass by {} until {u}: {}",
+                        b.identity, b.reason
+                    )?,
                     (_, Some(r)) => writeln!(stdout, "  break-glass refused: {r}")?,
                     _ => {}
                 }
@@ -384,7 +403,9 @@ pub fn run_exception(c: ExceptionCommand) -> anyhow::Result<u8> {
                             e.owner,
                             e.expires.map(|d| d.to_string()).unwrap_or_default(),
                             s.days_left.unwrap_or(0),
-                            s.age_days.map(|d| format!(", age {d} days")).unwrap_or_default(),
+                            s.age_days
+                                .map(|d| format!(", age {d} days"))
+                                .unwrap_or_default(),
                             e.reason
                         )?;
                     }
@@ -512,7 +533,11 @@ pub fn run_kpi(a: KpiArgs) -> anyhow::Result<u8> {
     if events_path.is_none() && a.reports.is_none() {
         bail!("no event log (`[gate] events` or --events) and no --reports folder");
     }
-    let source = if events_path.is_some() { "log" } else { "reports" };
+    let source = if events_path.is_some() {
+        "log"
+    } else {
+        "reports"
+    };
     let ex = exceptions::status(&config.exceptions, Date::today_utc());
     let r = kpi::compute(&events, &snaps, &ex, a.period, source);
     let mut out = std::io::stdout().lock();
