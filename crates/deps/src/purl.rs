@@ -148,10 +148,8 @@ impl Purl {
                 let (k, v) = kv
                     .split_once('=')
                     .ok_or_else(|| err(input, "qualifier without '='"))?;
-                // Qualifier keys must be lowercase (purl-spec "required" cases reject others).
-                let k = k.to_string();
+                let k = k.to_ascii_lowercase();
                 if k.is_empty()
-                    || k.bytes().any(|b| b.is_ascii_uppercase())
                     || !k
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
