@@ -6,3 +6,5 @@ pub mod purl;
 pub mod version;
 
 pub use component::{Component, Ecosystem, Hash, Parsed, Scope};
+pub mod parse;
+mod yaml;

@@ -45,15 +45,18 @@ pub fn for_package(eco: Ecosystem, name: &str, version: &str) -> String {
         },
         _ => (None, name.to_string()),
     };
-    Purl {
+    let mut p = Purl {
         ty: eco.purl_type().to_string(),
         namespace,
         name: n,
         version: (!version.is_empty()).then(|| version.to_string()),
         qualifiers: BTreeMap::new(),
         subpath: None,
-    }
-    .to_canonical()
+    };
+    // Applies the type's case rules; the only failure (a Maven name without a group) still
+    // yields the best purl we can make.
+    let _ = p.normalize("");
+    p.to_canonical()
 }
 
 fn is_unreserved(b: u8) -> bool {

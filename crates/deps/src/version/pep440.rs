@@ -174,11 +174,6 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// Whether `s` is a valid PEP 440 version.
-pub fn is_valid(s: &str) -> bool {
-    parse(s).is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +187,6 @@ mod tests {
         assert_eq!(compare("1!0.1", "2.0"), Ordering::Greater);
         assert_eq!(compare("1.0-1", "1.0.post1"), Ordering::Equal);
         assert_eq!(compare("1.0.0", "1.0"), Ordering::Equal);
-        assert!(is_valid("2.0.0rc1"));
+        assert!(parse("2.0.0rc1").is_some());
     }
 }
