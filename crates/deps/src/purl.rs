@@ -196,15 +196,34 @@ impl Purl {
     fn normalize(&mut self, input: &str) -> Result<(), PurlError> {
         let lower_ns = matches!(
             self.ty.as_str(),
-            "bitbucket" | "github" | "composer" | "deb" | "apk" | "alpm" | "qpkg" | "hex"
-                | "luarocks" | "npm" | "pypi" | "brew" | "git"
+            "bitbucket"
+                | "github"
+                | "composer"
+                | "deb"
+                | "apk"
+                | "alpm"
+                | "qpkg"
+                | "hex"
+                | "luarocks"
+                | "npm"
+                | "pypi"
+                | "brew"
+                | "git"
         );
         if lower_ns {
             self.namespace = self.namespace.take().map(|n| n.to_ascii_lowercase());
         }
         let lower_name = matches!(
             self.ty.as_str(),
-            "bitbucket" | "github" | "composer" | "deb" | "apk" | "alpm" | "pypi" | "hex" | "brew"
+            "bitbucket"
+                | "github"
+                | "composer"
+                | "deb"
+                | "apk"
+                | "alpm"
+                | "pypi"
+                | "hex"
+                | "brew"
                 | "git"
         );
         if lower_name {

@@ -5,7 +5,10 @@ use std::cmp::Ordering;
 use tollgate_deps::purl::Purl;
 use tollgate_deps::version;
 
-const VERSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/versions/");
+const VERSIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/vectors/versions/"
+);
 const PURL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/purl/");
 
 fn check(files: &[&str], cmp: fn(&str, &str) -> Ordering) {
@@ -37,7 +40,10 @@ fn check(files: &[&str], cmp: fn(&str, &str) -> Ordering) {
             let got = cmp(a, b);
             let back = cmp(b, a);
             if got != want || back != want.reverse() {
-                failures.push(format!("{f}:{}: {line} (got {got:?}, reverse {back:?})", i + 1));
+                failures.push(format!(
+                    "{f}:{}: {line} (got {got:?}, reverse {back:?})",
+                    i + 1
+                ));
             }
         }
     }
@@ -46,13 +52,21 @@ fn check(files: &[&str], cmp: fn(&str, &str) -> Ordering) {
         failures.is_empty(),
         "{} of {total} failed:\n{}",
         failures.len(),
-        failures.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
 #[test]
 fn pypi() {
-    check(&["pypi-versions.txt", "pypi-versions-generated.txt"], version::pep440);
+    check(
+        &["pypi-versions.txt", "pypi-versions-generated.txt"],
+        version::pep440,
+    );
 }
 
 #[test]
@@ -62,7 +76,10 @@ fn semver() {
 
 #[test]
 fn maven() {
-    check(&["maven-versions.txt", "maven-versions-generated.txt"], version::maven);
+    check(
+        &["maven-versions.txt", "maven-versions-generated.txt"],
+        version::maven,
+    );
 }
 
 #[test]
@@ -88,7 +105,10 @@ fn packagist() {
 
 #[test]
 fn debian() {
-    check(&["debian-versions.txt", "debian-versions-generated.txt"], version::debian);
+    check(
+        &["debian-versions.txt", "debian-versions-generated.txt"],
+        version::debian,
+    );
 }
 
 #[test]
@@ -121,7 +141,9 @@ fn purl_suite() {
                     let input = t["input"].as_str().unwrap();
                     match (Purl::parse(input), fail) {
                         (Err(_), true) => {}
-                        (Ok(p), true) => failures.push(format!("{f}: {desc}: {input} parsed as {p:?}")),
+                        (Ok(p), true) => {
+                            failures.push(format!("{f}: {desc}: {input} parsed as {p:?}"))
+                        }
                         (Err(e), false) => failures.push(format!("{f}: {desc}: {e}")),
                         (Ok(p), false) => {
                             let o = &t["expected_output"];
@@ -145,7 +167,10 @@ fn purl_suite() {
                         (Err(e), false) => failures.push(format!("{f}: {desc}: {e}")),
                         (Ok(c), false) => {
                             if Some(c.as_str()) != t["expected_output"].as_str() {
-                                failures.push(format!("{f}: {desc}: {input}: got {c} want {}", t["expected_output"]));
+                                failures.push(format!(
+                                    "{f}: {desc}: {input}: got {c} want {}",
+                                    t["expected_output"]
+                                ));
                             }
                         }
                     }
@@ -159,7 +184,11 @@ fn purl_suite() {
                         version: i["version"].as_str().map(str::to_string),
                         qualifiers: i["qualifiers"]
                             .as_object()
-                            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+                            .map(|m| {
+                                m.iter()
+                                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                                    .collect()
+                            })
                             .unwrap_or_default(),
                         subpath: i["subpath"].as_str().map(str::to_string),
                     };
@@ -173,8 +202,13 @@ fn purl_suite() {
                             }
                         }
                         false => {
-                            if Some(got.as_str()) != t["expected_output"].as_str() || re.as_deref().ok() != Some(got.as_str()) {
-                                failures.push(format!("{f}: {desc}: got {got} want {}", t["expected_output"]));
+                            if Some(got.as_str()) != t["expected_output"].as_str()
+                                || re.as_deref().ok() != Some(got.as_str())
+                            {
+                                failures.push(format!(
+                                    "{f}: {desc}: got {got} want {}",
+                                    t["expected_output"]
+                                ));
                             }
                         }
                     }
@@ -184,10 +218,30 @@ fn purl_suite() {
         }
     }
     // Types tollgate emits or reads must pass every case; exotic types are reported only.
-    let ours = ["specification-test", "cargo-", "npm-", "pypi-", "golang-", "gem-", "composer-", "nuget-", "maven-"];
-    let (mine, others): (Vec<String>, Vec<String>) =
-        failures.into_iter().partition(|f| ours.iter().any(|o| f.contains(o)));
-    eprintln!("purl: {} of {total} cases fail in other types:\n{}", others.len(), others.join("\n"));
+    let ours = [
+        "specification-test",
+        "cargo-",
+        "npm-",
+        "pypi-",
+        "golang-",
+        "gem-",
+        "composer-",
+        "nuget-",
+        "maven-",
+    ];
+    let (mine, others): (Vec<String>, Vec<String>) = failures
+        .into_iter()
+        .partition(|f| ours.iter().any(|o| f.contains(o)));
+    eprintln!(
+        "purl: {} of {total} cases fail in other types:\n{}",
+        others.len(),
+        others.join("\n")
+    );
     let failures = mine;
-    assert!(failures.is_empty(), "{} of {total} purl cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} purl cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -28,4 +28,9 @@ pub enum Command {
     Explain(commands::explain::ExplainArgs),
     /// Write a commented default tollgate.toml.
     Init(commands::init::InitArgs),
+    /// Write a CycloneDX 1.6 or SPDX 2.3 SBOM of every lockfile under PATH.
+    Sbom(commands::deps::SbomArgs),
+    /// Manage the local OSV advisory index (`import`, `update`).
+    #[command(subcommand)]
+    Db(commands::deps::DbCommand),
 }

@@ -5,10 +5,13 @@ use tollgate_config::{Config, ConfigError};
 use tollgate_engine::Scanner;
 
 /// Top-level `tollgate.toml` tables owned by parts other than the core.
-pub const SECTIONS: &[&str] = &[];
+pub const SECTIONS: &[&str] = &["deps"];
 
 /// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
-pub fn scanners(_config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
-    let out: Vec<Box<dyn Scanner>> = Vec::new();
+pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
+    let mut out: Vec<Box<dyn Scanner>> = Vec::new();
+    out.push(Box::new(tollgate_deps::DepsScanner::from_config(
+        config, None,
+    )?));
     Ok(out)
 }

@@ -65,10 +65,8 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
             _ => {}
         }
     }
-    let versions: HashMap<String, String> = specs
-        .iter()
-        .map(|s| (s.0.clone(), s.1.clone()))
-        .collect();
+    let versions: HashMap<String, String> =
+        specs.iter().map(|s| (s.0.clone(), s.1.clone())).collect();
     let mut out = Parsed::default();
     for (name, ver, line, src, deps) in specs {
         let mut c = Component::new(Ecosystem::RubyGems, &name, &ver).at_line(line);

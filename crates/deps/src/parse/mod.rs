@@ -255,3 +255,6 @@ pub(crate) fn name_version_lines(text: &str) -> std::collections::HashMap<(Strin
     }
     out
 }
+
+/// What [`parse`] returns.
+pub type ParseResult = Result<Parsed, ParseError>;

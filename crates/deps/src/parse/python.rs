@@ -137,7 +137,11 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
     if let Some(v) = doc.get("version").and_then(|v| v.as_integer())
         && v > 1
     {
-        return Err(ParseError::new(1, 1, format!("unknown uv.lock version {v}")));
+        return Err(ParseError::new(
+            1,
+            1,
+            format!("unknown uv.lock version {v}"),
+        ));
     }
     let lines = super::name_version_lines(text);
     let pkgs = doc
@@ -155,9 +159,8 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
         }
     }
     let is_root = |p: &toml::Value| {
-        p.get("source").is_some_and(|s| {
-            s.get("editable").is_some() || s.get("virtual").is_some()
-        })
+        p.get("source")
+            .is_some_and(|s| s.get("editable").is_some() || s.get("virtual").is_some())
     };
     let names = |arr: Option<&toml::Value>| -> Vec<String> {
         arr.and_then(|a| a.as_array())
@@ -228,7 +231,11 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
                 })
         });
         let mut hashes = Vec::new();
-        if let Some(h) = p.get("sdist").and_then(|s| s.get("hash")).and_then(|h| h.as_str()) {
+        if let Some(h) = p
+            .get("sdist")
+            .and_then(|s| s.get("hash"))
+            .and_then(|h| h.as_str())
+        {
             hashes.push(h.to_string());
         }
         if let Some(ws) = p.get("wheels").and_then(|w| w.as_array()) {
@@ -238,7 +245,10 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
                 }
             }
         }
-        c.hashes = hashes.iter().filter_map(|h| Hash::from_prefixed(h)).collect();
+        c.hashes = hashes
+            .iter()
+            .filter_map(|h| Hash::from_prefixed(h))
+            .collect();
         let mut deps = names(p.get("dependencies"));
         for sec in ["dev-dependencies", "optional-dependencies"] {
             if let Some(t) = p.get(sec).and_then(|t| t.as_table()) {
@@ -264,10 +274,7 @@ pub fn pipfile(text: &str) -> Result<Parsed, ParseError> {
     let doc: Value = serde_json::from_str(text).map_err(|e| ParseError::json(&e))?;
     let lines = Lines::new(text);
     let mut indexes: HashMap<String, String> = HashMap::new();
-    if let Some(srcs) = doc
-        .pointer("/_meta/sources")
-        .and_then(Value::as_array)
-    {
+    if let Some(srcs) = doc.pointer("/_meta/sources").and_then(Value::as_array) {
         for s in srcs {
             if let (Some(n), Some(u)) = (
                 s.get("name").and_then(Value::as_str),
@@ -317,11 +324,7 @@ pub fn pipfile(text: &str) -> Result<Parsed, ParseError> {
 
 /// requirements.txt. Pinned (`==`/`===`) requirements give versioned components; unpinned
 /// ones are listed without a version. `-r`/`-c` includes are followed (relative to the file).
-pub fn requirements(
-    name: &str,
-    text: &str,
-    siblings: &dyn Siblings,
-) -> Result<Parsed, ParseError> {
+pub fn requirements(name: &str, text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> {
     let mut out = Parsed::default();
     let mut visited: HashSet<String> = HashSet::new();
     visited.insert(name.to_string());
@@ -440,7 +443,8 @@ fn read_requirements(
             .unwrap_or(spec_main.len());
         let pkg = &spec_main[..name_end];
         if pkg.is_empty() {
-            out.warnings.push((line, format!("{file}:{line}: unreadable requirement {l:?}")));
+            out.warnings
+                .push((line, format!("{file}:{line}: unreadable requirement {l:?}")));
             continue;
         }
         let rest = &spec_main[name_end..];

@@ -107,7 +107,8 @@ pub fn parse(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> 
                 Some(kv) => kv,
                 None => line.split_once(' ').unwrap_or((line, "")),
             };
-            e.deps.push((unquote(k).to_string(), unquote(v).to_string()));
+            e.deps
+                .push((unquote(k).to_string(), unquote(v).to_string()));
         }
     }
     // descriptor ("name@range") → (name, version)
@@ -184,11 +185,7 @@ pub fn parse(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> 
                 c.hashes.push(Hash::new("SHA-512", hexpart));
             }
         }
-        c.dependencies = e
-            .deps
-            .iter()
-            .filter_map(|(n, r)| lookup(n, r))
-            .collect();
+        c.dependencies = e.deps.iter().filter_map(|(n, r)| lookup(n, r)).collect();
         out.components.push(c);
     }
     // Transitive dev-only packages: reachable only from dev direct dependencies.

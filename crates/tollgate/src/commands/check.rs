@@ -49,14 +49,19 @@ pub struct CheckArgs {
 
 /// `tollgate scan <scanner>`: one variant per scanner, each with its own extra flags.
 #[derive(Debug, clap::Subcommand)]
-pub enum ScanCommand {}
+pub enum ScanCommand {
+    /// Dependencies: lockfiles, manifests and SBOMs matched against OSV advisories.
+    Deps(crate::commands::deps::DepsArgs),
+}
 
 pub fn run_check(a: CheckArgs) -> anyhow::Result<u8> {
     execute(&a.common, |cfg| Ok(registry::scanners(cfg)?))
 }
 
 pub fn run_scan(s: ScanCommand) -> anyhow::Result<u8> {
-    match s {}
+    match s {
+        ScanCommand::Deps(a) => crate::commands::deps::run_scan(a),
+    }
 }
 
 /// Loads the config for `common` (explicit `--config`, or tollgate.toml at the first root).

@@ -1,6 +1,7 @@
 //! One module per command. Each returns the process exit code.
 
 pub mod check;
+pub mod deps;
 pub mod explain;
 pub mod init;
 
@@ -13,6 +14,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(s) => check::run_scan(s)?,
         Command::Explain(a) => explain::run(a)?,
         Command::Init(a) => init::run(a)?,
+        Command::Sbom(a) => deps::run_sbom(a)?,
+        Command::Db(c) => deps::run_db(c)?,
     };
     Ok(ExitCode::from(code))
 }
