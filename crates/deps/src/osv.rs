@@ -451,26 +451,26 @@ impl Db {
                 source: e,
             })?;
             files.sort();
-            let recs = files.into_iter().filter_map(|f| {
+            let recs = files.into_iter().map(|f| {
                 let yaml = is_yaml(&f.to_string_lossy());
                 let shown = f.display().to_string();
                 let bytes = match std::fs::read(&f) {
                     Ok(b) => b,
                     Err(e) => {
-                        return Some(Err(ImportProblem {
+                        return Err(ImportProblem {
                             file: shown,
                             line: 0,
                             column: 0,
                             message: e.to_string(),
-                        }));
+                        });
                     }
                 };
-                Some(Record::parse(&bytes, yaml).map_err(|e| ImportProblem {
+                Record::parse(&bytes, yaml).map_err(|e| ImportProblem {
                     file: shown,
                     line: e.line,
                     column: e.column,
                     message: e.message,
-                }))
+                })
             });
             self.insert_all(recs, &mut stats)?;
         } else {
@@ -689,6 +689,47 @@ pub fn match_component(db: &Db, c: &Component) -> Result<Vec<Match>, DbError> {
     Ok(out)
 }
 
+/// The default OSV export (one `all.zip` per ecosystem under it).
+pub const DEFAULT_EXPORT: &str = "https://osv-vulnerabilities.storage.googleapis.com";
+
+/// Downloads `<base>/<ecosystem>/all.zip` for each ecosystem and imports it. A failed
+/// ecosystem is reported in the result and the others still import.
+pub fn update(
+    db: &mut Db,
+    base: &str,
+    ecosystems: &[Ecosystem],
+) -> Vec<(Ecosystem, Result<ImportStats, DbError>)> {
+    let base = base.trim_end_matches('/');
+    let mut out = Vec::new();
+    for eco in ecosystems {
+        let url = format!("{base}/{}/all.zip", eco.osv_name());
+        let res = download(&url).and_then(|bytes| {
+            let mut stats = ImportStats::default();
+            db.import_zip(std::io::Cursor::new(bytes), &url, &mut stats)?;
+            Ok(stats)
+        });
+        out.push((*eco, res));
+    }
+    let _ = db.set_meta("updated", &tollgate_engine::now_rfc3339());
+    let _ = db.set_meta("source", base);
+    out
+}
+
+fn download(url: &str) -> Result<Vec<u8>, DbError> {
+    let err = |m: String| DbError::Http {
+        url: url.to_string(),
+        message: m,
+    };
+    // TLS through aws-lc-rs (the workspace's one crypto backend); installing twice is harmless.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let mut resp = ureq::get(url).call().map_err(|e| err(e.to_string()))?;
+    resp.body_mut()
+        .with_config()
+        .limit(4 << 30)
+        .read_to_vec()
+        .map_err(|e| err(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -747,45 +788,4 @@ mod tests {
         assert_eq!(smallest_fix(e, &a, "2.0.1").as_deref(), Some("2.0.5"));
         assert_eq!(smallest_fix(e, &a, "0.9").as_deref(), Some("1.2.0"));
     }
-}
-
-/// The default OSV export (one `all.zip` per ecosystem under it).
-pub const DEFAULT_EXPORT: &str = "https://osv-vulnerabilities.storage.googleapis.com";
-
-/// Downloads `<base>/<ecosystem>/all.zip` for each ecosystem and imports it. A failed
-/// ecosystem is reported in the result and the others still import.
-pub fn update(
-    db: &mut Db,
-    base: &str,
-    ecosystems: &[Ecosystem],
-) -> Vec<(Ecosystem, Result<ImportStats, DbError>)> {
-    let base = base.trim_end_matches('/');
-    let mut out = Vec::new();
-    for eco in ecosystems {
-        let url = format!("{base}/{}/all.zip", eco.osv_name());
-        let res = download(&url).and_then(|bytes| {
-            let mut stats = ImportStats::default();
-            db.import_zip(std::io::Cursor::new(bytes), &url, &mut stats)?;
-            Ok(stats)
-        });
-        out.push((*eco, res));
-    }
-    let _ = db.set_meta("updated", &tollgate_engine::now_rfc3339());
-    let _ = db.set_meta("source", base);
-    out
-}
-
-fn download(url: &str) -> Result<Vec<u8>, DbError> {
-    let err = |m: String| DbError::Http {
-        url: url.to_string(),
-        message: m,
-    };
-    // TLS through aws-lc-rs (the workspace's one crypto backend); installing twice is harmless.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let mut resp = ureq::get(url).call().map_err(|e| err(e.to_string()))?;
-    resp.body_mut()
-        .with_config()
-        .limit(4 << 30)
-        .read_to_vec()
-        .map_err(|e| err(e.to_string()))
 }

@@ -309,3 +309,29 @@ fn bad_input_names_the_position() {
     .unwrap_err();
     assert!(e.message.contains("lockfileVersion 7"));
 }
+
+/// Every prefix of every fixture (truncated lockfiles), with a multibyte character spliced
+/// in, through every parser: errors are fine, panics are not. The fuzz targets in `fuzz/` do
+/// the same with generated input.
+#[test]
+fn truncated_and_garbled_input_never_panics() {
+    let mut inputs = Vec::new();
+    for dir in std::fs::read_dir(FIX).unwrap() {
+        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+            inputs.push(std::fs::read_to_string(f.unwrap().path()).unwrap());
+        }
+    }
+    for text in &inputs {
+        let cuts: Vec<usize> = (0..text.len()).step_by(7).filter(|i| text.is_char_boundary(*i)).collect();
+        for cut in cuts {
+            let t = &text[..cut];
+            let garbled = format!("é{t}€\n\"é@é\": é\n");
+            for f in Format::ALL {
+                let _ = parse::parse(f, "requirements.txt", t, &parse::NoSiblings);
+                let _ = parse::parse(f, "requirements.txt", &garbled, &parse::NoSiblings);
+            }
+            let _ = tollgate_deps::sbom::read(t.as_bytes());
+            let _ = tollgate_deps::osv::Record::parse(t.as_bytes(), true);
+        }
+    }
+}

@@ -4,12 +4,15 @@ use super::ParseError;
 use crate::component::{Component, Ecosystem, Parsed, Scope};
 use std::collections::{HashMap, HashSet};
 
+/// One spec of a source section: name, version, line, source, dependency names.
+type Spec = (String, String, u32, Option<String>, Vec<String>);
+
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let mut section = "";
     let mut remote: Option<String> = None;
     let mut direct: HashSet<String> = HashSet::new();
     // (name, version, line, source, deps)
-    let mut specs: Vec<(String, String, u32, Option<String>, Vec<String>)> = Vec::new();
+    let mut specs: Vec<Spec> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let lineno = i as u32 + 1;
         if raw.trim().is_empty() {

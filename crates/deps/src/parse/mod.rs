@@ -98,6 +98,24 @@ pub enum Format {
 }
 
 impl Format {
+    pub const ALL: [Format; 15] = [
+        Format::CargoLock,
+        Format::PackageLock,
+        Format::YarnLock,
+        Format::PnpmLock,
+        Format::PoetryLock,
+        Format::UvLock,
+        Format::PipfileLock,
+        Format::Requirements,
+        Format::GoMod,
+        Format::GoSum,
+        Format::GemfileLock,
+        Format::ComposerLock,
+        Format::NugetLock,
+        Format::GradleLock,
+        Format::Pom,
+    ];
+
     pub fn detect(file_name: &str) -> Option<Format> {
         let lower = file_name.to_ascii_lowercase();
         Some(match file_name {

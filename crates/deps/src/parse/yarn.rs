@@ -23,8 +23,9 @@ fn unquote(s: &str) -> &str {
 /// `"@scope/name@npm:^1.0.0"` → (`@scope/name`, `npm:^1.0.0`).
 fn split_descriptor(d: &str) -> (&str, &str) {
     let d = unquote(d);
-    match d[1.min(d.len())..].find('@') {
-        Some(i) => (&d[..i + 1], &d[i + 2..]),
+    // the first '@' after the first character (scoped names start with one)
+    match d.char_indices().skip(1).find(|&(_, c)| c == '@') {
+        Some((i, _)) => (&d[..i], &d[i + 1..]),
         None => (d, ""),
     }
 }

@@ -7,8 +7,7 @@ use std::cmp::Ordering;
 pub fn compare(a: &str, b: &str) -> Ordering {
     let norm = |s: &str| {
         let s = s.trim().to_ascii_lowercase();
-        let s = s.split('+').next().unwrap_or("").to_string();
-        s
+        s.split('+').next().unwrap_or("").to_string()
     };
     let (a, b) = (norm(a), norm(b));
     let (ac, ap) = a
