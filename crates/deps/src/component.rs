@@ -196,6 +196,10 @@ pub struct Component {
     /// The project's own package (a workspace member), not a third-party dependency.
     #[serde(default)]
     pub is_root: bool,
+    /// For packages read from an included file (`-r other.txt`): that file, relative to the
+    /// including file's folder; `line` is then a line of that file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl Component {
@@ -213,6 +217,7 @@ impl Component {
             licenses: Vec::new(),
             dependencies: Vec::new(),
             is_root: false,
+            origin: None,
         }
     }
 
@@ -239,16 +244,4 @@ pub fn line_of(text: &str, off: usize) -> u32 {
         .filter(|&&b| b == b'\n')
         .count() as u32
         + 1
-}
-
-/// Finds the 1-based line of the first line containing all `needles`, starting the search at
-/// the line containing byte `from`. Lockfile parsers built on serde use it to point findings at
-/// the package's entry.
-pub fn find_line(text: &str, needles: &[&str]) -> u32 {
-    for (i, l) in text.lines().enumerate() {
-        if needles.iter().all(|n| l.contains(n)) {
-            return i as u32 + 1;
-        }
-    }
-    1
 }

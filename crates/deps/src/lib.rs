@@ -215,6 +215,12 @@ pub fn collect(inventory: &Inventory) -> Collected {
     out
 }
 
+/// Whether a file of this name is read on its own (so its packages are reported there).
+fn is_input_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    parse::Format::detect(name).is_some() || is_sbom_name(name)
+}
+
 fn parent_of(rel: &str) -> String {
     rel.rsplit_once('/')
         .map(|(d, _)| d.to_string())
@@ -421,8 +427,16 @@ impl Scanner for DepsScanner {
         for file in &collected.files {
             for c in &file.components {
                 ctx.progress.advance(1);
-                let loc =
-                    Location::line(file.display.clone(), c.line).with_symbolic(c.purl.clone());
+                let shown = match &c.origin {
+                    // An included requirements file that is itself an input is reported there.
+                    Some(o) if is_input_name(o) => continue,
+                    Some(o) => match file.display.rsplit_once('/') {
+                        Some((dir, _)) => format!("{dir}/{o}"),
+                        None => o.clone(),
+                    },
+                    None => file.display.clone(),
+                };
+                let loc = Location::line(shown, c.line).with_symbolic(c.purl.clone());
                 self.policy(file, c, &loc, &mut out);
                 let Some(db) = &db else { continue };
                 if c.is_root || c.version.is_empty() {

@@ -322,7 +322,10 @@ fn truncated_and_garbled_input_never_panics() {
         }
     }
     for text in &inputs {
-        let cuts: Vec<usize> = (0..text.len()).step_by(7).filter(|i| text.is_char_boundary(*i)).collect();
+        let cuts: Vec<usize> = (0..text.len())
+            .step_by(7)
+            .filter(|i| text.is_char_boundary(*i))
+            .collect();
         for cut in cuts {
             let t = &text[..cut];
             let garbled = format!("é{t}€\n\"é@é\": é\n");

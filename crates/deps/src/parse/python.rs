@@ -467,6 +467,9 @@ fn read_requirements(
             version
         };
         let mut c = Component::new(Ecosystem::PyPI, pkg, &version).at_line(line);
+        if depth > 0 {
+            c.origin = Some(file.to_string());
+        }
         c.direct = top;
         c.scope = Scope::Unknown;
         c.source = source.or_else(|| Some(index.clone().unwrap_or_else(|| PYPI.to_string())));
