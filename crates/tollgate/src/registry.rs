@@ -9,9 +9,8 @@ pub const SECTIONS: &[&str] = &["deps"];
 
 /// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
 pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
-    let mut out: Vec<Box<dyn Scanner>> = Vec::new();
-    out.push(Box::new(tollgate_deps::DepsScanner::from_config(
+    let out: Vec<Box<dyn Scanner>> = vec![Box::new(tollgate_deps::DepsScanner::from_config(
         config, None,
-    )?));
+    )?)];
     Ok(out)
 }
