@@ -21,8 +21,10 @@ echo "|---|---:|---:|---:|---:|---:|---:|"
 for target in "$shared/data/deps/uv" "$shared/data/deps/rust-analyzer" "$root/crates/deps/tests/fixtures" "$root"; do
   name="${target#"$root/../"}"; [ "$target" = "$root" ] && name="tollgate (this repo)"
   # warm both once (file cache), then time one run each
-  "$syft" "dir:$target" -q -o cyclonedx-json="$tmp/syft.json" >/dev/null 2>&1 || true
-  t_syft=$(ms "$syft" "dir:$target" -q -o cyclonedx-json="$tmp/syft.json")
+  # syft does not read .gitignore: keep it out of build output and local venvs as we are
+  ex=(--exclude './target/**' --exclude './.peers/**' --exclude './.git/**')
+  "$syft" "dir:$target" "${ex[@]}" -q -o cyclonedx-json="$tmp/syft.json" >/dev/null 2>&1 || true
+  t_syft=$(ms "$syft" "dir:$target" "${ex[@]}" -q -o cyclonedx-json="$tmp/syft.json")
   t_sbom=$(ms "$bin" sbom "$target" -o "$tmp/tg.json" --source-date-epoch 0)
   t_scan=$(ms sh -c "'$bin' sbom '$target' -o '$tmp/tg.json' --source-date-epoch 0 && '$bin' scan deps '$target' -q -f json -o '$tmp/scan.json'")
   c_syft=$(count "$tmp/syft.json"); c_tg=$(count "$tmp/tg.json")

@@ -620,3 +620,47 @@ impl DepsScanner {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortest_path_from_a_direct_dependency() {
+        let mut a = Component::new(Ecosystem::Npm, "a", "1.0.0");
+        a.direct = true;
+        let mut b = Component::new(Ecosystem::Npm, "b", "1.0.0");
+        let c = Component::new(Ecosystem::Npm, "c", "1.0.0");
+        a.dependencies = vec![b.purl.clone()];
+        b.dependencies = vec![c.purl.clone()];
+        let all = vec![a, b, c];
+        assert_eq!(
+            dependency_path(&all, "pkg:npm/c@1.0.0"),
+            vec!["pkg:npm/a@1.0.0", "pkg:npm/b@1.0.0", "pkg:npm/c@1.0.0"]
+        );
+        assert_eq!(
+            dependency_path(&all, "pkg:npm/a@1.0.0"),
+            vec!["pkg:npm/a@1.0.0"]
+        );
+    }
+
+    #[test]
+    fn severity_from_cvss() {
+        let m = |score: Option<f64>, text: Option<&str>| osv::Match {
+            ids: vec!["X".into()],
+            summary: String::new(),
+            cvss: score.map(|s| (s, String::new())),
+            text_severity: text.map(str::to_string),
+            fixed: vec![],
+            smallest_fix: None,
+            informational: None,
+            url: None,
+        };
+        assert_eq!(severity_of(&m(Some(9.8), None)), Severity::Critical);
+        assert_eq!(severity_of(&m(Some(7.5), None)), Severity::High);
+        assert_eq!(severity_of(&m(Some(5.3), None)), Severity::Medium);
+        assert_eq!(severity_of(&m(Some(2.0), None)), Severity::Low);
+        assert_eq!(severity_of(&m(None, Some("MODERATE"))), Severity::Medium);
+        assert_eq!(severity_of(&m(None, None)), Severity::High);
+    }
+}

@@ -119,10 +119,21 @@ fn fixes_severity_and_aliases() {
             .iter()
             .all(|m| !m.ids.iter().any(|i| i == "CVE-2023-32681"))
     );
-    // a CVSS vector is parsed into a score
-    let h2 = Component::new(Ecosystem::CratesIo, "h2", "0.3.17");
-    let ms = osv::match_component(&db, &h2).unwrap();
-    assert!(!ms.is_empty());
+    // CVSS v3.1 and v4.0 vectors are parsed into scores
+    let sv = Component::new(Ecosystem::CratesIo, "smallvec", "1.6.0");
+    let ms = osv::match_component(&db, &sv).unwrap();
+    let m = ms.iter().find(|m| m.ids[0] == "RUSTSEC-2021-0003").unwrap();
+    let (score, vector) = m.cvss.clone().unwrap();
+    assert!(vector.starts_with("CVSS:3."), "{vector}");
+    assert!(score >= 9.0, "{score}");
+    assert_eq!(m.smallest_fix.as_deref(), Some("1.6.1"));
+    let t = Component::new(Ecosystem::CratesIo, "time", "0.3.36");
+    let ms = osv::match_component(&db, &t).unwrap();
+    let m = ms.iter().find(|m| m.ids[0] == "RUSTSEC-2026-0009").unwrap();
+    let (score, vector) = m.cvss.clone().unwrap();
+    assert!(vector.starts_with("CVSS:4.0"), "{vector}");
+    assert!(score > 0.0 && score <= 10.0);
+    assert_eq!(m.smallest_fix.as_deref(), Some("0.3.47"));
 }
 
 #[test]

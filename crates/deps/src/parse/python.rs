@@ -416,7 +416,7 @@ fn read_requirements(
                         }
                         None => out.warnings.push((
                             line,
-                            format!("{file}:{line}: included file {inc} not found; skipped"),
+                            format!("included file {inc} not found; skipped (named in {file})"),
                         )),
                     }
                 }
@@ -444,7 +444,7 @@ fn read_requirements(
         let pkg = &spec_main[..name_end];
         if pkg.is_empty() {
             out.warnings
-                .push((line, format!("{file}:{line}: unreadable requirement {l:?}")));
+                .push((line, format!("unreadable requirement {l:?} in {file}")));
             continue;
         }
         let rest = &spec_main[name_end..];
