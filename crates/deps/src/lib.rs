@@ -63,6 +63,10 @@ pub fn default_db_path() -> PathBuf {
     PathBuf::from(".tollgate-osv.db")
 }
 
+/// Start of the diagnostic emitted when dependency inputs exist but none could be read (the
+/// `scan deps` command then exits 2).
+pub const NOTHING_READ: &str = "no lockfile, manifest or SBOM could be read";
+
 pub const RULE_VULN: &str = "deps/vulnerable-dependency";
 pub const RULE_SOURCE: &str = "deps/unapproved-source";
 pub const RULE_BANNED: &str = "deps/banned-package";
@@ -403,6 +407,12 @@ impl Scanner for DepsScanner {
         let collected = collect(ctx.inventory);
         out.diagnostics.extend(collected.diagnostics);
         out.files_scanned = collected.seen;
+        if collected.seen > 0 && collected.files.is_empty() {
+            out.diagnostics.push(Diagnostic::error(
+                "deps",
+                format!("{NOTHING_READ} ({} found, all unreadable)", collected.seen),
+            ));
+        }
         let total: usize = collected.files.iter().map(|f| f.components.len()).sum();
         ctx.progress.start("deps", total as u64);
         let mut vex = vex::VexSet::default();

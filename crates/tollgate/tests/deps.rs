@@ -140,3 +140,32 @@ fn sbom_is_reproducible() {
     let dir = tempfile::tempdir().unwrap();
     tollgate().args(["sbom"]).arg(dir.path()).assert().code(2);
 }
+
+#[test]
+fn unreadable_lockfiles_only_is_a_tool_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("package-lock.json"),
+        "{\"lockfileVersion\": 3,\n",
+    )
+    .unwrap();
+    let out = tollgate()
+        .args(["scan", "deps", "-q", "-f", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["diagnostics"].to_string().contains("package-lock.json"));
+    // a readable lockfile with no known vulnerability passes
+    std::fs::write(
+        dir.path().join("package-lock.json"),
+        "{\"lockfileVersion\": 3, \"packages\": {}}",
+    )
+    .unwrap();
+    tollgate()
+        .args(["scan", "deps", "-q"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+}

@@ -1,6 +1,6 @@
 //! `tollgate scan deps`, `tollgate sbom` and `tollgate db import|update` (issue 5).
 
-use crate::commands::check::{CommonArgs, execute};
+use crate::commands::check::{self, CommonArgs};
 use crate::exit;
 use anyhow::Context;
 use std::io::Write;
@@ -20,10 +20,38 @@ pub struct DepsArgs {
 }
 
 pub fn run_scan(a: DepsArgs) -> anyhow::Result<u8> {
-    let db = a.db.clone();
-    execute(&a.common, move |cfg| {
-        let s: Box<dyn Scanner> = Box::new(DepsScanner::from_config(cfg, db)?);
-        Ok(vec![s])
+    let config = match check::load_config(&a.common) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let scanner = match DepsScanner::from_config(&config, a.db.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let scanners: Vec<Box<dyn Scanner>> = vec![Box::new(scanner)];
+    let Some(report) = check::scan(&a.common, &config, &scanners)? else {
+        return Ok(exit::USAGE);
+    };
+    check::emit(&a.common, &report)?;
+    // Lockfiles were there but none could be read: a tool error, not a pass.
+    if report
+        .diagnostics
+        .iter()
+        .any(|d| d.source == "deps" && d.message.starts_with(tollgate_deps::NOTHING_READ))
+    {
+        return Ok(exit::USAGE);
+    }
+    let threshold = a.common.fail_on.unwrap_or(config.scan.fail_on);
+    Ok(if report.failing(threshold) > 0 {
+        exit::FAIL
+    } else {
+        exit::PASS
     })
 }
 
