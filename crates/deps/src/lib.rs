@@ -146,6 +146,8 @@ API) that are not vulnerabilities; cargo-audit reports them as warnings. Reporte
 /// The components of one input file.
 #[derive(Debug, Clone)]
 pub struct FileComponents {
+    /// Where the file is on disk.
+    pub path: PathBuf,
     pub display: String,
     pub rel: String,
     /// `Cargo.lock`, `CycloneDX`, …
@@ -194,6 +196,7 @@ pub fn collect(inventory: &Inventory) -> Collected {
                 Ok(bytes) => {
                     match sbom::read(&bytes) {
                         Ok((fmt, components)) => out.files.push(FileComponents {
+                            path: f.path.clone(),
                             display: f.display.clone(),
                             rel: f.rel.clone(),
                             format: fmt.to_string(),
@@ -257,6 +260,7 @@ fn collect_one(f: &FileEntry, format: parse::Format, out: &mut Collected) {
                     ));
             }
             out.files.push(FileComponents {
+                path: f.path.clone(),
                 display: f.display.clone(),
                 rel: f.rel.clone(),
                 format: format.name().to_string(),
@@ -312,6 +316,17 @@ pub fn dependency_path(components: &[Component], target: &str) -> Vec<String> {
         }
     }
     vec![target.to_string()]
+}
+
+/// At most `max` characters, cut at a word boundary, with an ellipsis when cut.
+fn short(s: &str, max: usize) -> String {
+    let s = s.lines().next().unwrap_or("").trim();
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
+    format!("{cut}…")
 }
 
 fn severity_of(m: &osv::Match) -> Severity {
@@ -435,6 +450,8 @@ impl Scanner for DepsScanner {
         };
         let mut cache: HashMap<String, Vec<osv::Match>> = HashMap::new();
         for file in &collected.files {
+            let text = std::fs::read_to_string(&file.path).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
             for c in &file.components {
                 ctx.progress.advance(1);
                 let shown = match &c.origin {
@@ -471,7 +488,15 @@ impl Scanner for DepsScanner {
                     if info && !self.config.informational {
                         continue;
                     }
-                    let f = self.finding(file, c, &loc, &m);
+                    let mut f = self.finding(file, c, &loc, &m);
+                    // the package's own lockfile line as evidence (included files: name only)
+                    if c.origin.is_none()
+                        && let Some(l) = lines.get(c.line as usize - 1)
+                        && !l.trim().is_empty()
+                    {
+                        f.evidence =
+                            Evidence::snippet(l.trim_end().chars().take(200).collect::<String>());
+                    }
                     match vex.not_affected(&m.ids, &c.purl) {
                         Some(reason) => {
                             let mut f = f;
@@ -520,7 +545,8 @@ impl DepsScanner {
             ));
         }
         if !m.summary.is_empty() {
-            msg.push_str(&format!(": {}", m.summary));
+            msg.push_str(": ");
+            msg.push_str(&short(&m.summary, 140));
         }
         let remediation = match &m.smallest_fix {
             Some(v) => format!("Upgrade {} to {v} or later.", c.name),

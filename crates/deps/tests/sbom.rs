@@ -89,6 +89,12 @@ fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
 #[test]
 fn cyclonedx_validates_and_is_reproducible() {
     let comps = all_components();
+    // every purl we emit parses back to itself (canonical form)
+    for c in &comps {
+        let p = tollgate_deps::purl::Purl::parse(&c.purl).unwrap();
+        assert_eq!(p.to_canonical(), c.purl);
+        assert_eq!(p.package().map(|(e, _)| e), Some(c.ecosystem));
+    }
     let doc = sbom::cyclonedx(&comps, &opts());
     let errs = errors(&schema("cyclonedx-bom-1.6.schema.json"), &doc);
     assert!(errs.is_empty(), "{errs:#?}");
