@@ -196,6 +196,10 @@ pub struct Component {
     /// The project's own package (a workspace member), not a third-party dependency.
     #[serde(default)]
     pub is_root: bool,
+    /// For packages read from an included file (`-r other.txt`): that file, relative to the
+    /// including file's folder; `line` is then a line of that file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl Component {
@@ -213,6 +217,7 @@ impl Component {
             licenses: Vec::new(),
             dependencies: Vec::new(),
             is_root: false,
+            origin: None,
         }
     }
 

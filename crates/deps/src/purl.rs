@@ -198,6 +198,19 @@ impl Purl {
             self.ty.as_str(),
             "bitbucket" | "github" | "composer" | "deb" | "apk" | "alpm" | "qpkg" | "hex"
                 | "luarocks" | "npm" | "pypi" | "brew" | "git"
+            "bitbucket"
+                | "github"
+                | "composer"
+                | "deb"
+                | "apk"
+                | "alpm"
+                | "qpkg"
+                | "hex"
+                | "luarocks"
+                | "npm"
+                | "pypi"
+                | "brew"
+                | "git"
         );
         if lower_ns {
             self.namespace = self.namespace.take().map(|n| n.to_ascii_lowercase());
@@ -205,6 +218,15 @@ impl Purl {
         let lower_name = matches!(
             self.ty.as_str(),
             "bitbucket" | "github" | "composer" | "deb" | "apk" | "alpm" | "pypi" | "hex" | "brew"
+            "bitbucket"
+                | "github"
+                | "composer"
+                | "deb"
+                | "apk"
+                | "alpm"
+                | "pypi"
+                | "hex"
+                | "brew"
                 | "git"
         );
         if lower_name {

@@ -46,4 +46,9 @@ pub enum Command {
     Policy(commands::policy::PolicyCommand),
     /// Release KPIs: failed gate rate, unsigned artifacts, break-glass, exceptions, MTTR.
     Kpi(commands::policy::KpiArgs),
+    /// Write a CycloneDX 1.6 or SPDX 2.3 SBOM of every lockfile under PATH.
+    Sbom(commands::deps::SbomArgs),
+    /// Manage the local OSV advisory index (`import`, `update`).
+    #[command(subcommand)]
+    Db(commands::deps::DbCommand),
 }

@@ -21,5 +21,12 @@ pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
         Box::new(tollgate_secrets::SecretsScanner::from_config(config)?),
         Box::new(tollgate_ci::CiScanner::from_config(config)?),
     ];
+pub const SECTIONS: &[&str] = &["deps"];
+
+/// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
+pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
+    let out: Vec<Box<dyn Scanner>> = vec![Box::new(tollgate_deps::DepsScanner::from_config(
+        config, None,
+    )?)];
     Ok(out)
 }

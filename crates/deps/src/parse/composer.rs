@@ -58,6 +58,11 @@ pub fn parse(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> 
         }
         if let Some(l) = p.get("license").and_then(Value::as_array) {
             c.licenses = l.iter().filter_map(Value::as_str).map(str::to_string).collect();
+            c.licenses = l
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
         }
         if let Some(req) = p.get("require").and_then(Value::as_object) {
             for d in req.keys() {

@@ -4,12 +4,16 @@ use super::ParseError;
 use crate::component::{Component, Ecosystem, Parsed, Scope};
 use std::collections::{HashMap, HashSet};
 
+/// One spec of a source section: name, version, line, source, dependency names.
+type Spec = (String, String, u32, Option<String>, Vec<String>);
+
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let mut section = "";
     let mut remote: Option<String> = None;
     let mut direct: HashSet<String> = HashSet::new();
     // (name, version, line, source, deps)
     let mut specs: Vec<(String, String, u32, Option<String>, Vec<String>)> = Vec::new();
+    let mut specs: Vec<Spec> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let lineno = i as u32 + 1;
         if raw.trim().is_empty() {
@@ -69,6 +73,8 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
         .iter()
         .map(|s| (s.0.clone(), s.1.clone()))
         .collect();
+    let versions: HashMap<String, String> =
+        specs.iter().map(|s| (s.0.clone(), s.1.clone())).collect();
     let mut out = Parsed::default();
     for (name, ver, line, src, deps) in specs {
         let mut c = Component::new(Ecosystem::RubyGems, &name, &ver).at_line(line);

@@ -32,6 +32,10 @@ fn sums(text: &str) -> HashMap<(String, String), Hash> {
 
 pub fn go_mod(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> {
     let sum = siblings.read("go.sum").map(|t| sums(&t)).unwrap_or_default();
+    let sum = siblings
+        .read("go.sum")
+        .map(|t| sums(&t))
+        .unwrap_or_default();
     let mut out = Parsed::default();
     let mut block: Option<&str> = None;
     let mut module: Option<String> = None;
@@ -76,6 +80,10 @@ pub fn go_mod(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError>
             }
         };
         let words: Vec<&str> = rest.split_whitespace().map(|w| w.trim_matches('"')).collect();
+        let words: Vec<&str> = rest
+            .split_whitespace()
+            .map(|w| w.trim_matches('"'))
+            .collect();
         match verb {
             "module" => module = words.first().map(|s| s.to_string()),
             "require" => {
@@ -83,6 +91,18 @@ pub fn go_mod(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError>
                     return Err(ParseError::new(lineno, 1, "require needs a module and a version"));
                 };
                 reqs.push((lineno, m.to_string(), v.to_string(), comment.contains("indirect")));
+                    return Err(ParseError::new(
+                        lineno,
+                        1,
+                        "require needs a module and a version",
+                    ));
+                };
+                reqs.push((
+                    lineno,
+                    m.to_string(),
+                    v.to_string(),
+                    comment.contains("indirect"),
+                ));
             }
             "replace" => {
                 if let Some(arrow) = words.iter().position(|w| *w == "=>") {
@@ -135,6 +155,11 @@ pub fn go_sum(text: &str) -> Result<Parsed, ParseError> {
         let (Some(m), Some(v)) = (it.next(), it.next()) else {
             if !l.trim().is_empty() {
                 return Err(ParseError::new(i as u32 + 1, 1, "expected `module version hash`"));
+                return Err(ParseError::new(
+                    i as u32 + 1,
+                    1,
+                    "expected `module version hash`",
+                ));
             }
             continue;
         };

@@ -11,6 +11,9 @@ fn child<'a>(n: roxmltree::Node<'a, 'a>, name: &str) -> Option<roxmltree::Node<'
 
 fn text<'a>(n: roxmltree::Node<'a, 'a>, name: &str) -> Option<String> {
     child(n, name).and_then(|c| c.text()).map(|t| t.trim().to_string())
+    child(n, name)
+        .and_then(|c| c.text())
+        .map(|t| t.trim().to_string())
 }
 
 pub fn parse(xml: &str) -> Result<Parsed, ParseError> {
@@ -23,6 +26,10 @@ pub fn parse(xml: &str) -> Result<Parsed, ParseError> {
     if let Some(p) = child(project, "properties") {
         for c in p.children().filter(|c| c.is_element()) {
             props.insert(c.tag_name().name().to_string(), c.text().unwrap_or("").trim().to_string());
+            props.insert(
+                c.tag_name().name().to_string(),
+                c.text().unwrap_or("").trim().to_string(),
+            );
         }
     }
     let parent_version = child(project, "parent").and_then(|p| text(p, "version"));
@@ -34,6 +41,9 @@ pub fn parse(xml: &str) -> Result<Parsed, ParseError> {
         for _ in 0..8 {
             let Some(start) = out.find("${") else { break };
             let Some(end) = out[start..].find('}') else { break };
+            let Some(end) = out[start..].find('}') else {
+                break;
+            };
             let key = out[start + 2..start + end].to_string();
             let Some(val) = props.get(&key) else { break };
             out.replace_range(start..start + end + 1, val);
@@ -44,6 +54,17 @@ pub fn parse(xml: &str) -> Result<Parsed, ParseError> {
     if let Some(dm) = child(project, "dependencyManagement").and_then(|d| child(d, "dependencies")) {
         for d in dm.children().filter(|c| c.has_tag_name("dependency") || c.tag_name().name() == "dependency") {
             if let (Some(g), Some(a), Some(v)) = (text(d, "groupId"), text(d, "artifactId"), text(d, "version")) {
+    if let Some(dm) = child(project, "dependencyManagement").and_then(|d| child(d, "dependencies"))
+    {
+        for d in dm
+            .children()
+            .filter(|c| c.has_tag_name("dependency") || c.tag_name().name() == "dependency")
+        {
+            if let (Some(g), Some(a), Some(v)) = (
+                text(d, "groupId"),
+                text(d, "artifactId"),
+                text(d, "version"),
+            ) {
                 managed.insert(format!("{}:{}", resolve(&g), resolve(&a)), resolve(&v));
             }
         }
@@ -53,6 +74,10 @@ pub fn parse(xml: &str) -> Result<Parsed, ParseError> {
         return Ok(out);
     };
     for d in deps.children().filter(|c| c.tag_name().name() == "dependency") {
+    for d in deps
+        .children()
+        .filter(|c| c.tag_name().name() == "dependency")
+    {
         let (Some(g), Some(a)) = (text(d, "groupId"), text(d, "artifactId")) else {
             continue;
         };

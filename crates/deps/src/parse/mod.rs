@@ -98,6 +98,24 @@ pub enum Format {
 }
 
 impl Format {
+    pub const ALL: [Format; 15] = [
+        Format::CargoLock,
+        Format::PackageLock,
+        Format::YarnLock,
+        Format::PnpmLock,
+        Format::PoetryLock,
+        Format::UvLock,
+        Format::PipfileLock,
+        Format::Requirements,
+        Format::GoMod,
+        Format::GoSum,
+        Format::GemfileLock,
+        Format::ComposerLock,
+        Format::NugetLock,
+        Format::GradleLock,
+        Format::Pom,
+    ];
+
     pub fn detect(file_name: &str) -> Option<Format> {
         let lower = file_name.to_ascii_lowercase();
         Some(match file_name {
@@ -179,6 +197,13 @@ fn dedup(components: &mut Vec<Component>) {
     let mut out: Vec<Component> = Vec::with_capacity(components.len());
     for c in components.drain(..) {
         match seen.get(&c.purl) {
+/// A workspace member and a registry package of the same name and version stay apart.
+fn dedup(components: &mut Vec<Component>) {
+    use std::collections::HashMap;
+    let mut seen: HashMap<(String, bool), usize> = HashMap::new();
+    let mut out: Vec<Component> = Vec::with_capacity(components.len());
+    for c in components.drain(..) {
+        match seen.get(&(c.purl.clone(), c.is_root)) {
             Some(&i) => {
                 let o = &mut out[i];
                 o.direct |= c.direct;
@@ -198,6 +223,7 @@ fn dedup(components: &mut Vec<Component>) {
             }
             None => {
                 seen.insert(c.purl.clone(), out.len());
+                seen.insert((c.purl.clone(), c.is_root), out.len());
                 out.push(c);
             }
         }
@@ -255,3 +281,6 @@ pub(crate) fn name_version_lines(text: &str) -> std::collections::HashMap<(Strin
     }
     out
 }
+
+/// What [`parse`] returns.
+pub type ParseResult = Result<Parsed, ParseError>;

@@ -129,6 +129,10 @@ fn v2(pkgs: &Map<String, Value>, lines: &Lines<'_>) -> Parsed {
         c.direct = direct.contains(path.as_str());
         c.scope = scope_of(p);
         c.source = p.get("resolved").and_then(Value::as_str).map(str::to_string);
+        c.source = p
+            .get("resolved")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         if let Some(h) = p
             .get("integrity")
             .and_then(Value::as_str)
@@ -172,6 +176,11 @@ fn v1(doc: &Value, lines: &Lines<'_>) -> Parsed {
             c.direct = top;
             c.scope = scope_of(p);
             c.source = source.or_else(|| p.get("resolved").and_then(Value::as_str).map(str::to_string));
+            c.source = source.or_else(|| {
+                p.get("resolved")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            });
             if let Some(h) = p
                 .get("integrity")
                 .and_then(Value::as_str)
@@ -187,6 +196,9 @@ fn v1(doc: &Value, lines: &Lines<'_>) -> Parsed {
                         .or_else(|| parents.iter().rev().find_map(|m| m.get(r)));
                     if let Some(v) = found.and_then(|f| f.get("version")).and_then(Value::as_str)
                     {
+                        .or_else(|| deps.get(r))
+                        .or_else(|| parents.iter().rev().find_map(|m| m.get(r)));
+                    if let Some(v) = found.and_then(|f| f.get("version")).and_then(Value::as_str) {
                         c.dependencies
                             .push(crate::purl::for_package(Ecosystem::Npm, r, v));
                     }

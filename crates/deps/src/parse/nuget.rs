@@ -11,6 +11,11 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let v = doc.get("version").and_then(Value::as_u64).unwrap_or(0);
     if !(1..=2).contains(&v) {
         return Err(ParseError::new(1, 1, format!("unknown packages.lock.json version {v}")));
+        return Err(ParseError::new(
+            1,
+            1,
+            format!("unknown packages.lock.json version {v}"),
+        ));
     }
     let lines = Lines::new(text);
     let mut out = Parsed::default();
@@ -22,6 +27,10 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
             .iter()
             .filter_map(|(n, p)| {
                 Some((n.to_ascii_lowercase(), p.get("resolved")?.as_str()?.to_string()))
+                Some((
+                    n.to_ascii_lowercase(),
+                    p.get("resolved")?.as_str()?.to_string(),
+                ))
             })
             .collect();
         for (name, p) in deps {

@@ -13,6 +13,16 @@ fn split_key(key: &str) -> Option<(String, String)> {
     let at = k[1.min(k.len())..].find('@').map(|i| i + 1);
     if let Some(at) = at {
         return Some((k[..at].to_string(), k[at + 1..].split('_').next()?.to_string()));
+    let at = k
+        .char_indices()
+        .skip(1)
+        .find(|&(_, c)| c == '@')
+        .map(|(i, _)| i);
+    if let Some(at) = at {
+        return Some((
+            k[..at].to_string(),
+            k[at + 1..].split('_').next()?.to_string(),
+        ));
     }
     // v5: /@scope/name/1.0.0 or /name/1.0.0
     let (name, version) = k.rsplit_once('/')?;
@@ -22,6 +32,12 @@ fn split_key(key: &str) -> Option<(String, String)> {
 /// A version as an importer writes it: `1.0.0`, `1.0.0(react@18.0.0)`, `link:../x`.
 fn clean_version(v: &str) -> &str {
     v.split('(').next().unwrap_or(v).split('_').next().unwrap_or(v)
+    v.split('(')
+        .next()
+        .unwrap_or(v)
+        .split('_')
+        .next()
+        .unwrap_or(v)
 }
 
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
@@ -127,6 +143,9 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
             dep_maps.extend(
                 s.iter()
                     .filter(|(k, _)| split_key(k).as_ref() == Some(&(name.clone(), version.clone())))
+                    .filter(|(k, _)| {
+                        split_key(k).as_ref() == Some(&(name.clone(), version.clone()))
+                    })
                     .map(|(_, v)| v),
             );
         }

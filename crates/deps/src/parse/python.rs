@@ -138,6 +138,11 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
         && v > 1
     {
         return Err(ParseError::new(1, 1, format!("unknown uv.lock version {v}")));
+        return Err(ParseError::new(
+            1,
+            1,
+            format!("unknown uv.lock version {v}"),
+        ));
     }
     let lines = super::name_version_lines(text);
     let pkgs = doc
@@ -158,6 +163,8 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
         p.get("source").is_some_and(|s| {
             s.get("editable").is_some() || s.get("virtual").is_some()
         })
+        p.get("source")
+            .is_some_and(|s| s.get("editable").is_some() || s.get("virtual").is_some())
     };
     let names = |arr: Option<&toml::Value>| -> Vec<String> {
         arr.and_then(|a| a.as_array())
@@ -229,6 +236,11 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
         });
         let mut hashes = Vec::new();
         if let Some(h) = p.get("sdist").and_then(|s| s.get("hash")).and_then(|h| h.as_str()) {
+        if let Some(h) = p
+            .get("sdist")
+            .and_then(|s| s.get("hash"))
+            .and_then(|h| h.as_str())
+        {
             hashes.push(h.to_string());
         }
         if let Some(ws) = p.get("wheels").and_then(|w| w.as_array()) {
@@ -239,6 +251,10 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
             }
         }
         c.hashes = hashes.iter().filter_map(|h| Hash::from_prefixed(h)).collect();
+        c.hashes = hashes
+            .iter()
+            .filter_map(|h| Hash::from_prefixed(h))
+            .collect();
         let mut deps = names(p.get("dependencies"));
         for sec in ["dev-dependencies", "optional-dependencies"] {
             if let Some(t) = p.get(sec).and_then(|t| t.as_table()) {
@@ -268,6 +284,7 @@ pub fn pipfile(text: &str) -> Result<Parsed, ParseError> {
         .pointer("/_meta/sources")
         .and_then(Value::as_array)
     {
+    if let Some(srcs) = doc.pointer("/_meta/sources").and_then(Value::as_array) {
         for s in srcs {
             if let (Some(n), Some(u)) = (
                 s.get("name").and_then(Value::as_str),
@@ -322,6 +339,7 @@ pub fn requirements(
     text: &str,
     siblings: &dyn Siblings,
 ) -> Result<Parsed, ParseError> {
+pub fn requirements(name: &str, text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> {
     let mut out = Parsed::default();
     let mut visited: HashSet<String> = HashSet::new();
     visited.insert(name.to_string());
@@ -414,6 +432,7 @@ fn read_requirements(
                         None => out.warnings.push((
                             line,
                             format!("{file}:{line}: included file {inc} not found; skipped"),
+                            format!("included file {inc} not found; skipped (named in {file})"),
                         )),
                     }
                 }
@@ -441,6 +460,8 @@ fn read_requirements(
         let pkg = &spec_main[..name_end];
         if pkg.is_empty() {
             out.warnings.push((line, format!("{file}:{line}: unreadable requirement {l:?}")));
+            out.warnings
+                .push((line, format!("unreadable requirement {l:?} in {file}")));
             continue;
         }
         let rest = &spec_main[name_end..];
@@ -463,6 +484,9 @@ fn read_requirements(
             version
         };
         let mut c = Component::new(Ecosystem::PyPI, pkg, &version).at_line(line);
+        if depth > 0 {
+            c.origin = Some(file.to_string());
+        }
         c.direct = top;
         c.scope = Scope::Unknown;
         c.source = source.or_else(|| Some(index.clone().unwrap_or_else(|| PYPI.to_string())));

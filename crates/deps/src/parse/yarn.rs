@@ -25,6 +25,9 @@ fn split_descriptor(d: &str) -> (&str, &str) {
     let d = unquote(d);
     match d[1.min(d.len())..].find('@') {
         Some(i) => (&d[..i + 1], &d[i + 2..]),
+    // the first '@' after the first character (scoped names start with one)
+    match d.char_indices().skip(1).find(|&(_, c)| c == '@') {
+        Some((i, _)) => (&d[..i], &d[i + 1..]),
         None => (d, ""),
     }
 }
@@ -108,6 +111,8 @@ pub fn parse(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> 
                 None => line.split_once(' ').unwrap_or((line, "")),
             };
             e.deps.push((unquote(k).to_string(), unquote(v).to_string()));
+            e.deps
+                .push((unquote(k).to_string(), unquote(v).to_string()));
         }
     }
     // descriptor ("name@range") → (name, version)
@@ -189,6 +194,7 @@ pub fn parse(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> 
             .iter()
             .filter_map(|(n, r)| lookup(n, r))
             .collect();
+        c.dependencies = e.deps.iter().filter_map(|(n, r)| lookup(n, r)).collect();
         out.components.push(c);
     }
     // Transitive dev-only packages: reachable only from dev direct dependencies.

@@ -76,6 +76,11 @@ fn parse(input: &str) -> Option<V> {
                 let r2s = strip_sep(r2);
                 let (n, r3) = take_digits(r2s);
                 let (n, r3) = if n.is_none() { (0, r2) } else { (n.unwrap_or(0), r3) };
+                let (n, r3) = if n.is_none() {
+                    (0, r2)
+                } else {
+                    (n.unwrap_or(0), r3)
+                };
                 pre = Some((k, n));
                 rest = r3;
                 break;
@@ -95,6 +100,11 @@ fn parse(input: &str) -> Option<V> {
                 if let Some(r2) = r.strip_prefix(word) {
                     let (n, r3) = take_digits(strip_sep(r2));
                     let (n, r3) = if n.is_none() { (0, r2) } else { (n.unwrap_or(0), r3) };
+                    let (n, r3) = if n.is_none() {
+                        (0, r2)
+                    } else {
+                        (n.unwrap_or(0), r3)
+                    };
                     post = Some(n);
                     rest = r3;
                     break;
@@ -108,6 +118,11 @@ fn parse(input: &str) -> Option<V> {
         if let Some(r2) = r.strip_prefix("dev") {
             let (n, r3) = take_digits(strip_sep(r2));
             let (n, r3) = if n.is_none() { (0, r2) } else { (n.unwrap_or(0), r3) };
+            let (n, r3) = if n.is_none() {
+                (0, r2)
+            } else {
+                (n.unwrap_or(0), r3)
+            };
             dev = Some(n);
             rest = r3;
         }

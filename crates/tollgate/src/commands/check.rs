@@ -54,6 +54,8 @@ pub enum ScanCommand {
     Secrets(crate::commands::secrets::SecretsArgs),
     /// Audit CI/CD configuration: GitHub Actions workflows, composite actions, Dependabot, GitLab CI.
     Ci(super::ci::CiArgs),
+    /// Dependencies: lockfiles, manifests and SBOMs matched against OSV advisories.
+    Deps(crate::commands::deps::DepsArgs),
 }
 
 pub fn run_check(a: CheckArgs) -> anyhow::Result<u8> {
@@ -64,6 +66,7 @@ pub fn run_scan(s: ScanCommand) -> anyhow::Result<u8> {
     match s {
         ScanCommand::Secrets(a) => crate::commands::secrets::run(a),
         ScanCommand::Ci(a) => super::ci::run(a),
+        ScanCommand::Deps(a) => crate::commands::deps::run_scan(a),
     }
 }
 

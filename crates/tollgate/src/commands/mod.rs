@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod check;
 pub mod ci;
+pub mod deps;
 pub mod explain;
 pub mod init;
 pub mod log;
@@ -27,6 +28,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Exception(c) => policy::run_exception(c)?,
         Command::Policy(c) => policy::run_policy(c)?,
         Command::Kpi(a) => policy::run_kpi(a)?,
+        Command::Sbom(a) => deps::run_sbom(a)?,
+        Command::Db(c) => deps::run_db(c)?,
     };
     Ok(ExitCode::from(code))
 }

@@ -1,0 +1,156 @@
+//! The scanner through the engine: VEX suppression, banned packages, source policy, bad files
+//! as diagnostics, and a `[deps]` typo as a positioned config error.
+
+use tollgate_config::{Config, Date};
+use tollgate_deps::DepsScanner;
+use tollgate_engine::{RunOptions, Scanner, Silent};
+use tollgate_inventory::{Inventory, Options, Root};
+use tollgate_model::{Report, SuppressionKind, ToolInfo};
+
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/demo-repo/");
+
+fn run(dir: &std::path::Path, toml: &str) -> Report {
+    std::fs::write(dir.join("tollgate.toml"), toml).unwrap();
+    let cfg = Config::load(&dir.join("tollgate.toml"), &["deps"]).unwrap();
+    let scanner = DepsScanner::from_config(&cfg, Some(dir.join("no-index.db"))).unwrap();
+    let given = dir.display().to_string();
+    let inv = Inventory::collect(
+        &[Root::new(Some(&given))],
+        &Options {
+            no_ignore: true,
+            max_file_size: 1 << 20,
+            exclude: Vec::new(),
+        },
+    )
+    .unwrap();
+    let scanners: Vec<&dyn Scanner> = vec![&scanner];
+    tollgate_engine::run(
+        &scanners,
+        &inv,
+        &cfg,
+        &RunOptions {
+            tool: ToolInfo {
+                name: "tollgate".into(),
+                version: "test".into(),
+            },
+            today: Date::today_utc(),
+            progress: &Silent,
+        },
+    )
+}
+
+#[test]
+fn vex_banned_and_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["Cargo.lock", "requirements.txt"] {
+        std::fs::copy(format!("{DEMO}{f}"), dir.path().join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("vex.openvex.json"),
+        r#"{"@context":"https://openvex.dev/ns/v0.2.0","@id":"https://example.com/vex/1","author":"sec",
+            "timestamp":"2026-01-01T00:00:00Z","version":1,"statements":[
+            {"vulnerability":{"name":"RUSTSEC-2026-0204"},"products":[{"@id":"pkg:cargo/crossbeam-epoch@0.9.18"}],
+             "status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}"#,
+    )
+    .unwrap();
+    // a vendor's SBOM (syft-style CycloneDX) is an input too
+    std::fs::write(
+        dir.path().join("vendor.cdx.json"),
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+            {"type":"library","name":"jinja2","version":"2.11.2","purl":"pkg:pypi/jinja2@2.11.2"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("package-lock.json"),
+        "{\"lockfileVersion\": 3,\n\"packages\": {",
+    )
+    .unwrap();
+    let report = run(
+        dir.path(),
+        r#"
+[deps]
+vex = ["vex.openvex.json"]
+banned = ["pkg:cargo/bytes"]
+
+[deps.allowed-sources]
+PyPI = ["https://pypi.internal.example/simple"]
+"crates.io" = ["registry+https://github.com/rust-lang/crates.io-index"]
+"#,
+    );
+    let rules = |r: &str| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule.as_str() == r)
+            .count()
+    };
+    assert_eq!(rules("deps/banned-package"), 1);
+    // the four requirements come from pypi.org, which this config does not allow
+    assert_eq!(rules("deps/unapproved-source"), 4);
+    assert!(rules("deps/vulnerable-dependency") >= 5);
+    let vexed: Vec<_> = report
+        .suppressed
+        .iter()
+        .filter(|f| f.suppression.as_ref().unwrap().kind == SuppressionKind::Vex)
+        .collect();
+    assert_eq!(vexed.len(), 1);
+    assert!(vexed[0].message.contains("crossbeam-epoch"));
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("RUSTSEC-2026-0204"))
+    );
+    assert!(report.findings.iter().any(|f| {
+        f.location.path.ends_with("vendor.cdx.json")
+            && f.rule.as_str() == "deps/vulnerable-dependency"
+    }));
+    // the broken lockfile is a diagnostic naming its position; the others were still scanned
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| {
+            d.path
+                .as_deref()
+                .is_some_and(|p| p.ends_with("package-lock.json"))
+        })
+        .expect("diagnostic for the broken lockfile");
+    assert_eq!(d.line, Some(2));
+    // the note about the missing index and the bundled snapshot
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("bundled OSV snapshot"))
+    );
+    // fingerprints are stable across runs
+    let again = run(
+        dir.path(),
+        &std::fs::read_to_string(dir.path().join("tollgate.toml")).unwrap(),
+    );
+    let fp = |r: &Report| {
+        r.findings
+            .iter()
+            .map(|f| f.fingerprint.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(fp(&report), fp(&again));
+}
+
+#[test]
+fn config_typo_is_positioned() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tollgate.toml"), "[deps]\nbaned = []\n").unwrap();
+    let cfg = Config::load(&dir.path().join("tollgate.toml"), &["deps"]).unwrap();
+    let e = DepsScanner::from_config(&cfg, None)
+        .err()
+        .expect("unknown key rejected");
+    assert!(e.to_string().contains(":2:"), "{e}");
+    std::fs::write(
+        dir.path().join("tollgate.toml"),
+        "[deps.allowed-sources]\ncargo = []\n",
+    )
+    .unwrap();
+    let cfg = Config::load(&dir.path().join("tollgate.toml"), &["deps"]).unwrap();
+    assert!(DepsScanner::from_config(&cfg, None).is_err());
+}

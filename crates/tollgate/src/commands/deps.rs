@@ -1,0 +1,256 @@
+//! `tollgate scan deps`, `tollgate sbom` and `tollgate db import|update` (issue 5).
+
+use crate::commands::check::{self, CommonArgs};
+use crate::exit;
+use anyhow::Context;
+use std::io::Write;
+use std::path::PathBuf;
+use tollgate_deps::{DepsScanner, Ecosystem, osv, sbom};
+use tollgate_engine::Scanner;
+use tollgate_inventory::{Inventory, Options, Root};
+
+/// `tollgate scan deps`.
+#[derive(Debug, clap::Args)]
+pub struct DepsArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// OSV index to match against (default: `[deps] db`, else the user's cache folder).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+pub fn run_scan(a: DepsArgs) -> anyhow::Result<u8> {
+    let config = match check::load_config(&a.common) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let scanner = match DepsScanner::from_config(&config, a.db.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let scanners: Vec<Box<dyn Scanner>> = vec![Box::new(scanner)];
+    let Some(report) = check::scan(&a.common, &config, &scanners)? else {
+        return Ok(exit::USAGE);
+    };
+    check::emit(&a.common, &report)?;
+    // Lockfiles were there but none could be read: a tool error, not a pass.
+    if report
+        .diagnostics
+        .iter()
+        .any(|d| d.source == "deps" && d.message.starts_with(tollgate_deps::NOTHING_READ))
+    {
+        return Ok(exit::USAGE);
+    }
+    let threshold = a.common.fail_on.unwrap_or(config.scan.fail_on);
+    Ok(if report.failing(threshold) > 0 {
+        exit::FAIL
+    } else {
+        exit::PASS
+    })
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    Spdx,
+}
+
+/// `tollgate sbom PATH`.
+#[derive(Debug, clap::Args)]
+pub struct SbomArgs {
+    /// Folder (or file) whose lockfiles and manifests to describe.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long, short = 'f', value_enum, default_value_t = SbomFormat::Cyclonedx)]
+    pub format: SbomFormat,
+    /// Write the SBOM to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Creation time in seconds since the epoch, for byte-for-byte reproducible output.
+    #[arg(long, value_name = "N", env = "SOURCE_DATE_EPOCH")]
+    pub source_date_epoch: Option<i64>,
+    /// Do not honour .gitignore and .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+}
+
+pub fn run_sbom(a: SbomArgs) -> anyhow::Result<u8> {
+    let given = a.path.to_string_lossy().to_string();
+    let inventory = match Inventory::collect(
+        &[Root::new(Some(&given))],
+        &Options {
+            no_ignore: a.no_ignore,
+            max_file_size: 256 << 20,
+            exclude: Vec::new(),
+        },
+    ) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let collected = tollgate_deps::collect(&inventory);
+    for d in &collected.diagnostics {
+        let at = match (&d.path, d.line, d.column) {
+            (Some(p), Some(l), Some(c)) => format!("{p}:{l}:{c}: "),
+            (Some(p), Some(l), None) => format!("{p}:{l}: "),
+            (Some(p), None, _) => format!("{p}: "),
+            _ => String::new(),
+        };
+        let level = match d.level {
+            tollgate_model::DiagnosticLevel::Error => "error",
+            tollgate_model::DiagnosticLevel::Warning => "warning",
+            tollgate_model::DiagnosticLevel::Note => "note",
+        };
+        eprintln!("{level}: {at}{}", d.message);
+    }
+    if collected.files.is_empty() {
+        eprintln!("error: no lockfile, manifest or SBOM could be read under {given}");
+        return Ok(exit::USAGE);
+    }
+    let components: Vec<_> = collected
+        .files
+        .iter()
+        .flat_map(|f| f.components.iter().cloned())
+        .collect();
+    let name = std::fs::canonicalize(&a.path)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .unwrap_or_else(|| given.clone());
+    let opts = sbom::SbomOptions {
+        name,
+        timestamp: a.source_date_epoch.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        }),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let doc = match a.format {
+        SbomFormat::Cyclonedx => sbom::cyclonedx(&components, &opts),
+        SbomFormat::Spdx => sbom::spdx(&components, &opts),
+    };
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    match &a.output {
+        Some(p) => {
+            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?
+        }
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(exit::PASS)
+}
+
+/// `tollgate db …`: the local OSV advisory index.
+#[derive(Debug, clap::Subcommand)]
+pub enum DbCommand {
+    /// Load a folder or zip of OSV records (JSON, or PyPA YAML) into the index.
+    Import(DbImportArgs),
+    /// Download the OSV export's per-ecosystem all.zip files into the index.
+    Update(DbUpdateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DbImportArgs {
+    /// Folder or .zip of OSV records.
+    pub path: PathBuf,
+    /// Index file (default: the user's cache folder, tollgate/osv.db).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DbUpdateArgs {
+    /// Base URL of an OSV export layout (`<URL>/<ecosystem>/all.zip`).
+    #[arg(long, value_name = "BASE", default_value = osv::DEFAULT_EXPORT)]
+    pub url: String,
+    /// Ecosystems to fetch (OSV names; default: all supported).
+    #[arg(long = "ecosystem", value_name = "NAME")]
+    pub ecosystems: Vec<String>,
+    /// Index file (default: the user's cache folder, tollgate/osv.db).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+pub fn run_db(c: DbCommand) -> anyhow::Result<u8> {
+    match c {
+        DbCommand::Import(a) => {
+            let path = a.db.unwrap_or_else(tollgate_deps::default_db_path);
+            let mut db = osv::Db::open(&path)?;
+            let stats = match db.import(&a.path) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(exit::USAGE);
+                }
+            };
+            report(&stats);
+            eprintln!(
+                "imported {} records ({} withdrawn skipped, {} unreadable) into {}",
+                stats.records,
+                stats.withdrawn,
+                stats.problems.len(),
+                path.display()
+            );
+            Ok(if stats.records == 0 && !stats.problems.is_empty() {
+                exit::USAGE
+            } else {
+                exit::PASS
+            })
+        }
+        DbCommand::Update(a) => {
+            let ecos: Vec<Ecosystem> = if a.ecosystems.is_empty() {
+                Ecosystem::ALL.to_vec()
+            } else {
+                let mut v = Vec::new();
+                for e in &a.ecosystems {
+                    match Ecosystem::from_osv(e) {
+                        Some(x) => v.push(x),
+                        None => {
+                            eprintln!("error: unknown ecosystem {e:?}");
+                            return Ok(exit::USAGE);
+                        }
+                    }
+                }
+                v
+            };
+            let path = a.db.unwrap_or_else(tollgate_deps::default_db_path);
+            let mut db = osv::Db::open(&path)?;
+            let mut ok = 0;
+            for (eco, res) in osv::update(&mut db, &a.url, &ecos) {
+                match res {
+                    Ok(stats) => {
+                        ok += 1;
+                        report(&stats);
+                        eprintln!("{eco}: {} records", stats.records);
+                    }
+                    Err(e) => eprintln!("warning: {eco}: {e}"),
+                }
+            }
+            eprintln!("index: {} ({} advisories)", path.display(), db.count()?);
+            Ok(if ok == 0 { exit::USAGE } else { exit::PASS })
+        }
+    }
+}
+
+fn report(stats: &osv::ImportStats) {
+    for p in stats.problems.iter().take(20) {
+        eprintln!("warning: {}:{}:{}: {}", p.file, p.line, p.column, p.message);
+    }
+    if stats.problems.len() > 20 {
+        eprintln!(
+            "warning: … and {} more unreadable records",
+            stats.problems.len() - 20
+        );
+    }
+}
