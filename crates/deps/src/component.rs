@@ -245,15 +245,3 @@ pub fn line_of(text: &str, off: usize) -> u32 {
         .count() as u32
         + 1
 }
-
-/// Finds the 1-based line of the first line containing all `needles`, starting the search at
-/// the line containing byte `from`. Lockfile parsers built on serde use it to point findings at
-/// the package's entry.
-pub fn find_line(text: &str, needles: &[&str]) -> u32 {
-    for (i, l) in text.lines().enumerate() {
-        if needles.iter().all(|n| l.contains(n)) {
-            return i as u32 + 1;
-        }
-    }
-    1
-}

@@ -196,8 +196,6 @@ impl Purl {
     fn normalize(&mut self, input: &str) -> Result<(), PurlError> {
         let lower_ns = matches!(
             self.ty.as_str(),
-            "bitbucket" | "github" | "composer" | "deb" | "apk" | "alpm" | "qpkg" | "hex"
-                | "luarocks" | "npm" | "pypi" | "brew" | "git"
             "bitbucket"
                 | "github"
                 | "composer"
@@ -217,7 +215,6 @@ impl Purl {
         }
         let lower_name = matches!(
             self.ty.as_str(),
-            "bitbucket" | "github" | "composer" | "deb" | "apk" | "alpm" | "pypi" | "hex" | "brew"
             "bitbucket"
                 | "github"
                 | "composer"

@@ -5,7 +5,6 @@ use std::cmp::Ordering;
 use tollgate_deps::purl::Purl;
 use tollgate_deps::version;
 
-const VERSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/versions/");
 const VERSIONS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/vectors/versions/"
@@ -41,7 +40,6 @@ fn check(files: &[&str], cmp: fn(&str, &str) -> Ordering) {
             let got = cmp(a, b);
             let back = cmp(b, a);
             if got != want || back != want.reverse() {
-                failures.push(format!("{f}:{}: {line} (got {got:?}, reverse {back:?})", i + 1));
                 failures.push(format!(
                     "{f}:{}: {line} (got {got:?}, reverse {back:?})",
                     i + 1
@@ -54,7 +52,6 @@ fn check(files: &[&str], cmp: fn(&str, &str) -> Ordering) {
         failures.is_empty(),
         "{} of {total} failed:\n{}",
         failures.len(),
-        failures.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
         failures
             .iter()
             .take(40)
@@ -66,7 +63,6 @@ fn check(files: &[&str], cmp: fn(&str, &str) -> Ordering) {
 
 #[test]
 fn pypi() {
-    check(&["pypi-versions.txt", "pypi-versions-generated.txt"], version::pep440);
     check(
         &["pypi-versions.txt", "pypi-versions-generated.txt"],
         version::pep440,
@@ -80,7 +76,6 @@ fn semver() {
 
 #[test]
 fn maven() {
-    check(&["maven-versions.txt", "maven-versions-generated.txt"], version::maven);
     check(
         &["maven-versions.txt", "maven-versions-generated.txt"],
         version::maven,
@@ -110,7 +105,6 @@ fn packagist() {
 
 #[test]
 fn debian() {
-    check(&["debian-versions.txt", "debian-versions-generated.txt"], version::debian);
     check(
         &["debian-versions.txt", "debian-versions-generated.txt"],
         version::debian,
@@ -147,7 +141,6 @@ fn purl_suite() {
                     let input = t["input"].as_str().unwrap();
                     match (Purl::parse(input), fail) {
                         (Err(_), true) => {}
-                        (Ok(p), true) => failures.push(format!("{f}: {desc}: {input} parsed as {p:?}")),
                         (Ok(p), true) => {
                             failures.push(format!("{f}: {desc}: {input} parsed as {p:?}"))
                         }
@@ -174,7 +167,6 @@ fn purl_suite() {
                         (Err(e), false) => failures.push(format!("{f}: {desc}: {e}")),
                         (Ok(c), false) => {
                             if Some(c.as_str()) != t["expected_output"].as_str() {
-                                failures.push(format!("{f}: {desc}: {input}: got {c} want {}", t["expected_output"]));
                                 failures.push(format!(
                                     "{f}: {desc}: {input}: got {c} want {}",
                                     t["expected_output"]
@@ -192,7 +184,6 @@ fn purl_suite() {
                         version: i["version"].as_str().map(str::to_string),
                         qualifiers: i["qualifiers"]
                             .as_object()
-                            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
                             .map(|m| {
                                 m.iter()
                                     .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
@@ -211,8 +202,6 @@ fn purl_suite() {
                             }
                         }
                         false => {
-                            if Some(got.as_str()) != t["expected_output"].as_str() || re.as_deref().ok() != Some(got.as_str()) {
-                                failures.push(format!("{f}: {desc}: got {got} want {}", t["expected_output"]));
                             if Some(got.as_str()) != t["expected_output"].as_str()
                                 || re.as_deref().ok() != Some(got.as_str())
                             {
@@ -229,12 +218,6 @@ fn purl_suite() {
         }
     }
     // Types tollgate emits or reads must pass every case; exotic types are reported only.
-    let ours = ["specification-test", "cargo-", "npm-", "pypi-", "golang-", "gem-", "composer-", "nuget-", "maven-"];
-    let (mine, others): (Vec<String>, Vec<String>) =
-        failures.into_iter().partition(|f| ours.iter().any(|o| f.contains(o)));
-    eprintln!("purl: {} of {total} cases fail in other types:\n{}", others.len(), others.join("\n"));
-    let failures = mine;
-    assert!(failures.is_empty(), "{} of {total} purl cases failed:\n{}", failures.len(), failures.join("\n"));
     let ours = [
         "specification-test",
         "cargo-",

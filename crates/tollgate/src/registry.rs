@@ -8,25 +8,19 @@ use tollgate_engine::Scanner;
 pub const SECTIONS: &[&str] = &[
     tollgate_secrets::SECTION,
     tollgate_ci::SECTION,
+    "deps",
+    "verify",
     "log",
     "gate",
     "environments",
 ];
 
 /// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
-// One `push` line per scanner keeps each scanner's registration a one-line merge.
-#[allow(clippy::vec_init_then_push)]
 pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
     let out: Vec<Box<dyn Scanner>> = vec![
         Box::new(tollgate_secrets::SecretsScanner::from_config(config)?),
         Box::new(tollgate_ci::CiScanner::from_config(config)?),
+        Box::new(tollgate_deps::DepsScanner::from_config(config, None)?),
     ];
-pub const SECTIONS: &[&str] = &["deps"];
-
-/// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
-pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
-    let out: Vec<Box<dyn Scanner>> = vec![Box::new(tollgate_deps::DepsScanner::from_config(
-        config, None,
-    )?)];
     Ok(out)
 }

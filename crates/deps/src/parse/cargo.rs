@@ -130,7 +130,6 @@ checksum = "ddc6f9cc94d67c0e21aaf7eda3a010fd3af78ebf6e096aa6e2e13c79749cce4f"
         assert!(serde.direct);
         assert_eq!(serde.line, 11);
         assert_eq!(serde.purl, "pkg:cargo/serde@1.0.200");
-        assert_eq!(p.components[0].dependencies, vec!["pkg:cargo/serde@1.0.200"]);
         assert_eq!(
             p.components[0].dependencies,
             vec!["pkg:cargo/serde@1.0.200"]

@@ -57,7 +57,6 @@ pub fn parse(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> 
             c.hashes.push(Hash::new("SHA-1", sha1));
         }
         if let Some(l) = p.get("license").and_then(Value::as_array) {
-            c.licenses = l.iter().filter_map(Value::as_str).map(str::to_string).collect();
             c.licenses = l
                 .iter()
                 .filter_map(Value::as_str)

@@ -12,7 +12,6 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let mut remote: Option<String> = None;
     let mut direct: HashSet<String> = HashSet::new();
     // (name, version, line, source, deps)
-    let mut specs: Vec<(String, String, u32, Option<String>, Vec<String>)> = Vec::new();
     let mut specs: Vec<Spec> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let lineno = i as u32 + 1;
@@ -69,10 +68,6 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
             _ => {}
         }
     }
-    let versions: HashMap<String, String> = specs
-        .iter()
-        .map(|s| (s.0.clone(), s.1.clone()))
-        .collect();
     let versions: HashMap<String, String> =
         specs.iter().map(|s| (s.0.clone(), s.1.clone())).collect();
     let mut out = Parsed::default();

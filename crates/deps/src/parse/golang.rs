@@ -31,7 +31,6 @@ fn sums(text: &str) -> HashMap<(String, String), Hash> {
 }
 
 pub fn go_mod(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> {
-    let sum = siblings.read("go.sum").map(|t| sums(&t)).unwrap_or_default();
     let sum = siblings
         .read("go.sum")
         .map(|t| sums(&t))
@@ -79,7 +78,6 @@ pub fn go_mod(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError>
                 (v, r.trim())
             }
         };
-        let words: Vec<&str> = rest.split_whitespace().map(|w| w.trim_matches('"')).collect();
         let words: Vec<&str> = rest
             .split_whitespace()
             .map(|w| w.trim_matches('"'))
@@ -88,9 +86,6 @@ pub fn go_mod(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError>
             "module" => module = words.first().map(|s| s.to_string()),
             "require" => {
                 let [m, v, ..] = words[..] else {
-                    return Err(ParseError::new(lineno, 1, "require needs a module and a version"));
-                };
-                reqs.push((lineno, m.to_string(), v.to_string(), comment.contains("indirect")));
                     return Err(ParseError::new(
                         lineno,
                         1,
@@ -154,7 +149,6 @@ pub fn go_sum(text: &str) -> Result<Parsed, ParseError> {
         let mut it = l.split_whitespace();
         let (Some(m), Some(v)) = (it.next(), it.next()) else {
             if !l.trim().is_empty() {
-                return Err(ParseError::new(i as u32 + 1, 1, "expected `module version hash`"));
                 return Err(ParseError::new(
                     i as u32 + 1,
                     1,

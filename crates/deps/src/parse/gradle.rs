@@ -21,7 +21,6 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
         };
         let mut c = Component::new(Ecosystem::Maven, &format!("{g}:{a}"), v).at_line(i as u32 + 1);
         let confs: Vec<&str> = confs.split(',').filter(|c| !c.is_empty()).collect();
-        c.scope = if !confs.is_empty() && confs.iter().all(|c| c.to_ascii_lowercase().contains("test")) {
         c.scope = if !confs.is_empty()
             && confs
                 .iter()

@@ -10,7 +10,6 @@ fn child<'a>(n: roxmltree::Node<'a, 'a>, name: &str) -> Option<roxmltree::Node<'
 }
 
 fn text<'a>(n: roxmltree::Node<'a, 'a>, name: &str) -> Option<String> {
-    child(n, name).and_then(|c| c.text()).map(|t| t.trim().to_string())
     child(n, name)
         .and_then(|c| c.text())
         .map(|t| t.trim().to_string())
@@ -25,7 +24,6 @@ pub fn parse(xml: &str) -> Result<Parsed, ParseError> {
     let mut props: HashMap<String, String> = HashMap::new();
     if let Some(p) = child(project, "properties") {
         for c in p.children().filter(|c| c.is_element()) {
-            props.insert(c.tag_name().name().to_string(), c.text().unwrap_or("").trim().to_string());
             props.insert(
                 c.tag_name().name().to_string(),
                 c.text().unwrap_or("").trim().to_string(),
@@ -40,7 +38,6 @@ pub fn parse(xml: &str) -> Result<Parsed, ParseError> {
         let mut out = s.to_string();
         for _ in 0..8 {
             let Some(start) = out.find("${") else { break };
-            let Some(end) = out[start..].find('}') else { break };
             let Some(end) = out[start..].find('}') else {
                 break;
             };
@@ -51,9 +48,6 @@ pub fn parse(xml: &str) -> Result<Parsed, ParseError> {
         out
     };
     let mut managed: HashMap<String, String> = HashMap::new();
-    if let Some(dm) = child(project, "dependencyManagement").and_then(|d| child(d, "dependencies")) {
-        for d in dm.children().filter(|c| c.has_tag_name("dependency") || c.tag_name().name() == "dependency") {
-            if let (Some(g), Some(a), Some(v)) = (text(d, "groupId"), text(d, "artifactId"), text(d, "version")) {
     if let Some(dm) = child(project, "dependencyManagement").and_then(|d| child(d, "dependencies"))
     {
         for d in dm
@@ -73,7 +67,6 @@ pub fn parse(xml: &str) -> Result<Parsed, ParseError> {
     let Some(deps) = child(project, "dependencies") else {
         return Ok(out);
     };
-    for d in deps.children().filter(|c| c.tag_name().name() == "dependency") {
     for d in deps
         .children()
         .filter(|c| c.tag_name().name() == "dependency")

@@ -191,12 +191,6 @@ pub fn parse(
 }
 
 /// Merges duplicate entries of one package (same purl): direct wins, runtime wins over dev.
-fn dedup(components: &mut Vec<Component>) {
-    use std::collections::HashMap;
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut out: Vec<Component> = Vec::with_capacity(components.len());
-    for c in components.drain(..) {
-        match seen.get(&c.purl) {
 /// A workspace member and a registry package of the same name and version stay apart.
 fn dedup(components: &mut Vec<Component>) {
     use std::collections::HashMap;
@@ -222,7 +216,6 @@ fn dedup(components: &mut Vec<Component>) {
                 }
             }
             None => {
-                seen.insert(c.purl.clone(), out.len());
                 seen.insert((c.purl.clone(), c.is_root), out.len());
                 out.push(c);
             }

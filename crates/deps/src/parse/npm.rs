@@ -128,7 +128,6 @@ fn v2(pkgs: &Map<String, Value>, lines: &Lines<'_>) -> Parsed {
         }
         c.direct = direct.contains(path.as_str());
         c.scope = scope_of(p);
-        c.source = p.get("resolved").and_then(Value::as_str).map(str::to_string);
         c.source = p
             .get("resolved")
             .and_then(Value::as_str)
@@ -175,7 +174,6 @@ fn v1(doc: &Value, lines: &Lines<'_>) -> Parsed {
             let mut c = Component::new(Ecosystem::Npm, name, version).at_line(line);
             c.direct = top;
             c.scope = scope_of(p);
-            c.source = source.or_else(|| p.get("resolved").and_then(Value::as_str).map(str::to_string));
             c.source = source.or_else(|| {
                 p.get("resolved")
                     .and_then(Value::as_str)
@@ -193,9 +191,6 @@ fn v1(doc: &Value, lines: &Lines<'_>) -> Parsed {
                 for r in req.keys() {
                     let found = nested
                         .and_then(|n| n.get(r))
-                        .or_else(|| parents.iter().rev().find_map(|m| m.get(r)));
-                    if let Some(v) = found.and_then(|f| f.get("version")).and_then(Value::as_str)
-                    {
                         .or_else(|| deps.get(r))
                         .or_else(|| parents.iter().rev().find_map(|m| m.get(r)));
                     if let Some(v) = found.and_then(|f| f.get("version")).and_then(Value::as_str) {

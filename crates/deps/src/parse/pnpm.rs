@@ -10,9 +10,6 @@ use std::collections::{HashMap, HashSet};
 fn split_key(key: &str) -> Option<(String, String)> {
     let k = key.strip_prefix('/').unwrap_or(key);
     let k = k.split('(').next().unwrap_or(k);
-    let at = k[1.min(k.len())..].find('@').map(|i| i + 1);
-    if let Some(at) = at {
-        return Some((k[..at].to_string(), k[at + 1..].split('_').next()?.to_string()));
     let at = k
         .char_indices()
         .skip(1)
@@ -31,7 +28,6 @@ fn split_key(key: &str) -> Option<(String, String)> {
 
 /// A version as an importer writes it: `1.0.0`, `1.0.0(react@18.0.0)`, `link:../x`.
 fn clean_version(v: &str) -> &str {
-    v.split('(').next().unwrap_or(v).split('_').next().unwrap_or(v)
     v.split('(')
         .next()
         .unwrap_or(v)
@@ -142,7 +138,6 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
         if let Some(s) = snapshots {
             dep_maps.extend(
                 s.iter()
-                    .filter(|(k, _)| split_key(k).as_ref() == Some(&(name.clone(), version.clone())))
                     .filter(|(k, _)| {
                         split_key(k).as_ref() == Some(&(name.clone(), version.clone()))
                     })

@@ -137,7 +137,6 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
     if let Some(v) = doc.get("version").and_then(|v| v.as_integer())
         && v > 1
     {
-        return Err(ParseError::new(1, 1, format!("unknown uv.lock version {v}")));
         return Err(ParseError::new(
             1,
             1,
@@ -160,9 +159,6 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
         }
     }
     let is_root = |p: &toml::Value| {
-        p.get("source").is_some_and(|s| {
-            s.get("editable").is_some() || s.get("virtual").is_some()
-        })
         p.get("source")
             .is_some_and(|s| s.get("editable").is_some() || s.get("virtual").is_some())
     };
@@ -235,7 +231,6 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
                 })
         });
         let mut hashes = Vec::new();
-        if let Some(h) = p.get("sdist").and_then(|s| s.get("hash")).and_then(|h| h.as_str()) {
         if let Some(h) = p
             .get("sdist")
             .and_then(|s| s.get("hash"))
@@ -250,7 +245,6 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
                 }
             }
         }
-        c.hashes = hashes.iter().filter_map(|h| Hash::from_prefixed(h)).collect();
         c.hashes = hashes
             .iter()
             .filter_map(|h| Hash::from_prefixed(h))
@@ -280,10 +274,6 @@ pub fn pipfile(text: &str) -> Result<Parsed, ParseError> {
     let doc: Value = serde_json::from_str(text).map_err(|e| ParseError::json(&e))?;
     let lines = Lines::new(text);
     let mut indexes: HashMap<String, String> = HashMap::new();
-    if let Some(srcs) = doc
-        .pointer("/_meta/sources")
-        .and_then(Value::as_array)
-    {
     if let Some(srcs) = doc.pointer("/_meta/sources").and_then(Value::as_array) {
         for s in srcs {
             if let (Some(n), Some(u)) = (
@@ -334,11 +324,6 @@ pub fn pipfile(text: &str) -> Result<Parsed, ParseError> {
 
 /// requirements.txt. Pinned (`==`/`===`) requirements give versioned components; unpinned
 /// ones are listed without a version. `-r`/`-c` includes are followed (relative to the file).
-pub fn requirements(
-    name: &str,
-    text: &str,
-    siblings: &dyn Siblings,
-) -> Result<Parsed, ParseError> {
 pub fn requirements(name: &str, text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> {
     let mut out = Parsed::default();
     let mut visited: HashSet<String> = HashSet::new();
@@ -431,7 +416,6 @@ fn read_requirements(
                         }
                         None => out.warnings.push((
                             line,
-                            format!("{file}:{line}: included file {inc} not found; skipped"),
                             format!("included file {inc} not found; skipped (named in {file})"),
                         )),
                     }
@@ -459,7 +443,6 @@ fn read_requirements(
             .unwrap_or(spec_main.len());
         let pkg = &spec_main[..name_end];
         if pkg.is_empty() {
-            out.warnings.push((line, format!("{file}:{line}: unreadable requirement {l:?}")));
             out.warnings
                 .push((line, format!("unreadable requirement {l:?} in {file}")));
             continue;

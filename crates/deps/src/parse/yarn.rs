@@ -23,8 +23,6 @@ fn unquote(s: &str) -> &str {
 /// `"@scope/name@npm:^1.0.0"` → (`@scope/name`, `npm:^1.0.0`).
 fn split_descriptor(d: &str) -> (&str, &str) {
     let d = unquote(d);
-    match d[1.min(d.len())..].find('@') {
-        Some(i) => (&d[..i + 1], &d[i + 2..]),
     // the first '@' after the first character (scoped names start with one)
     match d.char_indices().skip(1).find(|&(_, c)| c == '@') {
         Some((i, _)) => (&d[..i], &d[i + 1..]),
@@ -110,7 +108,6 @@ pub fn parse(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> 
                 Some(kv) => kv,
                 None => line.split_once(' ').unwrap_or((line, "")),
             };
-            e.deps.push((unquote(k).to_string(), unquote(v).to_string()));
             e.deps
                 .push((unquote(k).to_string(), unquote(v).to_string()));
         }
@@ -189,11 +186,6 @@ pub fn parse(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> 
                 c.hashes.push(Hash::new("SHA-512", hexpart));
             }
         }
-        c.dependencies = e
-            .deps
-            .iter()
-            .filter_map(|(n, r)| lookup(n, r))
-            .collect();
         c.dependencies = e.deps.iter().filter_map(|(n, r)| lookup(n, r)).collect();
         out.components.push(c);
     }

@@ -75,7 +75,6 @@ fn parse(input: &str) -> Option<V> {
             if let Some(r2) = r.strip_prefix(word) {
                 let r2s = strip_sep(r2);
                 let (n, r3) = take_digits(r2s);
-                let (n, r3) = if n.is_none() { (0, r2) } else { (n.unwrap_or(0), r3) };
                 let (n, r3) = if n.is_none() {
                     (0, r2)
                 } else {
@@ -99,7 +98,6 @@ fn parse(input: &str) -> Option<V> {
             for word in ["post", "rev", "r"] {
                 if let Some(r2) = r.strip_prefix(word) {
                     let (n, r3) = take_digits(strip_sep(r2));
-                    let (n, r3) = if n.is_none() { (0, r2) } else { (n.unwrap_or(0), r3) };
                     let (n, r3) = if n.is_none() {
                         (0, r2)
                     } else {
@@ -117,7 +115,6 @@ fn parse(input: &str) -> Option<V> {
         let r = strip_sep(rest);
         if let Some(r2) = r.strip_prefix("dev") {
             let (n, r3) = take_digits(strip_sep(r2));
-            let (n, r3) = if n.is_none() { (0, r2) } else { (n.unwrap_or(0), r3) };
             let (n, r3) = if n.is_none() {
                 (0, r2)
             } else {
