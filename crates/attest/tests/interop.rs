@@ -1,8 +1,9 @@
 //! Interop with peer implementations (offline):
 //! - DSSE envelopes verify with Python securesystemslib; Statements parse with the in-toto
 //!   attestation Python bindings; tampered ones fail;
-//! - bundles verify with npm @sigstore/verify (as a library) and with the sigstore-verify
-//!   crate; a tampered artifact or signature fails.
+//! - bundles verify with npm @sigstore/verify (as a library); the sigstore-verify
+//!   crate reads them and asks for a log entry; a tampered artifact or signature fails.
+//!
 //! Peers come from scripts/peers/attest.sh; missing peers fail under CI and skip otherwise.
 
 mod common;
