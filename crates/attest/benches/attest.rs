@@ -51,12 +51,15 @@ fn release(c: &mut Criterion) {
     };
     let art = ArtifactRef::Digest(digest);
     assert!(verify_release(&bundles, &art, &trust, &req).unwrap().ok());
-    c.bench_function("verify release (signature + 6 attestations, pre-hashed)", |b| {
-        b.iter(|| {
-            let r = verify_release(black_box(&bundles), &art, &trust, &req).unwrap();
-            assert!(r.ok());
-        })
-    });
+    c.bench_function(
+        "verify release (signature + 6 attestations, pre-hashed)",
+        |b| {
+            b.iter(|| {
+                let r = verify_release(black_box(&bundles), &art, &trust, &req).unwrap();
+                assert!(r.ok());
+            })
+        },
+    );
 }
 
 criterion_group!(benches, hashing, release);
