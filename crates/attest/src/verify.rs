@@ -63,6 +63,9 @@ pub struct Trust {
     pub certificate: Option<CertificatePolicy>,
     /// Sigstore trusted_root.json text; `None` = embedded public-good production root.
     pub trusted_root_json: Option<String>,
+    /// Which keys of the store may sign: `[[signers]]` (default) or `[[approvers]]` (the
+    /// gate verifying approval attestations).
+    pub role: Role,
 }
 
 impl Trust {
@@ -76,6 +79,14 @@ impl Trust {
     pub fn store(store: TrustStore) -> Trust {
         Trust {
             store,
+            ..Trust::default()
+        }
+    }
+    /// Trust the `[[approvers]]` of `store` (for approval attestations).
+    pub fn approvers(store: TrustStore) -> Trust {
+        Trust {
+            store,
+            role: Role::Approver,
             ..Trust::default()
         }
     }
@@ -495,10 +506,10 @@ fn verify_certificate(
 
 /// Trusted signer keys for a hint: the matching key id, else every signer key (other tools'
 /// hints are free-form).
-fn candidates<'a>(store: &'a TrustStore, hint: &str) -> Vec<&'a TrustedKey> {
-    let c = store.candidates(Role::Signer, hint);
+fn candidates<'a>(trust: &'a Trust, hint: &str) -> Vec<&'a TrustedKey> {
+    let c = trust.store.candidates(trust.role, hint);
     if c.is_empty() {
-        store.candidates(Role::Signer, "")
+        trust.store.candidates(trust.role, "")
     } else {
         c
     }
@@ -512,7 +523,7 @@ fn verify_key_with_tlog(
     trust: &Trust,
     cache: &mut RootCache,
 ) {
-    let keys = candidates(&trust.store, hint);
+    let keys = candidates(trust, hint);
     if keys.is_empty() {
         v.checks.push(Check::fail(
             "signer key",
@@ -585,7 +596,7 @@ fn verify_offline_key(
     trust: &Trust,
     req: &Requirements,
 ) {
-    let keys = candidates(&trust.store, hint);
+    let keys = candidates(trust, hint);
     if keys.is_empty() {
         v.checks.push(Check::fail(
             "signer key",
@@ -1095,6 +1106,65 @@ mod tests {
         .unwrap();
         // Key retired before the build: rejected.
         let store = TrustStore::from_entries(&[entry("2026-01-01")], &[], dir.path()).unwrap();
+        assert!(
+            verify_bundle(
+                b.to_json().as_bytes(),
+                &ArtifactRef::Digest(d),
+                &Trust::store(store),
+                &req
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn approvals_verify_against_approvers_only() {
+        use crate::predicates::approval::Approval;
+        let dir = tempfile::tempdir().unwrap();
+        let alice = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        std::fs::write(dir.path().join("alice.pub"), alice.public_key().to_pem()).unwrap();
+        let entry = tollgate_config::TrustEntry {
+            identity: "alice@example.com".into(),
+            key: "alice.pub".into(),
+            valid_from: None,
+            valid_until: None,
+        };
+        let store = TrustStore::from_entries(&[], &[entry], dir.path()).unwrap();
+        let d = tollgate_model::sha256(b"app");
+        let approval = Approval {
+            artifact: d,
+            artifact_name: None,
+            environment: "production".into(),
+            approver: "alice@example.com".into(),
+            policy_digest: None,
+            approved_on: now() - time::Duration::hours(1),
+            expires_on: now() + time::Duration::hours(1),
+            comment: None,
+        };
+        let b = crate::attest_statement(
+            &alice,
+            Statement::new(
+                vec![Subject::sha256("app", &d)],
+                crate::statement::APPROVAL_V1,
+                approval.to_predicate(),
+            ),
+        )
+        .unwrap();
+        let req = Requirements {
+            now: now(),
+            ..Requirements::default()
+        };
+        let v = verify_bundle(
+            b.to_json().as_bytes(),
+            &ArtifactRef::Digest(d),
+            &Trust::approvers(store.clone()),
+            &req,
+        )
+        .unwrap();
+        assert_eq!(v.signer.identity.as_deref(), Some("alice@example.com"));
+        let back = Approval::from_predicate(&v.statement.unwrap().predicate).unwrap();
+        assert!(back.in_force(now()));
+        // An approver's key is not a release signer.
         assert!(
             verify_bundle(
                 b.to_json().as_bytes(),

@@ -436,6 +436,7 @@ pub fn run_verify(a: VerifyArgs) -> anyhow::Result<u8> {
         store,
         certificate,
         trusted_root_json,
+        ..Trust::default()
     };
     let max_age = match a.max_age.as_ref().or(settings.max_age.as_ref()) {
         Some(s) => match parse_duration(s) {
