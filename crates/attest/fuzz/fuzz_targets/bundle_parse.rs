@@ -16,5 +16,10 @@ fn trust() -> &'static Trust {
 fuzz_target!(|data: &[u8]| {
     let _ = Bundle::from_json(data);
     let d = tollgate_model::sha256(b"artifact");
-    let _ = verify_bundle(data, &ArtifactRef::Digest(d), trust(), &Requirements::default());
+    let _ = verify_bundle(
+        data,
+        &ArtifactRef::Digest(d),
+        trust(),
+        &Requirements::default(),
+    );
 });
