@@ -35,8 +35,9 @@ pub enum TrustError {
 }
 
 /// Which list an entry belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Role {
+    #[default]
     Signer,
     Approver,
 }

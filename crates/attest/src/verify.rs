@@ -63,6 +63,9 @@ pub struct Trust {
     pub certificate: Option<CertificatePolicy>,
     /// Sigstore trusted_root.json text; `None` = embedded public-good production root.
     pub trusted_root_json: Option<String>,
+    /// Which keys of the store may sign: `[[signers]]` (default) or `[[approvers]]` (the
+    /// gate verifying approval attestations).
+    pub role: Role,
 }
 
 impl Trust {
@@ -76,6 +79,14 @@ impl Trust {
     pub fn store(store: TrustStore) -> Trust {
         Trust {
             store,
+            ..Trust::default()
+        }
+    }
+    /// Trust the `[[approvers]]` of `store` (for approval attestations).
+    pub fn approvers(store: TrustStore) -> Trust {
+        Trust {
+            store,
+            role: Role::Approver,
             ..Trust::default()
         }
     }
@@ -209,7 +220,7 @@ impl Verified {
         [
             "/runDetails/metadata/finishedOn",
             "/approvedOn",
-            "/report/generated",
+            "/report/finished",
             "/timestamp",
         ]
         .iter()
@@ -495,10 +506,10 @@ fn verify_certificate(
 
 /// Trusted signer keys for a hint: the matching key id, else every signer key (other tools'
 /// hints are free-form).
-fn candidates<'a>(store: &'a TrustStore, hint: &str) -> Vec<&'a TrustedKey> {
-    let c = store.candidates(Role::Signer, hint);
+fn candidates<'a>(trust: &'a Trust, hint: &str) -> Vec<&'a TrustedKey> {
+    let c = trust.store.candidates(trust.role, hint);
     if c.is_empty() {
-        store.candidates(Role::Signer, "")
+        trust.store.candidates(trust.role, "")
     } else {
         c
     }
@@ -512,7 +523,7 @@ fn verify_key_with_tlog(
     trust: &Trust,
     cache: &mut RootCache,
 ) {
-    let keys = candidates(&trust.store, hint);
+    let keys = candidates(trust, hint);
     if keys.is_empty() {
         v.checks.push(Check::fail(
             "signer key",
@@ -585,7 +596,7 @@ fn verify_offline_key(
     trust: &Trust,
     req: &Requirements,
 ) {
-    let keys = candidates(&trust.store, hint);
+    let keys = candidates(trust, hint);
     if keys.is_empty() {
         v.checks.push(Check::fail(
             "signer key",
@@ -847,14 +858,20 @@ pub fn parse_duration(s: &str) -> Result<time::Duration, String> {
         Some(i) => (&s[..i], &s[i..]),
         None => (s, "s"),
     };
-    let n: i64 = num.parse().map_err(|_| format!("invalid duration {s:?} (use 30d, 12h, 90m, 45s)"))?;
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration {s:?} (use 30d, 12h, 90m, 45s)"))?;
     Ok(match unit {
         "d" => time::Duration::days(n),
         "h" => time::Duration::hours(n),
         "m" => time::Duration::minutes(n),
         "s" => time::Duration::seconds(n),
         "w" => time::Duration::weeks(n),
-        _ => return Err(format!("invalid duration unit in {s:?} (use d, h, m, s, w)")),
+        _ => {
+            return Err(format!(
+                "invalid duration unit in {s:?} (use d, h, m, s, w)"
+            ));
+        }
     })
 }
 
@@ -882,16 +899,30 @@ mod tests {
     fn release_with_requirements() {
         let k = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
         let d = tollgate_model::sha256(b"app");
-        let (_, sig) = (d, crate::bundle::Bundle::sign_message(&k, &d, None).unwrap());
+        let (_, sig) = (
+            d,
+            crate::bundle::Bundle::sign_message(&k, &d, None).unwrap(),
+        );
         let prov = crate::attest_statement(
             &k,
-            Statement::new(vec![Subject::sha256("app", &d)], SLSA_PROVENANCE_V1,
-                provenance("https://github.com/acme/app", "refs/tags/v1.0.0", "2026-02-27T00:00:00Z")),
+            Statement::new(
+                vec![Subject::sha256("app", &d)],
+                SLSA_PROVENANCE_V1,
+                provenance(
+                    "https://github.com/acme/app",
+                    "refs/tags/v1.0.0",
+                    "2026-02-27T00:00:00Z",
+                ),
+            ),
         )
         .unwrap();
         let tests = crate::attest_statement(
             &k,
-            Statement::new(vec![Subject::sha256("app", &d)], TEST_RESULT_V01, json!({"result": "PASSED"})),
+            Statement::new(
+                vec![Subject::sha256("app", &d)],
+                TEST_RESULT_V01,
+                json!({"result": "PASSED"}),
+            ),
         )
         .unwrap();
         let bundles = vec![
@@ -911,13 +942,18 @@ mod tests {
         let r = verify_release(&bundles, &ArtifactRef::Digest(d), &trust, &req).unwrap();
         assert!(r.ok(), "{:#?}", r);
         assert_eq!(r.bundles[1].predicate_type(), Some(SLSA_PROVENANCE_V1));
-        assert_eq!(r.bundles[0].signer.key_id.as_deref(), Some(k.public_key().key_id()));
+        assert_eq!(
+            r.bundles[0].signer.key_id.as_deref(),
+            Some(k.public_key().key_id())
+        );
 
         // Each requirement can fail on its own.
         for tweak in 0..5 {
             let mut bad = req.clone();
             match tweak {
-                0 => bad.predicate_types.push(crate::statement::APPROVAL_V1.into()),
+                0 => bad
+                    .predicate_types
+                    .push(crate::statement::APPROVAL_V1.into()),
                 1 => bad.builder_id = Some("https://gitlab.com/*".into()),
                 2 => bad.source_repo = Some("https://github.com/other/*".into()),
                 3 => bad.source_ref = Some("refs/heads/main".into()),
@@ -935,9 +971,19 @@ mod tests {
         // Another key: fails.
         let k2 = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
         req.predicate_types.clear();
-        let r = verify_release(&bundles, &ArtifactRef::Digest(d), &Trust::key(k2.public_key().clone()), &req).unwrap();
+        let r = verify_release(
+            &bundles,
+            &ArtifactRef::Digest(d),
+            &Trust::key(k2.public_key().clone()),
+            &req,
+        )
+        .unwrap();
         assert!(!r.ok());
-        assert!(r.bundles.iter().all(|b| b.checks.iter().any(|c| c.name == "signature" && c.status == Status::Failed)));
+        assert!(r.bundles.iter().all(|b| {
+            b.checks
+                .iter()
+                .any(|c| c.name == "signature" && c.status == Status::Failed)
+        }));
     }
 
     #[test]
@@ -946,22 +992,51 @@ mod tests {
         let d = tollgate_model::sha256(b"app");
         let b = crate::attest_statement(
             &k,
-            Statement::new(vec![Subject::sha256("app", &d)], TEST_RESULT_V01, json!({"result": "PASSED"})),
+            Statement::new(
+                vec![Subject::sha256("app", &d)],
+                TEST_RESULT_V01,
+                json!({"result": "PASSED"}),
+            ),
         )
         .unwrap();
         let trust = Trust::key(k.public_key().clone());
-        let ok = verify_bundle(b.to_json().as_bytes(), &ArtifactRef::Digest(d), &trust, &Requirements::default()).unwrap();
+        let ok = verify_bundle(
+            b.to_json().as_bytes(),
+            &ArtifactRef::Digest(d),
+            &trust,
+            &Requirements::default(),
+        )
+        .unwrap();
         assert_eq!(ok.statement.as_ref().unwrap().predicate["result"], "PASSED");
-        assert!(ok.checks.iter().any(|c| c.name == "transparency log" && c.status == Status::NotApplicable));
+        assert!(
+            ok.checks
+                .iter()
+                .any(|c| c.name == "transparency log" && c.status == Status::NotApplicable)
+        );
 
         let mut v = b.to_value();
-        let payload = String::from_utf8(b.envelope().unwrap().payload.clone()).unwrap().replace("PASSED", "FAILED");
+        let payload = String::from_utf8(b.envelope().unwrap().payload.clone())
+            .unwrap()
+            .replace("PASSED", "FAILED");
         use base64::Engine as _;
-        v["dsseEnvelope"]["payload"] = json!(base64::engine::general_purpose::STANDARD.encode(payload));
-        let err = verify_bundle(v.to_string().as_bytes(), &ArtifactRef::Digest(d), &trust, &Requirements::default()).unwrap_err();
-        let VerifyError::Failed(v) = err else { panic!("{err}") };
+        v["dsseEnvelope"]["payload"] =
+            json!(base64::engine::general_purpose::STANDARD.encode(payload));
+        let err = verify_bundle(
+            v.to_string().as_bytes(),
+            &ArtifactRef::Digest(d),
+            &trust,
+            &Requirements::default(),
+        )
+        .unwrap_err();
+        let VerifyError::Failed(v) = err else {
+            panic!("{err}")
+        };
         assert!(v.statement.is_none());
-        assert!(v.checks.iter().any(|c| c.name == "signature" && c.status == Status::Failed));
+        assert!(
+            v.checks
+                .iter()
+                .any(|c| c.name == "signature" && c.status == Status::Failed)
+        );
     }
 
     #[test]
@@ -972,8 +1047,22 @@ mod tests {
         let k = PrivateKey::generate(KeyAlgorithm::Ed25519).unwrap();
         let (d, b) = crate::sign_file(&k, &p).unwrap();
         let trust = Trust::key(k.public_key().clone());
-        verify_bundle(b.to_json().as_bytes(), &ArtifactRef::Path(p.clone()), &trust, &Requirements::default()).unwrap();
-        assert!(verify_bundle(b.to_json().as_bytes(), &ArtifactRef::Digest(d), &trust, &Requirements::default()).is_err());
+        verify_bundle(
+            b.to_json().as_bytes(),
+            &ArtifactRef::Path(p.clone()),
+            &trust,
+            &Requirements::default(),
+        )
+        .unwrap();
+        assert!(
+            verify_bundle(
+                b.to_json().as_bytes(),
+                &ArtifactRef::Digest(d),
+                &trust,
+                &Requirements::default()
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -985,22 +1074,106 @@ mod tests {
             identity: "ci".into(),
             key: "k.pub".into(),
             valid_from: None,
-            valid_until: Some(toml::from_str::<toml::Table>(&format!("d = \"{until}\"")).unwrap()["d"].clone().try_into().unwrap()),
+            valid_until: Some(
+                toml::from_str::<toml::Table>(&format!("d = \"{until}\"")).unwrap()["d"]
+                    .clone()
+                    .try_into()
+                    .unwrap(),
+            ),
         };
         let d = tollgate_model::sha256(b"app");
         let b = crate::attest_statement(
             &k,
-            Statement::new(vec![Subject::sha256("app", &d)], SLSA_PROVENANCE_V1,
-                provenance("r", "refs/heads/main", "2026-01-15T00:00:00Z")),
+            Statement::new(
+                vec![Subject::sha256("app", &d)],
+                SLSA_PROVENANCE_V1,
+                provenance("r", "refs/heads/main", "2026-01-15T00:00:00Z"),
+            ),
         )
         .unwrap();
-        let req = Requirements { now: now(), ..Requirements::default() };
+        let req = Requirements {
+            now: now(),
+            ..Requirements::default()
+        };
         // Key retired on 2026-01-31: a release built 2026-01-15 still verifies in March.
         let store = TrustStore::from_entries(&[entry("2026-01-31")], &[], dir.path()).unwrap();
-        verify_bundle(b.to_json().as_bytes(), &ArtifactRef::Digest(d), &Trust::store(store), &req).unwrap();
+        verify_bundle(
+            b.to_json().as_bytes(),
+            &ArtifactRef::Digest(d),
+            &Trust::store(store),
+            &req,
+        )
+        .unwrap();
         // Key retired before the build: rejected.
         let store = TrustStore::from_entries(&[entry("2026-01-01")], &[], dir.path()).unwrap();
-        assert!(verify_bundle(b.to_json().as_bytes(), &ArtifactRef::Digest(d), &Trust::store(store), &req).is_err());
+        assert!(
+            verify_bundle(
+                b.to_json().as_bytes(),
+                &ArtifactRef::Digest(d),
+                &Trust::store(store),
+                &req
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn approvals_verify_against_approvers_only() {
+        use crate::predicates::approval::Approval;
+        let dir = tempfile::tempdir().unwrap();
+        let alice = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        std::fs::write(dir.path().join("alice.pub"), alice.public_key().to_pem()).unwrap();
+        let entry = tollgate_config::TrustEntry {
+            identity: "alice@example.com".into(),
+            key: "alice.pub".into(),
+            valid_from: None,
+            valid_until: None,
+        };
+        let store = TrustStore::from_entries(&[], &[entry], dir.path()).unwrap();
+        let d = tollgate_model::sha256(b"app");
+        let approval = Approval {
+            artifact: d,
+            artifact_name: None,
+            environment: "production".into(),
+            approver: "alice@example.com".into(),
+            policy_digest: None,
+            approved_on: now() - time::Duration::hours(1),
+            expires_on: now() + time::Duration::hours(1),
+            comment: None,
+        };
+        let b = crate::attest_statement(
+            &alice,
+            Statement::new(
+                vec![Subject::sha256("app", &d)],
+                crate::statement::APPROVAL_V1,
+                approval.to_predicate(),
+            ),
+        )
+        .unwrap();
+        let req = Requirements {
+            now: now(),
+            ..Requirements::default()
+        };
+        let v = verify_bundle(
+            b.to_json().as_bytes(),
+            &ArtifactRef::Digest(d),
+            &Trust::approvers(store.clone()),
+            &req,
+        )
+        .unwrap();
+        assert_eq!(v.signer.identity.as_deref(), Some("alice@example.com"));
+        let back = Approval::from_predicate(&v.statement.unwrap().predicate).unwrap();
+        assert!(back.in_force(now()));
+        // An approver's key is not a release signer.
+        assert!(
+            verify_bundle(
+                b.to_json().as_bytes(),
+                &ArtifactRef::Digest(d),
+                &Trust::store(store),
+                &req
+            )
+            .is_err()
+        );
     }
 
     #[test]

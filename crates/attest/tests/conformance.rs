@@ -16,7 +16,9 @@ const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
 const TARGET: usize = 134;
 
 fn read_opt(p: &Path) -> Option<String> {
-    std::fs::read_to_string(p).ok().map(|s| s.trim().to_string())
+    std::fs::read_to_string(p)
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 /// Runs one case; Ok(true) = verified.
@@ -46,7 +48,8 @@ fn run(case: &Path, by_digest: bool) -> bool {
         },
         Err(_) => Trust::certificate(
             CertificatePolicy {
-                identity: read_opt(&case.join("identity")).unwrap_or_else(|| DEFAULT_IDENTITY.into()),
+                identity: read_opt(&case.join("identity"))
+                    .unwrap_or_else(|| DEFAULT_IDENTITY.into()),
                 issuer: read_opt(&case.join("issuer")).unwrap_or_else(|| DEFAULT_ISSUER.into()),
             },
             root,
@@ -76,7 +79,10 @@ fn bundle_verify_conformance() {
                 passed += 1;
             } else {
                 let how = if by_digest { "digest" } else { "path" };
-                wrong.push(format!("{name} ({how}): expected {}", if expect_ok { "verify" } else { "reject" }));
+                wrong.push(format!(
+                    "{name} ({how}): expected {}",
+                    if expect_ok { "verify" } else { "reject" }
+                ));
                 if !expect_ok {
                     accepted_fail.push(name.clone());
                 }
@@ -87,6 +93,9 @@ fn bundle_verify_conformance() {
     for w in &wrong {
         println!("  mismatch: {w}");
     }
-    assert!(accepted_fail.is_empty(), "_fail cases accepted: {accepted_fail:?}");
+    assert!(
+        accepted_fail.is_empty(),
+        "_fail cases accepted: {accepted_fail:?}"
+    );
     assert!(passed >= TARGET, "{passed}/140 < {TARGET}");
 }

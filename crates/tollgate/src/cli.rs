@@ -51,4 +51,15 @@ pub enum Command {
     /// Manage the local OSV advisory index (`import`, `update`).
     #[command(subcommand)]
     Db(commands::deps::DbCommand),
+    /// Manage signing keys (`tollgate key generate`).
+    #[command(subcommand)]
+    Key(commands::attest::KeyCommand),
+    /// Sign an artifact: write a Sigstore bundle v0.3 with a message signature.
+    Sign(commands::attest::SignArgs),
+    /// Attest an artifact: an in-toto Statement in a signed DSSE envelope, inside a bundle.
+    Attest(commands::attest::AttestArgs),
+    /// Verify bundles against an artifact, trusted keys or identities, and requirements.
+    Verify(commands::attest::VerifyArgs),
+    /// Scan, attest (provenance, scan, tests), sign and collect a release's evidence.
+    Release(commands::attest::ReleaseArgs),
 }

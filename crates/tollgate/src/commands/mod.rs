@@ -1,6 +1,7 @@
 //! One module per command. Each returns the process exit code.
 
 pub mod baseline;
+pub mod attest;
 pub mod check;
 pub mod ci;
 pub mod deps;
@@ -30,6 +31,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kpi(a) => policy::run_kpi(a)?,
         Command::Sbom(a) => deps::run_sbom(a)?,
         Command::Db(c) => deps::run_db(c)?,
+        Command::Key(k) => attest::run_key(k)?,
+        Command::Sign(a) => attest::run_sign(a)?,
+        Command::Attest(a) => attest::run_attest(a)?,
+        Command::Verify(a) => attest::run_verify(a)?,
+        Command::Release(a) => attest::run_release(a)?,
     };
     Ok(ExitCode::from(code))
 }
