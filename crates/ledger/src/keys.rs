@@ -20,25 +20,36 @@ pub enum KeyError {
     NotPem { path: String },
     #[error("{path}: not an Ed25519 PKCS#8 key")]
     NotEd25519 { path: String },
-    #[error(
-        "{path}: the key is encrypted (or {PASSWORD_ENV} is set) but this build cannot yet read or write encrypted keys"
-    )]
-    EncryptionUnavailable { path: String },
+    #[error("{path}: the log key is encrypted: set {PASSWORD_ENV} to its password")]
+    PasswordNeeded { path: String },
+    #[error("{path}: {message}")]
+    Crypto { path: String, message: String },
 }
 
 /// Writes the log's private key. Returns a warning to show the user, if any.
 pub fn write_key_file(path: &Path, pkcs8_der: &[u8]) -> Result<Option<String>, KeyError> {
     let shown = path.display().to_string();
-    if std::env::var_os(PASSWORD_ENV).is_some_and(|p| !p.is_empty()) {
-        // LEAD: plug encryption in here once the attest crate is merged (its API on branch
-        // `attest`):
-        //   let pair = Ed25519KeyPair::from_pkcs8(pkcs8_der)?;
-        //   let text = tollgate_attest::keys::write_private_pem(&pair, Some(password.as_bytes()))?;
-        //   -> write `text` with the same 0600 create_new code below, and return Ok(None).
-        // Until then we refuse rather than silently write the key in the clear.
-        return Err(KeyError::EncryptionUnavailable { path: shown });
-    }
-    let text = pem::encode(&pem::Pem::new("PRIVATE KEY", pkcs8_der.to_vec()));
+    let password = std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty());
+    let text = match &password {
+        // Encrypted PKCS#8 (PBES2) through the attest crate: one key-file format for every
+        // tollgate key.
+        Some(pw) => {
+            let pair = aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8(pkcs8_der)
+                .or_else(|_| {
+                    aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8_der)
+                })
+                .map_err(|_| KeyError::NotEd25519 {
+                    path: shown.clone(),
+                })?;
+            tollgate_attest::keys::write_private_pem(&pair, Some(pw.as_bytes())).map_err(|e| {
+                KeyError::Crypto {
+                    path: shown.clone(),
+                    message: e.to_string(),
+                }
+            })?
+        }
+        None => pem::encode(&pem::Pem::new("PRIVATE KEY", pkcs8_der.to_vec())),
+    };
     let io = |source| KeyError::Io {
         path: shown.clone(),
         source,
@@ -53,6 +64,9 @@ pub fn write_key_file(path: &Path, pkcs8_der: &[u8]) -> Result<Option<String>, K
     let mut f = opts.open(path).map_err(io)?;
     f.write_all(text.as_bytes()).map_err(io)?;
     f.sync_all().map_err(io)?;
+    if password.is_some() {
+        return Ok(None);
+    }
     Ok(Some(format!(
         "{shown}: log key written unencrypted (permissions 0600); set {PASSWORD_ENV} to encrypt it"
     )))
@@ -73,7 +87,25 @@ pub fn read_key_file(path: &Path) -> Result<Vec<u8>, KeyError> {
         // LEAD: decrypt with the attest crate's
         //   tollgate_attest::keys::read_private_pem::<Ed25519KeyPair>(&text, Some(pw))?.to_pkcs8()
         // (`pw` from TOLLGATE_KEY_PASSWORD).
-        "ENCRYPTED PRIVATE KEY" => Err(KeyError::EncryptionUnavailable { path: shown }),
+        "ENCRYPTED PRIVATE KEY" => {
+            let pw = std::env::var(PASSWORD_ENV)
+                .ok()
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| KeyError::PasswordNeeded {
+                    path: shown.clone(),
+                })?;
+            let pair: aws_lc_rs::signature::Ed25519KeyPair =
+                tollgate_attest::keys::read_private_pem(&text, Some(pw.as_bytes())).map_err(
+                    |e| KeyError::Crypto {
+                        path: shown.clone(),
+                        message: e.to_string(),
+                    },
+                )?;
+            tollgate_attest::keys::Pkcs8Key::to_pkcs8(&pair).map_err(|e| KeyError::Crypto {
+                path: shown,
+                message: e.to_string(),
+            })
+        }
         _ => Err(KeyError::NotPem { path: shown }),
     }
 }

@@ -239,9 +239,64 @@ fn load_signer(spec: &str) -> Result<Box<dyn Signer>, u8> {
     })
 }
 
-/// LEDGER HOOK: when the transparency log exists, append each new bundle here
-/// (`tollgate_attest::append_to_log(&log, &mut bundle)`) so it carries the inclusion proof.
-fn publish(_bundle: &mut Bundle) -> anyhow::Result<()> {
+/// Records each new bundle in the transparency log when one is configured (`[log] path` in
+/// ./tollgate.toml): a `signature` or `attestation` event about the artifact digest, with the
+/// bundle's own digest and predicate type as payload.
+// Embedding the inclusion proof into the bundle's `tlogEntries` (Rekor's entry shape) is not
+// done yet: the event and its receipt (`tollgate log prove`) are the record for now.
+fn publish(bundle: &mut Bundle) -> anyhow::Result<()> {
+    use tollgate_attest::bundle::{Content, Material};
+    use tollgate_ledger::{Event, EventType};
+    let Some(path) = Config::discover(Path::new(".")) else {
+        return Ok(());
+    };
+    let config = Config::load(&path, registry::SECTIONS)?;
+    let Some(mut log) = tollgate_ledger::configured(&config)? else {
+        return Ok(());
+    };
+    let actor = match &bundle.material {
+        Material::PublicKeyHint(k) => format!("key:{k}"),
+        Material::Certificate => "certificate".to_string(),
+    };
+    let bundle_digest = tollgate_model::sha256(bundle.to_json().as_bytes());
+    let mut events = Vec::new();
+    match &bundle.content {
+        Content::MessageSignature {
+            digest: Some(d), ..
+        } => events.push((EventType::Signature, *d, None)),
+        Content::MessageSignature { digest: None, .. } => {}
+        Content::Dsse(env) => {
+            if let Ok(st) = tollgate_attest::statement::Statement::from_json(&env.payload) {
+                for sub in &st.subject {
+                    if let Some(d) = sub
+                        .digest
+                        .get("sha256")
+                        .and_then(|h| format!("sha256:{h}").parse().ok())
+                    {
+                        events.push((EventType::Attestation, d, Some(st.predicate_type.clone())));
+                    }
+                }
+            }
+        }
+    }
+    let events: Vec<Event> = events
+        .into_iter()
+        .map(|(kind, subject, ptype)| Event {
+            kind,
+            actor: actor.clone(),
+            subject,
+            environment: None,
+            time: None,
+            payload: Some(serde_json::json!({
+                "bundle": bundle_digest.to_string(),
+                "predicateType": ptype,
+            })),
+        })
+        .collect();
+    if !events.is_empty() {
+        let idx = log.append(&events)?;
+        eprintln!("logged as entries {idx:?} in {}", path.display());
+    }
     Ok(())
 }
 
@@ -637,9 +692,16 @@ pub fn run_release(a: ReleaseArgs) -> anyhow::Result<u8> {
             Statement::new(subjects.clone(), statement::TEST_RESULT_V01, t),
         ));
     }
-    // SBOM HOOK: when the deps crate lands, generate the CycloneDX document for `a.source`
-    // here, write it to EVIDENCE/sbom.cdx.json and push
-    // ("sbom", Statement::new(subjects.clone(), sbom::predicate_type(&doc)?, doc)).
+    // 4. The SBOM of the source's lockfiles (CycloneDX 1.6), kept beside the artifact and
+    //    attested.
+    if let Some(doc) = source_sbom(&a.source)? {
+        write_file(
+            &a.evidence.join("sbom.cdx.json"),
+            &serde_json::to_string_pretty(&doc)?,
+        )?;
+        let ptype = sbom::predicate_type(&doc).map_err(|e| anyhow::anyhow!("{e}"))?;
+        statements.push(("sbom", Statement::new(subjects.clone(), ptype, doc)));
+    }
     let mut written = Vec::new();
     for (art, _) in &digests {
         let name = file_name(art);
@@ -691,4 +753,34 @@ fn bail_code(scan: &scan_report::ScanReport) -> anyhow::Result<u8> {
         scan.failing, scan.fail_on
     );
     Ok(exit::FAIL)
+}
+
+/// CycloneDX SBOM of every lockfile under `source`, or `None` when there is none.
+fn source_sbom(source: &Path) -> anyhow::Result<Option<serde_json::Value>> {
+    use tollgate_inventory::{Inventory, Options, Root};
+    let given = source.to_string_lossy().to_string();
+    let inventory = Inventory::collect(&[Root::new(Some(&given))], &Options::default())?;
+    let collected = tollgate_deps::collect(&inventory);
+    let components: Vec<_> = collected
+        .files
+        .iter()
+        .flat_map(|f| f.components.iter().cloned())
+        .collect();
+    if collected.files.is_empty() {
+        return Ok(None);
+    }
+    let name = std::fs::canonicalize(source)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .unwrap_or(given);
+    let timestamp = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| OffsetDateTime::now_utc().unix_timestamp());
+    let opts = tollgate_deps::sbom::SbomOptions {
+        name,
+        timestamp,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+    };
+    Ok(Some(tollgate_deps::sbom::cyclonedx(&components, &opts)))
 }

@@ -82,7 +82,9 @@ pub fn markdown(rules: &[tollgate_model::RuleMeta]) -> String {
     for r in rules {
         if r.id.scanner() != scanner {
             scanner = r.id.scanner();
-            out.push_str(&format!("\n## {scanner}\n\n| rule | severity | name |\n|---|---|---|\n"));
+            out.push_str(&format!(
+                "\n## {scanner}\n\n| rule | severity | name |\n|---|---|---|\n"
+            ));
             for x in rules.iter().filter(|x| x.id.scanner() == scanner) {
                 out.push_str(&format!(
                     "| [`{}`](#{}) | {} | {} |\n",

@@ -1,16 +1,16 @@
 //! One module per command. Each returns the process exit code.
 
-pub mod baseline;
 pub mod attest;
+pub mod baseline;
 pub mod check;
 pub mod ci;
 pub mod deps;
 pub mod explain;
 pub mod init;
 pub mod log;
-pub mod secrets;
-pub mod posture;
 pub mod policy;
+pub mod posture;
+pub mod secrets;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;

@@ -19,30 +19,37 @@ use tollgate_policy::{
     NoVerifier, Policy, Settings, exceptions, ptest,
 };
 
-/// Signature backends. Until the attest crate is wired in, no bundle verifies (so nothing that
-/// needs a signature can pass) and nothing can be signed.
+/// Signature backends: the attest crate verifies bundles against the trust tables.
 struct Backends {
     verifier: Box<dyn BundleVerifier>,
 }
 
-fn backends(_config: &Config) -> Backends {
-    Backends {
-        verifier: Box::new(NoVerifier),
+fn backends(config: &Config) -> Backends {
+    match tollgate_attest::trust::TrustStore::from_config(config) {
+        Ok(store) => Backends {
+            verifier: Box::new(AttestVerifier { store }),
+        },
+        Err(e) => {
+            // A broken trust table never lets anything through: no bundle verifies.
+            eprintln!("warning: trust tables unusable ({e}); no signature will verify");
+            Backends {
+                verifier: Box::new(NoVerifier),
+            }
+        }
     }
 }
 
-/// The signer for `--key` (the attest crate's; none in this build).
+/// The signer for `--key`: the attest crate's file or `env://VAR` key.
 fn signer(
     _config: &Config,
     key: &Path,
     _identity: &str,
 ) -> anyhow::Result<Box<dyn ApprovalSigner>> {
-    bail!(
-        "cannot sign with {}: this build has no signing backend",
-        key.display()
-    )
+    let source = tollgate_attest::keys::KeySource::parse(&key.to_string_lossy());
+    let signer = tollgate_attest::keys::load_signer(&source)
+        .with_context(|| format!("cannot load signing key {}", key.display()))?;
+    Ok(Box::new(AttestSigner { signer }))
 }
-
 /// The event log: `[gate] events` (a JSON-lines file) when set.
 fn event_log(config: &Config, settings: &Settings) -> Option<JsonlEventLog> {
     settings
@@ -549,4 +556,80 @@ pub fn run_kpi(a: KpiArgs) -> anyhow::Result<u8> {
         OutFormat::Human => out.write_all(kpi::render_table(&r).as_bytes())?,
     }
     Ok(exit::PASS)
+}
+
+/// The attest crate behind the gate's seams: bundles verify against the `[[signers]]` table,
+/// and approval attestations against `[[approvers]]`.
+struct AttestVerifier {
+    store: tollgate_attest::trust::TrustStore,
+}
+
+impl BundleVerifier for AttestVerifier {
+    fn verify(
+        &self,
+        bundle: &[u8],
+        artifact: &Digest,
+    ) -> Result<tollgate_policy::VerifiedBundle, String> {
+        use tollgate_attest::verify::{ArtifactRef, Requirements, Status, Trust, verify_bundle};
+        let art = ArtifactRef::parse(&artifact.to_string());
+        let mut reasons = Vec::new();
+        for (trust, role) in [
+            (
+                Trust::store(self.store.clone()),
+                tollgate_policy::TrustRole::Signer,
+            ),
+            (
+                Trust::approvers(self.store.clone()),
+                tollgate_policy::TrustRole::Approver,
+            ),
+        ] {
+            match verify_bundle(bundle, &art, &trust, &Requirements::default()) {
+                Ok(v) if v.ok() => {
+                    return Ok(tollgate_policy::VerifiedBundle {
+                        identity: v.signer.identity.clone().unwrap_or_default(),
+                        key_id: v.signer.key_id.clone().unwrap_or_default(),
+                        trust: role,
+                        predicate_type: v.predicate_type().map(str::to_string),
+                        statement: v
+                            .statement
+                            .as_ref()
+                            .and_then(|s| serde_json::from_slice(&s.to_json()).ok()),
+                        checks: v
+                            .checks
+                            .iter()
+                            .filter(|c| c.status == Status::Passed)
+                            .map(|c| c.name.clone())
+                            .collect(),
+                    });
+                }
+                Ok(v) => reasons.push(format!(
+                    "{role:?}: {}",
+                    v.checks
+                        .iter()
+                        .filter(|c| c.status == Status::Failed)
+                        .map(|c| format!("{}: {}", c.name, c.detail))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )),
+                Err(e) => reasons.push(format!("{}: {e}", role.as_str())),
+            }
+        }
+        Err(reasons.join(" | "))
+    }
+}
+
+/// Signs statements with the attest crate (DSSE in a Sigstore bundle).
+struct AttestSigner {
+    signer: Box<dyn tollgate_attest::keys::Signer>,
+}
+
+impl ApprovalSigner for AttestSigner {
+    fn sign(&self, statement: &serde_json::Value) -> Result<Vec<u8>, String> {
+        let bytes = serde_json::to_vec(statement).map_err(|e| e.to_string())?;
+        let st =
+            tollgate_attest::statement::Statement::from_json(&bytes).map_err(|e| e.to_string())?;
+        let bundle = tollgate_attest::attest_statement(self.signer.as_ref(), st)
+            .map_err(|e| e.to_string())?;
+        Ok(bundle.to_json().into_bytes())
+    }
 }
