@@ -151,7 +151,7 @@ impl Engine {
             && char_classes(secret) < min
             // Long random single-class values (all upper-case letters…) still count for
             // generic rules.
-            && !(d.generic && secret.len() >= 20 && entropy >= 3.8)
+            && !(d.generic && secret.len() >= 16 && entropy >= 3.5)
         {
             return None;
         }

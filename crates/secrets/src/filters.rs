@@ -141,6 +141,10 @@ pub fn looks_like_placeholder(value: &[u8]) -> bool {
     let Ok(v) = std::str::from_utf8(value) else {
         return true;
     };
+    // Short numbers: error codes, ports, counts.
+    if v.len() <= 6 && v.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
     if is_version(v) || is_constant_name(v) {
         return true;
     }
@@ -196,9 +200,20 @@ fn is_code_reference(v: &str) -> bool {
         return v
             .split(['_', '.', '-'])
             .filter(|p| !p.is_empty())
-            .all(|p| p.len() <= 12 && (p.len() <= 3 || has_vowel(p)));
+            .all(|p| p.len() <= 12 && (p.len() <= 3 || word_like(p)));
     }
-    humps >= 1 && humps * 4 <= v.len() && has_vowel(v)
+    humps >= 1 && humps * 4 <= v.len() && word_like(v)
+}
+
+/// Vowels make up at least a quarter of an identifier's letters; random letter strings
+/// (`tcfkongh`) have fewer.
+fn word_like(p: &str) -> bool {
+    let letters = p.bytes().filter(u8::is_ascii_alphabetic).count();
+    let vowels = p
+        .bytes()
+        .filter(|b| matches!(b.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u'))
+        .count();
+    letters > 0 && vowels * 4 >= letters
 }
 
 /// `1.2.3`, `~1.3.0`, `^2.0`, `>=1.0`, `v1.2`.
@@ -321,11 +336,6 @@ pub fn key_name_rejected(before: &[u8]) -> bool {
     }
     KEY_STOP_WORDS.iter().any(|w| last.contains(w))
         || KEY_STOP_ENDINGS.iter().any(|w| last.ends_with(w))
-}
-
-fn has_vowel(p: &str) -> bool {
-    p.bytes()
-        .any(|b| matches!(b.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u'))
 }
 
 /// True when `s` is base64 of printable ASCII `user:password` (HTTP Basic credentials).
