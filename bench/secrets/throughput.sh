@@ -23,7 +23,7 @@ run() {
   local name=$1; shift
   local t; t=$(mktemp)
   /usr/bin/time -f "%e %U %S %M" -o "$t" "$@" >/dev/null 2>&1 || true
-  read -r wall user sys rss < "$t"; rm -f "$t"
+  read -r wall user sys rss < <(tail -n 1 "$t"); rm -f "$t"
   python3 - "$name" "$wall" "$user" "$sys" "$rss" "$MB" <<'PY'
 import sys
 n, wall, user, sys_, rss, mb = sys.argv[1], *map(float, sys.argv[2:])
