@@ -12,8 +12,7 @@ fn tg() -> Command {
 }
 
 fn json(out: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(out)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
+    serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
 }
 
 fn rules(v: &serde_json::Value) -> Vec<String> {
@@ -186,9 +185,7 @@ fn baseline_then_check_passes_and_new_leaks_fail() {
         .arg(d2.path())
         .output()
         .unwrap();
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("baseline = \"tollgate-baseline.toml\"")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("baseline = \"tollgate-baseline.toml\""));
     assert!(d2.path().join("tollgate-baseline.toml").exists());
 }
 
@@ -201,8 +198,11 @@ fn config_disable_and_user_rules() {
         format!("S={SLACK}\nACME = acme_live_0123456789abcdefXYZ12\n"),
     )
     .unwrap();
+    // The rule file lives outside the scanned tree (its example would be found too).
+    let rules_dir = tempfile::tempdir().unwrap();
+    let rules_file = rules_dir.path().join("rules.toml");
     std::fs::write(
-        d.join("rules.toml"),
+        &rules_file,
         r#"[[rules]]
 id = "acme-key"
 name = "ACME key"
@@ -216,7 +216,10 @@ negative-examples = ["k = acme_live_short"]
     .unwrap();
     std::fs::write(
         d.join("tollgate.toml"),
-        "[secrets]\nrules = [\"rules.toml\"]\ndisable = [\"slack-bot-token\"]\n",
+        format!(
+            "[secrets]\nrules = [{:?}]\ndisable = [\"slack-bot-token\"]\n",
+            rules_file.to_string_lossy()
+        ),
     )
     .unwrap();
     let out = tg()
