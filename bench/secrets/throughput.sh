@@ -36,6 +36,6 @@ rg -c --no-ignore -uuu zzzzqqqq "$TREE" >/dev/null 2>&1 || true
 run tollgate "$TG" scan secrets "$TREE" --no-ignore -q -f json -o /dev/null
 run tollgate-1t env RAYON_NUM_THREADS=1 "$TG" scan secrets "$TREE" --no-ignore -q -f json -o /dev/null
 command -v rg >/dev/null && run "rg -c" rg -c --no-ignore -uuu AKIA "$TREE"
-[ -x "$V/gitleaks" ] && run gitleaks "$V/gitleaks" dir "$TREE" --no-banner --exit-code 0 -f json -r /dev/null
-[ -x "$V/kingfisher" ] && run kingfisher "$V/kingfisher" scan "$TREE" --no-validate --no-update-check --format json -o /dev/null
+[ -x "$V/gitleaks" ] && run gitleaks "$V/gitleaks" dir "$TREE" --no-banner --exit-code 0 -f json -r "$ROOT/bench/work/gitleaks-report.json"
+[ -x "$V/kingfisher" ] && run kingfisher "$V/kingfisher" scan "$TREE" --no-validate --no-update-check --format json -o "$ROOT/bench/work/kingfisher-report.json"
 exit 0
