@@ -11,6 +11,9 @@ fuzz_target!(|data: &[u8]| {
     for magic in [&b"PK\x03\x04"[..], &[0x1f, 0x8b][..], &[][..]] {
         let mut d = magic.to_vec();
         d.extend_from_slice(data);
-        let _ = s.scan_source(&Source::Bytes { display: "fuzz.bin".into(), data: d });
+        let _ = s.scan_source(&Source::Bytes {
+            display: "fuzz.bin".into(),
+            data: d,
+        });
     }
 });

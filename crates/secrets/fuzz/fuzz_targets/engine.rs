@@ -8,7 +8,12 @@ static SCANNER: OnceLock<SecretsScanner> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     let s = SCANNER.get_or_init(|| SecretsScanner::builtin().expect("built-in rules"));
-    let input = Input { display: "fuzz", rel: "fuzz", member: None, origin: None };
+    let input = Input {
+        display: "fuzz",
+        rel: "fuzz",
+        member: None,
+        origin: None,
+    };
     let _ = s.scan_bytes(&input, data);
     let _ = tollgate_secrets::cilog::strip_ansi(data);
 });
