@@ -245,3 +245,25 @@ fn explain_prints_rule_docs() {
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("CRC32"), "{s}");
 }
+
+#[test]
+fn sarif_with_secret_findings_is_schema_valid() {
+    let schema = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/schemas/sarif-schema-2.1.0.json"
+    ))
+    .unwrap();
+    let validator = jsonschema::validator_for(&serde_json::from_str(&schema).unwrap()).unwrap();
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/demo-repo");
+    let out = tg()
+        .args(["check", demo, "-f", "sarif", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out.stdout);
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() >= 4);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Zx8KqT2mWv9pLr4NbY7cHd3F"));
+}
