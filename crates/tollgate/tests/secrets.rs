@@ -129,6 +129,18 @@ fn git_history_and_staged() {
     assert_eq!(rules(&v), vec!["secrets/slack-bot-token"]);
     assert_eq!(v["findings"][0]["origin"]["summary"], "leak");
 
+    // Incremental: the second run with the same watermark has nothing new.
+    let wm = d.join(".git/tollgate-watermark");
+    tg().args(["scan", "secrets", "--git", "-q", "--watermark"])
+        .arg(&wm)
+        .arg(d)
+        .assert()
+        .code(1);
+    tg().args(["scan", "secrets", "--git", "-q", "--watermark"])
+        .arg(&wm)
+        .arg(d)
+        .assert()
+        .code(0);
     tg().args(["scan", "secrets", "--staged", "-q"])
         .arg(d)
         .assert()
