@@ -3,10 +3,11 @@
 //! keyword's line, or `window` bytes for multi-line keys). Regexes compile on first use.
 
 use crate::filters::{
-    basic_auth_valid, char_classes, github_checksum_valid, looks_like_placeholder, shannon_entropy,
+    basic_auth_valid, char_classes, github_checksum_valid, key_name_rejected,
+    looks_like_placeholder, shannon_entropy,
 };
 use crate::rules::{Checksum, Decode, Rule};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::HashSet;
 use tollgate_model::Confidence;
 
@@ -67,6 +68,9 @@ impl Engine {
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            // A full DFA: the overlapping search is the hot loop (about half the CPU with
+            // the default NFA); a few hundred keywords make a DFA of a few hundred KiB.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .unwrap_or_else(|_| {
                 AhoCorasick::new(std::iter::empty::<&str>()).expect("empty automaton")
@@ -112,9 +116,11 @@ impl Engine {
                 };
                 for re in regexes {
                     for caps in re.captures_iter(&data[ws..we]) {
+                        // The `secret` group, else the first group that took part (patterns
+                        // use alternatives per quote style), else the whole match.
                         let m = caps
                             .name("secret")
-                            .or_else(|| caps.get(1))
+                            .or_else(|| caps.iter().skip(1).flatten().next())
                             .or_else(|| caps.get(0));
                         let Some(m) = m else { continue };
                         let (s, e) = (ws + m.start(), ws + m.end());
@@ -148,7 +154,7 @@ impl Engine {
             && char_classes(secret) < min
             // Long random single-class values (all upper-case letters…) still count for
             // generic rules.
-            && !(d.generic && secret.len() >= 20 && entropy >= 3.8)
+            && !(d.generic && secret.len() >= 16 && entropy >= 3.5)
         {
             return None;
         }
@@ -165,8 +171,14 @@ impl Engine {
                 return None;
             }
         }
-        if d.generic && looks_like_placeholder(secret) {
-            return None;
+        if d.generic {
+            if looks_like_placeholder(secret) {
+                return None;
+            }
+            let (ls, _) = line_bounds(data, s, s);
+            if key_name_rejected(&data[ls..s]) {
+                return None;
+            }
         }
         let mut confidence = d.confidence;
         let mut checksum_valid = None;

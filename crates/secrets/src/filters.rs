@@ -134,9 +134,20 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 /// True when a generic rule's value looks like a placeholder, a code reference or a
 /// well-known test value rather than a real credential.
 pub fn looks_like_placeholder(value: &[u8]) -> bool {
+    // Credentials are ASCII; UI strings in other scripts are not.
+    if !value.iter().all(|b| (0x21..0x7f).contains(b)) {
+        return true;
+    }
     let Ok(v) = std::str::from_utf8(value) else {
         return true;
     };
+    // Short numbers: error codes, ports, counts.
+    if v.len() <= 6 && v.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    if is_version(v) || is_constant_name(v) {
+        return true;
+    }
     let lc = v.to_ascii_lowercase();
     if PLACEHOLDER_WORDS.iter().any(|w| lc.contains(w)) {
         return true;
@@ -189,14 +200,142 @@ fn is_code_reference(v: &str) -> bool {
         return v
             .split(['_', '.', '-'])
             .filter(|p| !p.is_empty())
-            .all(|p| p.len() <= 12 && has_vowel(p));
+            .all(|p| p.len() <= 12 && (p.len() <= 3 || word_like(p)));
     }
-    humps >= 1 && humps * 4 <= v.len() && has_vowel(v)
+    humps >= 1 && humps * 4 <= v.len() && word_like(v)
 }
 
-fn has_vowel(p: &str) -> bool {
-    p.bytes()
-        .any(|b| matches!(b.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u'))
+/// Vowels make up at least a quarter of an identifier's letters; random letter strings
+/// (`tcfkongh`) have fewer.
+fn word_like(p: &str) -> bool {
+    let letters = p.bytes().filter(u8::is_ascii_alphabetic).count();
+    let vowels = p
+        .bytes()
+        .filter(|b| matches!(b.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u'))
+        .count();
+    letters > 0 && vowels * 4 >= letters
+}
+
+/// `1.2.3`, `~1.3.0`, `^2.0`, `>=1.0`, `v1.2`.
+fn is_version(v: &str) -> bool {
+    let t = v.trim_start_matches(['~', '^', '>', '<', '=', 'v']);
+    let mut parts = t.split('.');
+    let n = t.split('.').count();
+    n >= 2
+        && parts.all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'x' || b == b'*')
+        })
+}
+
+/// `PKCS8_PRIVATE_KEY_BLOB`, `GCM_AUTHORITY`: a constant's name, not a value.
+fn is_constant_name(v: &str) -> bool {
+    v.contains('_')
+        && v.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && v.split('_')
+            .filter(|p| !p.is_empty())
+            .all(|p| p.len() <= 12 && p.bytes().any(|b| b.is_ascii_uppercase()))
+}
+
+/// Words anywhere in the name a value is assigned to that mark it as something other than a
+/// secret: UI text (`LABEL_PASSWORD`), mocks and expected values in tests, hashes.
+const KEY_STOP_WORDS: &[&str] = &[
+    "label",
+    "title",
+    "message",
+    "msg",
+    "text",
+    "tooltip",
+    "placeholder",
+    "error",
+    "prompt",
+    "description",
+    "mock",
+    "expected",
+    "hash",
+    "example",
+    "sample",
+    "dummy",
+    "fake",
+    "validator",
+    "strength",
+];
+
+/// Endings of a name that say the value is an attribute of the secret, not the secret:
+/// `password_algorithm`, `token_type`, `client_id`, `secret_name`, `key_file`.
+const KEY_STOP_ENDINGS: &[&str] = &[
+    "id",
+    "ids",
+    "name",
+    "user",
+    "username",
+    "email",
+    "url",
+    "uri",
+    "path",
+    "file",
+    "dir",
+    "type",
+    "mode",
+    "kind",
+    "version",
+    "prefix",
+    "suffix",
+    "length",
+    "len",
+    "algorithm",
+    "method",
+    "format",
+    "pattern",
+    "regex",
+    "policy",
+    "field",
+    "header",
+    "param",
+    "class",
+    "hint",
+    "size",
+    "count",
+    "ttl",
+    "expiry",
+    "expires",
+];
+
+/// True when the key a generic rule's value is assigned to (the identifier just before the
+/// operator on `before`, the line up to the value) names something that is not a secret.
+pub fn key_name_rejected(before: &[u8]) -> bool {
+    let t = String::from_utf8_lossy(before);
+    let t = t.trim_end_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '`' | '=' | ':' | '>' | '-' | '@' | '(' | ','
+            )
+    });
+    // Python-style string prefixes (r"...", b'...') belong to the value.
+    let t = t
+        .strip_suffix(['r', 'b', 'u', 'f'])
+        .filter(|x| x.ends_with(|c: char| c.is_whitespace() || matches!(c, '=' | ':' | '(')))
+        .map(|x| x.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '=' | ':' | '(')))
+        .unwrap_or(t);
+    let t = t.trim_end_matches(['"', '\'', '`']);
+    let start = t
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    let ident = &t[start..];
+    let last = ident
+        .rsplit('.')
+        .next()
+        .unwrap_or(ident)
+        .to_ascii_lowercase();
+    if last.is_empty() {
+        return false;
+    }
+    KEY_STOP_WORDS.iter().any(|w| last.contains(w))
+        || KEY_STOP_ENDINGS.iter().any(|w| last.ends_with(w))
 }
 
 /// True when `s` is base64 of printable ASCII `user:password` (HTTP Basic credentials).
@@ -249,6 +388,37 @@ mod tests {
         let bad = format!("ghp_{random}000000");
         assert_eq!(github_checksum_valid(bad.as_bytes()), Some(false));
         assert_eq!(github_checksum_valid(b"ghp_short"), None);
+    }
+
+    #[test]
+    fn key_names() {
+        for k in [
+            "\"LABEL_PASSWORD\": \"",
+            "suite.configuration.File.Password.Algorithm = \"",
+            "private const string MOCK_ACCESS_TOKEN = \"",
+            "OAuth2ClientId = '",
+            "user.HashedPassword = ",
+        ] {
+            assert!(key_name_rejected(k.as_bytes()), "{k}");
+        }
+        for k in [
+            "password: '",
+            "scope.passwordMock.newPassword = '",
+            "db_password = r\"",
+            "config.APIPassword = \"",
+            "login(user, password=\"",
+            "DB_USER_PASSWORD=",
+            "userPassword: '",
+        ] {
+            assert!(!key_name_rejected(k.as_bytes()), "{k}");
+        }
+    }
+
+    #[test]
+    fn versions_and_constants() {
+        assert!(looks_like_placeholder(b"~1.3.0"));
+        assert!(looks_like_placeholder(b"PKCS8_PRIVATE_KEY_BLOB"));
+        assert!(!looks_like_placeholder(b"cfu-2404"));
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub enum GitScope {
     Range { base: Option<String>, head: String },
     /// The index (staged changes) against HEAD.
     Staged,
+    /// Every ref, skipping history already scanned in a previous run: the ref tips of that
+    /// run are read from the watermark file and hidden; the file is rewritten with the current
+    /// tips after the scan.
+    Incremental { watermark: std::path::PathBuf },
 }
 
 impl GitScope {
@@ -104,6 +108,7 @@ pub fn scan_repo(
     let mut seen_blobs: HashSet<ObjectId> = HashSet::new();
     let mut commits: Vec<CommitInfo> = Vec::new();
     let mut jobs: Vec<BlobJob> = Vec::new();
+    let mut new_watermark: Option<(std::path::PathBuf, Vec<ObjectId>)> = None;
 
     match scope {
         GitScope::Staged => {
@@ -145,12 +150,18 @@ pub fn scan_repo(
                 }
             }
         }
-        GitScope::All | GitScope::Range { .. } => {
+        GitScope::All | GitScope::Range { .. } | GitScope::Incremental { .. } => {
             let (tips, hidden) = match scope {
                 GitScope::Range { base, head } => {
                     let h = resolve(head)?;
                     let b = base.as_deref().map(resolve).transpose()?;
                     (vec![h], b.into_iter().collect::<Vec<_>>())
+                }
+                GitScope::Incremental { watermark } => {
+                    let tips = all_ref_tips(&repo, &mut out)?;
+                    let hidden = read_watermark(&repo, watermark, &mut out);
+                    new_watermark = Some((watermark.clone(), tips.clone()));
+                    (tips, hidden)
                 }
                 _ => (all_ref_tips(&repo, &mut out)?, Vec::new()),
             };
@@ -242,7 +253,47 @@ pub fn scan_repo(
             batch_bytes = 0;
         }
     }
+    if let Some((path, tips)) = new_watermark {
+        let text: String = tips.iter().map(|t| format!("{t}\n")).collect();
+        if let Err(e) = std::fs::write(&path, text) {
+            out.diagnostics.push(
+                Diagnostic::warning("secrets", format!("cannot write the watermark: {e}")).at(
+                    path.display().to_string(),
+                    None,
+                    None,
+                ),
+            );
+        }
+    }
     Ok(out)
+}
+
+/// The commit ids of a previous run (one hex id per line); ids no longer in the repository
+/// (rewritten history) are dropped with a note, so their history is scanned again.
+fn read_watermark(repo: &gix::Repository, path: &Path, out: &mut ScanOutput) -> Vec<ObjectId> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let mut ids = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match ObjectId::from_hex(line.as_bytes()) {
+            Ok(id) if matches!(repo.find_header(id).map(|h| h.kind()), Ok(Kind::Commit)) => {
+                ids.push(id)
+            }
+            _ => out.diagnostics.push(
+                Diagnostic::note(
+                    "secrets",
+                    format!("watermark commit {line:?} not found: its history is scanned again"),
+                )
+                .at(path.display().to_string(), Some(i as u32 + 1), None),
+            ),
+        }
+    }
+    ids
 }
 
 fn scan_blob(scanner: &SecretsScanner, job: &BlobJob, data: &[u8], origin: &Origin) -> ScanOutput {

@@ -249,7 +249,7 @@ impl Rule {
                 .unwrap_or(DEFAULT_REMEDIATION)
                 .trim(),
         );
-        docs.push_str("\n");
+        docs.push('\n');
         if !d.references.is_empty() {
             docs.push_str("\n**References:**\n");
             for r in &d.references {

@@ -358,6 +358,25 @@ fn git_history_range_and_staged() {
     assert_eq!(rules_of(&out), vec!["secrets/stripe-secret-key"]);
     assert!(tollgate_secrets::scan_repo(&s, d, &GitScope::parse(Some("nope..main"))).is_err());
 
+    // Incremental: the first run scans everything and writes the watermark; the next run
+    // only sees commits made since.
+    let wm = tmp.path().join("watermark");
+    let inc = GitScope::Incremental {
+        watermark: wm.clone(),
+    };
+    let out = tollgate_secrets::scan_repo(&s, d, &inc).unwrap();
+    assert_eq!(out.findings.len(), 2);
+    assert!(wm.exists());
+    let out = tollgate_secrets::scan_repo(&s, d, &inc).unwrap();
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+    std::fs::write(d.join("later.env"), format!("NPM={NPM}\n")).unwrap();
+    git(d, &["add", "later.env"]);
+    commit_at(d, "later", "2024-01-06T00:00:00Z");
+    let out = tollgate_secrets::scan_repo(&s, d, &inc).unwrap();
+    assert_eq!(rules_of(&out), vec!["secrets/npm-access-token"]);
+    git(d, &["rm", "-q", "later.env"]);
+    commit_at(d, "drop later", "2024-01-07T00:00:00Z");
+
     // Staged: a new file in the index, not yet committed.
     std::fs::write(d.join("new.npmrc"), format!("//r/:_authToken={NPM}\n")).unwrap();
     git(d, &["add", "new.npmrc"]);
@@ -370,7 +389,10 @@ fn git_history_range_and_staged() {
     let obj = d.join(".git/objects").join(&blob[..2]).join(&blob[2..]);
     std::fs::remove_file(obj).unwrap();
     let out = tollgate_secrets::scan_repo(&s, d, &GitScope::All).unwrap();
-    assert_eq!(rules_of(&out), vec!["secrets/slack-bot-token"]);
+    assert_eq!(
+        rules_of(&out),
+        vec!["secrets/npm-access-token", "secrets/slack-bot-token"]
+    );
     assert!(
         out.diagnostics
             .iter()

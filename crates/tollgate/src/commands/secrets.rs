@@ -21,6 +21,10 @@ pub struct SecretsArgs {
     /// Scan the staged changes (index blobs not in HEAD): for a pre-commit hook.
     #[arg(long, conflicts_with = "git")]
     pub staged: bool,
+    /// With `--git` (all refs): skip history scanned by the previous run, whose ref tips are
+    /// stored in FILE (rewritten after each run).
+    #[arg(long, value_name = "FILE", requires = "git")]
+    pub watermark: Option<PathBuf>,
     /// Scan a CI log file (ANSI colour codes are stripped).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["git", "staged"])]
     pub ci_log: Option<PathBuf>,
@@ -33,10 +37,18 @@ pub fn run(a: SecretsArgs) -> anyhow::Result<u8> {
         Some(Source::CiLog(log.clone()))
     } else if a.staged || a.git.is_some() {
         let repo = first.clone().unwrap_or_else(|| PathBuf::from("."));
-        let scope = if a.staged {
-            GitScope::Staged
-        } else {
-            GitScope::parse(a.git.as_deref())
+        let scope = match (&a.watermark, a.staged) {
+            (_, true) => GitScope::Staged,
+            (Some(w), false) if a.git.as_deref().unwrap_or("").is_empty() => {
+                GitScope::Incremental {
+                    watermark: w.clone(),
+                }
+            }
+            (Some(_), false) => {
+                eprintln!("error: --watermark works with `--git` over all refs, not a range");
+                return Ok(exit::USAGE);
+            }
+            (None, false) => GitScope::parse(a.git.as_deref()),
         };
         Some(Source::Git { repo, scope })
     } else if stdin {
