@@ -157,3 +157,67 @@ fn invalid_utf8_file_names_are_scanned() {
         .success()
         .stdout(predicate::str::contains("bad-\u{fffd}-name.txt"));
 }
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+}
+
+/// docs/rules.md is generated from the rules' own docs; regenerate with
+/// `UPDATE_DOCS=1 cargo test -p tollgate --test cli rules_doc`.
+#[test]
+fn rules_doc_is_generated_and_current() {
+    let out = tollgate().args(["explain", "--markdown"]).output().unwrap();
+    assert!(out.status.success());
+    let generated = String::from_utf8(out.stdout).unwrap();
+    let path = repo("docs/rules.md");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == generated,
+        "docs/rules.md is stale: run UPDATE_DOCS=1 cargo test -p tollgate --test cli rules_doc"
+    );
+    // Every rule has documentation.
+    for scanner in ["secrets/", "ci/", "deps/"] {
+        assert!(generated.contains(&format!("### {scanner}")), "{scanner} rules missing");
+    }
+}
+
+#[test]
+fn demo_repo_shows_every_scanner() {
+    let out = tollgate()
+        .current_dir(repo(""))
+        .args(["check", "examples/demo-repo", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    for scanner in ["secrets", "ci", "deps"] {
+        assert!(
+            findings.iter().any(|f| f["scanner"] == scanner),
+            "no {scanner} finding on the demo repo"
+        );
+    }
+    // A planted secret inside a build-output archive, located by member path.
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["scanner"] == "secrets" && f["location"]["member"].is_string()),
+        "no secret found inside an archive"
+    );
+    // Paths as typed, joined like ripgrep.
+    assert!(findings.iter().all(|f| f["location"]["path"]
+        .as_str()
+        .unwrap()
+        .starts_with("examples/demo-repo/")));
+    // Vulnerable dependencies come with a fix.
+    assert!(findings.iter().any(|f| f["rule"] == "deps/vulnerable-dependency"));
+    // No secret is printed in full anywhere in the report.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let planted = std::fs::read_to_string(repo("examples/demo-repo/src/settings.py")).unwrap();
+    for token in planted.split('"').filter(|t| t.starts_with("ghp_") || t.starts_with("AKIA")) {
+        assert!(!text.contains(token), "a planted secret is printed in full");
+    }
+}
