@@ -159,7 +159,9 @@ fn invalid_utf8_file_names_are_scanned() {
 }
 
 fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
 }
 
 /// docs/rules.md is generated from the rules' own docs; regenerate with
@@ -180,7 +182,10 @@ fn rules_doc_is_generated_and_current() {
     );
     // Every rule has documentation.
     for scanner in ["secrets/", "ci/", "deps/"] {
-        assert!(generated.contains(&format!("### {scanner}")), "{scanner} rules missing");
+        assert!(
+            generated.contains(&format!("### {scanner}")),
+            "{scanner} rules missing"
+        );
     }
 }
 
@@ -191,7 +196,12 @@ fn demo_repo_shows_every_scanner() {
         .args(["check", "examples/demo-repo", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings = v["findings"].as_array().unwrap();
     for scanner in ["secrets", "ci", "deps"] {
@@ -208,16 +218,25 @@ fn demo_repo_shows_every_scanner() {
         "no secret found inside an archive"
     );
     // Paths as typed, joined like ripgrep.
-    assert!(findings.iter().all(|f| f["location"]["path"]
-        .as_str()
-        .unwrap()
-        .starts_with("examples/demo-repo/")));
+    assert!(findings.iter().all(|f| {
+        f["location"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("examples/demo-repo/")
+    }));
     // Vulnerable dependencies come with a fix.
-    assert!(findings.iter().any(|f| f["rule"] == "deps/vulnerable-dependency"));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "deps/vulnerable-dependency")
+    );
     // No secret is printed in full anywhere in the report.
     let text = String::from_utf8_lossy(&out.stdout);
     let planted = std::fs::read_to_string(repo("examples/demo-repo/src/settings.py")).unwrap();
-    for token in planted.split('"').filter(|t| t.starts_with("ghp_") || t.starts_with("AKIA")) {
+    for token in planted
+        .split('"')
+        .filter(|t| t.starts_with("ghp_") || t.starts_with("AKIA"))
+    {
         assert!(!text.contains(token), "a planted secret is printed in full");
     }
 }

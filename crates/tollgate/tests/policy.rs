@@ -246,21 +246,102 @@ fn policy_test_runs_rego_unit_tests() {
         .code(2);
 }
 
+/// The issue's expected usage, end to end with real keys, signatures and approvals.
 #[test]
-fn approve_needs_a_signing_backend() {
-    let d = project();
-    tollgate(d.path())
+fn sign_approve_gate_end_to_end() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::write(p.join("app.tar"), b"release artifact").unwrap();
+    for who in ["ci", "alice", "bob", "carol"] {
+        tollgate(p)
+            .args(["key", "generate", "--unencrypted", "--output-dir", who])
+            .assert()
+            .success();
+    }
+    std::fs::write(
+        p.join("tollgate.toml"),
+        "[environments.prod]\nrequire = [\"signature\", \"approvals\"]\napprovals = 2\n\n\
+         [[signers]]\nidentity = \"ci\"\nkey = \"ci/tollgate.pub\"\n\n\
+         [[approvers]]\nidentity = \"alice\"\nkey = \"alice/tollgate.pub\"\n\n\
+         [[approvers]]\nidentity = \"bob\"\nkey = \"bob/tollgate.pub\"\n\n\
+         [[approvers]]\nidentity = \"carol\"\nkey = \"carol/tollgate.pub\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(p.join("evidence")).unwrap();
+    tollgate(p)
+        .args([
+            "sign",
+            "app.tar",
+            "--key",
+            "ci/tollgate.key",
+            "--bundle",
+            "evidence/app.sig.json",
+        ])
+        .assert()
+        .success();
+    let gate = |author: &str| {
+        tollgate(p)
+            .args([
+                "gate",
+                "app.tar",
+                "--env",
+                "prod",
+                "--evidence",
+                "evidence",
+                "--author",
+                author,
+            ])
+            .output()
+            .unwrap()
+    };
+    // Signed, but no approvals yet: deny.
+    assert_eq!(gate("dave").status.code(), Some(1));
+    for who in ["alice", "bob"] {
+        tollgate(p)
+            .args([
+                "approve",
+                "app.tar",
+                "--env",
+                "prod",
+                "--key",
+                &format!("{who}/tollgate.key"),
+                "--identity",
+                who,
+                "--bundle",
+                &format!("evidence/{who}.approval.json"),
+            ])
+            .assert()
+            .success();
+    }
+    // Two distinct approvers, neither is the author: allow.
+    let out = gate("dave");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Alice wrote the change: her own approval never counts, one is missing.
+    assert_eq!(gate("alice").status.code(), Some(1));
+    // An approval signed with the wrong key for its identity is ignored.
+    tollgate(p)
         .args([
             "approve",
             "app.tar",
             "--env",
             "prod",
             "--key",
-            "alice.key",
+            "carol/tollgate.key",
             "--identity",
             "alice",
+            "--bundle",
+            "evidence/forged.approval.json",
         ])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no signing backend"));
+        .success();
+    assert_eq!(gate("bob").status.code(), Some(1));
+    std::fs::remove_file(p.join("evidence/forged.approval.json")).unwrap();
+    // A different artifact with the same evidence: signature and approvals do not carry over.
+    std::fs::write(p.join("app.tar"), b"tampered artifact").unwrap();
+    assert_eq!(gate("dave").status.code(), Some(1));
 }
