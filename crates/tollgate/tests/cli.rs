@@ -240,3 +240,124 @@ fn demo_repo_shows_every_scanner() {
         assert!(!text.contains(token), "a planted secret is printed in full");
     }
 }
+
+#[test]
+fn github_annotations_on_the_demo_repo() {
+    let out = tollgate()
+        .current_dir(repo(""))
+        .args([
+            "check",
+            "examples/demo-repo",
+            "--format",
+            "github",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("::error file=examples/demo-repo/")),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.starts_with("::")), "{text}");
+}
+
+#[test]
+fn fail_on_threshold_decides_the_exit_code() {
+    let json = tollgate()
+        .current_dir(repo(""))
+        .args(["check", "examples/demo-repo", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let has_critical = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["severity"] == "critical");
+    let code = tollgate()
+        .current_dir(repo(""))
+        .args([
+            "check",
+            "examples/demo-repo",
+            "--fail-on",
+            "critical",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap()
+        .status
+        .code();
+    assert_eq!(code, Some(if has_critical { 1 } else { 0 }));
+    // The lowest threshold fails on any repository with findings.
+    tollgate()
+        .current_dir(repo(""))
+        .args([
+            "check",
+            "examples/demo-repo",
+            "--fail-on",
+            "info",
+            "-f",
+            "json",
+        ])
+        .assert()
+        .code(1);
+}
+
+/// `release` on the demo repository's build output, then `verify` of what it wrote.
+#[test]
+fn release_and_verify_the_demo_build_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    tollgate()
+        .args(["key", "generate", "--unencrypted", "--output-dir"])
+        .arg(d.join("ci"))
+        .assert()
+        .success();
+    let artifact = repo("examples/demo-repo/dist/site-bundle.zip");
+    let evidence = d.join("evidence");
+    tollgate()
+        .args(["release", "--quiet", "--key"])
+        .arg(d.join("ci/tollgate.key"))
+        .arg("--evidence")
+        .arg(&evidence)
+        .arg("--source")
+        .arg(repo("examples/demo-repo"))
+        .arg(&artifact)
+        .assert()
+        // The demo's source has planted findings: evidence is written, the release is not clean.
+        .code(1)
+        .stderr(predicate::str::contains("evidence written"));
+    for f in [
+        "scan-report.json",
+        "sbom.cdx.json",
+        "attestations.intoto.jsonl",
+    ] {
+        assert!(evidence.join(f).is_file(), "{f} missing");
+    }
+    tollgate()
+        .args(["verify"])
+        .arg(&artifact)
+        .arg("--bundle")
+        .arg(evidence.join("site-bundle.zip.sigstore.json"))
+        .arg("--bundle")
+        .arg(evidence.join("attestations.intoto.jsonl"))
+        .arg("--key")
+        .arg(d.join("ci/tollgate.pub"))
+        .args(["--require-predicate", "https://slsa.dev/provenance/v1"])
+        .assert()
+        .success();
+    // Another artifact does not verify with this evidence.
+    tollgate()
+        .args(["verify"])
+        .arg(repo("examples/demo-repo/README.md"))
+        .arg("--bundle")
+        .arg(evidence.join("site-bundle.zip.sigstore.json"))
+        .arg("--key")
+        .arg(d.join("ci/tollgate.pub"))
+        .assert()
+        .code(1);
+}
