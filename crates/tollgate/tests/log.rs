@@ -1,6 +1,7 @@
 //! `tollgate log` through the real binary.
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::Path;
 
@@ -304,4 +305,42 @@ fn checkpoint_witness_quorum() {
         .stderr(contains(
             "only 0 of the 1 required witness cosignatures verify",
         ));
+}
+
+#[test]
+fn log_key_is_encrypted_with_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    tollgate(d)
+        .env("TOLLGATE_KEY_PASSWORD", "correct horse")
+        .args(["log", "--log", "e.log", "init"])
+        .assert()
+        .success()
+        .stderr(contains("unencrypted").not());
+    let key = std::fs::read_to_string(d.join("e.log.key")).unwrap();
+    assert!(
+        key.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+        "{key}"
+    );
+    let event = format!(r#"{{"type":"scan","actor":"ci","subject":"{SUBJECT}"}}"#);
+    tollgate(d)
+        .env("TOLLGATE_KEY_PASSWORD", "correct horse")
+        .args(["log", "--log", "e.log", "append", &event])
+        .assert()
+        .success();
+    // Without the password (or with a wrong one) nothing is appended.
+    tollgate(d)
+        .args(["log", "--log", "e.log", "append", &event])
+        .assert()
+        .code(2)
+        .stderr(contains("TOLLGATE_KEY_PASSWORD"));
+    tollgate(d)
+        .env("TOLLGATE_KEY_PASSWORD", "wrong")
+        .args(["log", "--log", "e.log", "append", &event])
+        .assert()
+        .code(2);
+    tollgate(d)
+        .args(["log", "--log", "e.log", "verify"])
+        .assert()
+        .success();
 }

@@ -260,7 +260,8 @@ fn sign_approve_gate_end_to_end() {
     }
     std::fs::write(
         p.join("tollgate.toml"),
-        "[environments.prod]\nrequire = [\"signature\", \"approvals\"]\napprovals = 2\n\n\
+        "[log]\npath = \"release.log\"\n\n\
+         [environments.prod]\nrequire = [\"signature\", \"approvals\"]\napprovals = 2\n\n\
          [[signers]]\nidentity = \"ci\"\nkey = \"ci/tollgate.pub\"\n\n\
          [[approvers]]\nidentity = \"alice\"\nkey = \"alice/tollgate.pub\"\n\n\
          [[approvers]]\nidentity = \"bob\"\nkey = \"bob/tollgate.pub\"\n\n\
@@ -268,6 +269,11 @@ fn sign_approve_gate_end_to_end() {
     )
     .unwrap();
     std::fs::create_dir(p.join("evidence")).unwrap();
+    tollgate(p)
+        .env_remove("TOLLGATE_KEY_PASSWORD")
+        .args(["log", "--log", "release.log", "init"])
+        .assert()
+        .success();
     tollgate(p)
         .args([
             "sign",
@@ -344,4 +350,36 @@ fn sign_approve_gate_end_to_end() {
     // A different artifact with the same evidence: signature and approvals do not carry over.
     std::fs::write(p.join("app.tar"), b"tampered artifact").unwrap();
     assert_eq!(gate("dave").status.code(), Some(1));
+
+    // Every signature, approval and gate decision is in the transparency log, which verifies,
+    // and the KPIs are computed from it.
+    tollgate(p)
+        .args(["log", "--log", "release.log", "verify"])
+        .assert()
+        .success();
+    // sign 1, approvals 3 (one forged), gate decisions 5.
+    let mut kinds = Vec::new();
+    for i in 0..9 {
+        let out = tollgate(p)
+            .args(["log", "--log", "release.log", "show", &i.to_string()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "entry {i} missing");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        kinds.push(v["type"].as_str().unwrap().to_string());
+    }
+    for kind in ["signature", "approval", "gate-decision"] {
+        assert!(
+            kinds.iter().any(|k| k == kind),
+            "no {kind} event: {kinds:?}"
+        );
+    }
+    let kpi = tollgate(p).args(["kpi", "-f", "json"]).output().unwrap();
+    assert!(
+        kpi.status.success(),
+        "{}",
+        String::from_utf8_lossy(&kpi.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&kpi.stdout).unwrap();
+    assert!(v.to_string().contains("failed_gate"), "{v}");
 }

@@ -50,13 +50,99 @@ fn signer(
         .with_context(|| format!("cannot load signing key {}", key.display()))?;
     Ok(Box::new(AttestSigner { signer }))
 }
-/// The event log: `[gate] events` (a JSON-lines file) when set.
-fn event_log(config: &Config, settings: &Settings) -> Option<JsonlEventLog> {
-    settings
+/// The event log: the transparency log when `[log] path` is configured, otherwise
+/// `[gate] events` (a JSON-lines file) when set.
+fn event_log(config: &Config, settings: &Settings) -> anyhow::Result<Option<Box<dyn EventSink>>> {
+    if let Some(log) = tollgate_ledger::configured(config)? {
+        return Ok(Some(Box::new(LedgerSink { log })));
+    }
+    Ok(settings
         .gate
         .events
         .as_ref()
-        .map(|p| JsonlEventLog::new(config.base_dir().join(p)))
+        .map(|p| Box::new(JsonlEventLog::new(config.base_dir().join(p))) as Box<dyn EventSink>))
+}
+
+/// Gate, approval and break-glass events recorded in the transparency log.
+struct LedgerSink {
+    log: tollgate_ledger::Log,
+}
+
+fn ledger_kind(kind: &str) -> Option<tollgate_ledger::EventType> {
+    use tollgate_ledger::EventType as T;
+    Some(match kind {
+        "gate" => T::GateDecision,
+        "approval" => T::Approval,
+        "break-glass" => T::BreakGlass,
+        "scan" => T::Scan,
+        "exception" => T::Exception,
+        "signature" => T::Signature,
+        "attestation" => T::Attestation,
+        "deployment" => T::Deployment,
+        _ => return None,
+    })
+}
+
+fn policy_kind(kind: tollgate_ledger::EventType) -> String {
+    use tollgate_ledger::EventType as T;
+    match kind {
+        T::GateDecision => "gate".into(),
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+    }
+}
+
+impl EventSink for LedgerSink {
+    fn append(&mut self, e: &Event) -> Result<(), String> {
+        let kind =
+            ledger_kind(&e.kind).ok_or_else(|| format!("unknown event type {:?}", e.kind))?;
+        let subject = e
+            .subject
+            .parse()
+            .map_err(|err| format!("event subject: {err}"))?;
+        let event = tollgate_ledger::Event {
+            kind,
+            actor: e.actor.clone(),
+            subject,
+            environment: (!e.environment.is_empty()).then(|| e.environment.clone()),
+            time: (!e.time.is_empty()).then(|| e.time.clone()),
+            payload: (!e.payload.is_null()).then(|| e.payload.clone()),
+        };
+        self.log
+            .append(&[event])
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn events(&self) -> Result<Vec<Event>, String> {
+        let size = self.log.size().map_err(|e| e.to_string())?;
+        let mut out = Vec::with_capacity(size as usize);
+        for i in 0..size {
+            let bytes = self.log.entry(i).map_err(|e| e.to_string())?;
+            let entry: tollgate_ledger::Entry =
+                serde_json::from_slice(&bytes).map_err(|e| format!("entry {i}: {e}"))?;
+            let payload = match &entry.payload_digest {
+                Some(d) => self
+                    .log
+                    .payload(d)
+                    .map_err(|e| e.to_string())?
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+                    .unwrap_or(serde_json::Value::Null),
+                None => serde_json::Value::Null,
+            };
+            out.push(Event {
+                kind: policy_kind(entry.kind),
+                actor: entry.actor,
+                subject: entry.subject.to_string(),
+                environment: entry.environment.unwrap_or_default(),
+                time: entry.time,
+                payload,
+            });
+        }
+        Ok(out)
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -196,13 +282,12 @@ pub fn run_gate(a: GateArgs) -> anyhow::Result<u8> {
         identity: a.identity.clone().unwrap_or_default(),
         reason: a.reason.clone().unwrap_or_default(),
     });
-    let mut log = event_log(&config, &settings);
-    let out = g.run(
-        &req,
-        &files,
-        bg.as_ref(),
-        log.as_mut().map(|l| l as &mut dyn EventSink),
-    )?;
+    let mut log = event_log(&config, &settings)?;
+    let sink: Option<&mut dyn EventSink> = match log.as_mut() {
+        Some(l) => Some(l.as_mut()),
+        None => None,
+    };
+    let out = g.run(&req, &files, bg.as_ref(), sink)?;
     if let Some(p) = &a.print_evidence {
         std::fs::write(p, serde_json::to_vec_pretty(&out.evidence)?)
             .with_context(|| format!("cannot write {}", p.display()))?;
@@ -296,7 +381,7 @@ pub fn run_approve(a: ApproveArgs) -> anyhow::Result<u8> {
         .map_err(|e| anyhow::anyhow!("cannot sign the approval: {e}"))?;
     std::fs::write(&a.bundle, &bundle)
         .with_context(|| format!("cannot write {}", a.bundle.display()))?;
-    if let Some(mut log) = event_log(&config, &settings) {
+    if let Some(mut log) = event_log(&config, &settings)? {
         log.append(&Event {
             kind: "approval".into(),
             actor: a.identity.clone(),
@@ -520,12 +605,14 @@ pub struct KpiArgs {
 pub fn run_kpi(a: KpiArgs) -> anyhow::Result<u8> {
     let config = load_config(&a.config)?;
     let settings = Settings::from_config(&config)?;
-    let events_path = a
-        .events
-        .clone()
-        .or_else(|| event_log(&config, &settings).map(|l| l.path));
-    let events = match &events_path {
-        Some(p) => tollgate_policy::traits::read_jsonl(p).map_err(anyhow::Error::msg)?,
+    // --events FILE, else the configured log (the transparency log or `[gate] events`).
+    let sink = match &a.events {
+        Some(p) => Some(Box::new(JsonlEventLog::new(p.clone())) as Box<dyn EventSink>),
+        None => event_log(&config, &settings)?,
+    };
+    let events_path = sink.as_ref().map(|_| ());
+    let events = match &sink {
+        Some(s) => s.events().map_err(anyhow::Error::msg)?,
         None => Vec::new(),
     };
     let mut snaps = Vec::new();
