@@ -8,10 +8,8 @@
 //!   rayon over files, memory-mapped large files), stdin and CI logs.
 //! - [`archive`]: zip / tar / tar.gz / docker save / OCI tarballs, recursively.
 //! - [`git`]: full history, ranges and staged changes with gix.
-//! - [`baseline`]: writing the baseline file of accepted findings.
 
 pub mod archive;
-pub mod baseline;
 pub mod cilog;
 pub mod engine;
 pub mod filters;

@@ -5,8 +5,8 @@ use crate::commands::check::{self, CommonArgs};
 use crate::{exit, registry};
 use anyhow::Context;
 use tollgate_config::Date;
+use tollgate_config::baseline::{self, BaselineOptions, DEFAULT_FILE};
 use tollgate_model::SuppressionKind;
-use tollgate_secrets::baseline::{self, BaselineOptions, DEFAULT_FILE};
 
 #[derive(Debug, clap::Args)]
 pub struct BaselineArgs {

@@ -1,27 +1,15 @@
 //! The baseline file: current findings recorded as `[[exceptions]]` (rule + fingerprint, with
-//! reason, owner, expiry and creation date), so a team adopting tollgate blocks only new leaks.
+//! reason, owner, expiry and creation date), so a team adopting tollgate blocks only new findings.
 //! The file is the one `tollgate.toml`'s `baseline = "..."` points to; the config crate loads
 //! it together with the `[[exceptions]]` of tollgate.toml.
 
+use crate::{ConfigError, Date, Exception};
 use std::collections::BTreeSet;
 use std::path::Path;
-use tollgate_config::{Date, Exception};
 use tollgate_model::Finding;
 
 /// Default baseline file name, beside tollgate.toml.
 pub const DEFAULT_FILE: &str = "tollgate-baseline.toml";
-
-#[derive(Debug, thiserror::Error)]
-pub enum BaselineError {
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Parse { path: String, message: String },
-}
 
 #[derive(Debug, Clone)]
 pub struct BaselineOptions {
@@ -31,30 +19,13 @@ pub struct BaselineOptions {
     pub today: Date,
 }
 
-/// Reads an existing baseline file's exceptions (empty when the file does not exist).
-pub fn read(path: &Path) -> Result<Vec<Exception>, BaselineError> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct File {
-        #[serde(default)]
-        exceptions: Vec<Exception>,
+/// Reads an existing baseline file's exceptions (empty when the file does not exist), with the
+/// same validation and file:line:column errors as when the config loads it.
+pub fn read(path: &Path) -> Result<Vec<Exception>, ConfigError> {
+    if !path.exists() {
+        return Ok(Vec::new());
     }
-    let shown = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => {
-            return Err(BaselineError::Io {
-                path: shown,
-                source,
-            });
-        }
-    };
-    let f: File = toml::from_str(&text).map_err(|e| BaselineError::Parse {
-        path: shown,
-        message: e.message().trim().to_string(),
-    })?;
-    Ok(f.exceptions)
+    crate::load_baseline(path)
 }
 
 /// The new baseline: existing entries whose fingerprint is still found (kept as they are, so
@@ -140,4 +111,70 @@ pub fn render(entries: &[Exception]) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_model::{Confidence, Location, RuleId, Severity};
+
+    fn finding(rule: &str, path: &str, key: &[u8]) -> Finding {
+        Finding::new(
+            RuleId::new(rule).unwrap(),
+            Severity::High,
+            Confidence::High,
+            "m",
+            Location::line(path, 3),
+            path,
+            key,
+        )
+    }
+
+    fn opts() -> BaselineOptions {
+        let today: Date = "2026-11-22".parse().unwrap();
+        BaselineOptions {
+            owner: "sec-team".into(),
+            reason: "adopted".into(),
+            expires: today.add_days(90),
+            today,
+        }
+    }
+
+    #[test]
+    fn keeps_known_entries_adds_new_and_drops_gone() {
+        let a = finding("secrets/aws-access-key", "a.env", b"k1");
+        let b = finding("secrets/aws-access-key", "b.env", b"k2");
+        let (first, added, dropped) = build(&[], &[&a], &opts());
+        assert_eq!((first.len(), added, dropped), (1, 1, 0));
+        // The owner edits the entry; a rerun keeps the edit, adds b, and a later run without a
+        // drops it.
+        let mut edited = first.clone();
+        edited[0].owner = "alice".into();
+        let (second, added, dropped) = build(&edited, &[&a, &b], &opts());
+        assert_eq!((second.len(), added, dropped), (2, 1, 0));
+        assert!(second.iter().any(|e| e.owner == "alice"));
+        let (third, added, dropped) = build(&second, &[&b], &opts());
+        assert_eq!((third.len(), added, dropped), (1, 0, 1));
+        assert_eq!(
+            third[0].fingerprint.as_deref(),
+            Some(b.fingerprint.as_str())
+        );
+    }
+
+    #[test]
+    fn rendered_file_reads_back_identically() {
+        let a = finding("ci/unpinned-action", "ci.yml", b"x");
+        let (entries, _, _) = build(&[], &[&a], &opts());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DEFAULT_FILE);
+        std::fs::write(&path, render(&entries)).unwrap();
+        let back = read(&path).unwrap();
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].rule, entries[0].rule);
+        assert_eq!(back[0].fingerprint, entries[0].fingerprint);
+        assert_eq!(back[0].expires, entries[0].expires);
+        assert_eq!(back[0].created, entries[0].created);
+        assert!(back[0].reason.starts_with("adopted at ci.yml"));
+        assert!(read(&dir.path().join("missing.toml")).unwrap().is_empty());
+    }
 }
