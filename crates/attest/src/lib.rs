@@ -26,6 +26,7 @@ pub mod keys;
 pub mod pbes2;
 pub mod predicates;
 pub mod statement;
+pub mod tlog;
 pub mod trust;
 pub mod verify;
 
@@ -89,18 +90,24 @@ pub fn attest_statement(signer: &dyn Signer, statement: Statement) -> Result<Bun
     Ok(Bundle::from_envelope(signer, env))
 }
 
-/// A transparency log that accepts a signed bundle and returns the entry to embed
-/// (`verificationMaterial.tlogEntries[]`, with its inclusion proof).
+/// A transparency log that logs a signature's Rekor body and returns the entry to embed
+/// (`verificationMaterial.tlogEntries[]`: index, log id, kind/version, integrated time,
+/// inclusion proof with its signed checkpoint, signed entry timestamp, canonicalized body).
 ///
-/// LEDGER HOOK: the `ledger` crate implements this; `tollgate sign`/`attest`/`release` call
+/// The `ledger` crate implements this; `tollgate sign`/`attest`/`release` call
 /// [`append_to_log`] after signing when a log is configured.
 pub trait TransparencyLog {
-    fn append(&self, bundle: &Bundle) -> Result<serde_json::Value, String>;
+    fn append_body(&mut self, body: &tlog::LogBody) -> Result<serde_json::Value, String>;
 }
 
-/// Appends `bundle` to `log` and embeds the returned entry.
-pub fn append_to_log(log: &dyn TransparencyLog, bundle: &mut Bundle) -> Result<(), AttestError> {
-    let entry = log.append(bundle).map_err(AttestError::Log)?;
+/// Logs `bundle` (its signature made with `key`) and embeds the returned entry.
+pub fn append_to_log(
+    log: &mut dyn TransparencyLog,
+    bundle: &mut Bundle,
+    key: &PublicKey,
+) -> Result<(), AttestError> {
+    let body = tlog::log_body(bundle, key)?;
+    let entry = log.append_body(&body).map_err(AttestError::Log)?;
     bundle.tlog_entries.push(entry);
     Ok(())
 }

@@ -388,7 +388,7 @@ fn verify_one(
             if bundle.tlog_entries.is_empty() {
                 verify_offline_key(&mut v, &bundle, hint, digest, path, trust, req);
             } else {
-                verify_key_with_tlog(&mut v, json, hint, digest, trust, cache);
+                verify_key_with_tlog(&mut v, &bundle, json, hint, digest, path, trust, cache);
             }
         }
     }
@@ -515,11 +515,44 @@ fn candidates<'a>(trust: &'a Trust, hint: &str) -> Vec<&'a TrustedKey> {
     }
 }
 
+/// The explicit transparency-log check after sigstore-verify accepted the entries.
+fn tlog_detail(bundle: &Bundle) -> Result<String, String> {
+    let mut parts = Vec::new();
+    for (i, e) in bundle.tlog_entries.iter().enumerate() {
+        let s = crate::tlog::EntrySummary::read(e).map_err(|r| format!("entry {i}: {r}"))?;
+        let mut text = match &s.checkpoint {
+            Some((origin, size)) => format!(
+                "inclusion proof of {} entry {} verified against checkpoint of {origin} at size {size}",
+                s.kind_version, s.log_index
+            ),
+            None => format!(
+                "{} entry {} has no inclusion proof: its signed entry timestamp was verified",
+                s.kind_version, s.log_index
+            ),
+        };
+        if s.promise
+            && let Some(t) = s
+                .integrated_time
+                .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+        {
+            text.push_str(&format!(
+                "; signed entry timestamp verified, integrated {}",
+                rfc3339(t)
+            ));
+        }
+        parts.push(text);
+    }
+    Ok(parts.join("; "))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn verify_key_with_tlog(
     v: &mut Verified,
+    bundle: &Bundle,
     json: &str,
     hint: &str,
     digest: &Digest,
+    path: Option<&Path>,
     trust: &Trust,
     cache: &mut RootCache,
 ) {
@@ -538,14 +571,22 @@ fn verify_key_with_tlog(
             return;
         }
     };
+    // Ed25519 signs the message itself: sigstore-verify needs the artifact's bytes.
+    let ed25519_message = matches!(bundle.content, Content::MessageSignature { .. })
+        && keys
+            .iter()
+            .any(|k| k.key.algorithm() == crate::keys::KeyAlgorithm::Ed25519);
+    let blob = match (ed25519_message, path) {
+        (true, Some(p)) => std::fs::read(p).ok(),
+        _ => None,
+    };
+    let subject = match &blob {
+        Some(b) => Subject::Bytes(b),
+        None => Subject::Digest(*digest),
+    };
     let mut last = String::new();
-    for k in keys {
-        match keyless::verify_key_bundle_with_tlog(
-            json,
-            &Subject::Digest(*digest),
-            k.key.spki_der(),
-            root,
-        ) {
+    for k in &keys {
+        match keyless::verify_key_bundle_with_tlog(json, &subject, k.key.spki_der(), root) {
             Ok(o) => {
                 set_signer(v, k);
                 v.signed_at = o
@@ -559,10 +600,10 @@ fn verify_key_with_tlog(
                 v.checks
                     .push(Check::pass("signature", "verified by sigstore-verify"));
                 v.checks.push(if o.tlog_verified {
-                    Check::pass(
-                        "transparency log",
-                        "inclusion verified against the trusted root",
-                    )
+                    match tlog_detail(bundle) {
+                        Ok(d) => Check::pass("transparency log", d),
+                        Err(e) => Check::fail("transparency log", e),
+                    }
                 } else {
                     Check::na(
                         "transparency log",
@@ -579,7 +620,22 @@ fn verify_key_with_tlog(
             Err(e) => last = e.to_string(),
         }
     }
-    v.checks.push(Check::fail("signature", last));
+    // sigstore-verify refused the bundle: say whether the signature or the log entry is at
+    // fault by checking the signature on its own.
+    let mut probe = v.clone();
+    probe.checks.clear();
+    let good = check_key_signature(&mut probe, bundle, &keys, digest, path);
+    v.checks.append(&mut probe.checks);
+    match good {
+        Some(k) => {
+            set_signer(v, k);
+            v.checks.push(Check::fail("transparency log", last));
+        }
+        None => v.checks.push(Check::na(
+            "transparency log",
+            format!("not trusted: the signature did not verify ({last})"),
+        )),
+    }
 }
 
 fn set_signer(v: &mut Verified, k: &TrustedKey) {
@@ -604,6 +660,38 @@ fn verify_offline_key(
         ));
         return;
     }
+    let Some(k) = check_key_signature(v, bundle, &keys, digest, path) else {
+        return;
+    };
+    set_signer(v, k);
+    v.checks.push(Check::na(
+        "transparency log",
+        "bundle carries no log entry (offline key-based signature); signing time is not proven",
+    ));
+    // Key validity: against the time the signed statement claims, else today.
+    let claimed = match &bundle.content {
+        Content::Dsse(env) => Statement::from_json(&env.payload).ok().and_then(|st| {
+            let tmp = Verified {
+                statement: Some(st),
+                signed_at: None,
+                ..v.clone()
+            };
+            tmp.time()
+        }),
+        Content::MessageSignature { .. } => None,
+    };
+    validity_check(v, k, claimed.or(Some(req.now)));
+}
+
+/// Verifies the bundle's signature in-process with the first trusted key that fits; pushes
+/// the artifact digest, signer key and signature checks.
+fn check_key_signature<'a>(
+    v: &mut Verified,
+    bundle: &Bundle,
+    keys: &[&'a TrustedKey],
+    digest: &Digest,
+    path: Option<&Path>,
+) -> Option<&'a TrustedKey> {
     let mut verified: Option<&TrustedKey> = None;
     let mut reason = String::from("no trusted key verifies the signature");
     match &bundle.content {
@@ -621,7 +709,7 @@ fn verify_offline_key(
                         "artifact digest",
                         format!("bundle is for {d}, artifact is {digest}"),
                     ));
-                    return;
+                    return None;
                 }
                 None => v.checks.push(Check::na(
                     "artifact digest",
@@ -629,7 +717,7 @@ fn verify_offline_key(
                 )),
             }
             let mut message: Option<Vec<u8>> = None;
-            for k in &keys {
+            for k in keys {
                 let r = match k.key.algorithm() {
                     crate::keys::KeyAlgorithm::EcdsaP256 => k.key.verify_digest(digest, signature),
                     crate::keys::KeyAlgorithm::Ed25519 => {
@@ -657,7 +745,7 @@ fn verify_offline_key(
             }
         }
         Content::Dsse(env) => {
-            for k in &keys {
+            for k in keys {
                 if env.verify(&k.key).is_ok() {
                     verified = Some(k);
                     break;
@@ -667,9 +755,8 @@ fn verify_offline_key(
     }
     let Some(k) = verified else {
         v.checks.push(Check::fail("signature", reason));
-        return;
+        return None;
     };
-    set_signer(v, k);
     v.checks.push(Check::pass(
         "signer key",
         format!("{} ({})", k.identity, k.key.key_id()),
@@ -678,23 +765,7 @@ fn verify_offline_key(
         "signature",
         format!("{} signature verified", k.key.algorithm()),
     ));
-    v.checks.push(Check::na(
-        "transparency log",
-        "bundle carries no log entry (offline key-based signature); signing time is not proven",
-    ));
-    // Key validity: against the time the signed statement claims, else today.
-    let claimed = match &bundle.content {
-        Content::Dsse(env) => Statement::from_json(&env.payload).ok().and_then(|st| {
-            let tmp = Verified {
-                statement: Some(st),
-                signed_at: None,
-                ..v.clone()
-            };
-            tmp.time()
-        }),
-        Content::MessageSignature { .. } => None,
-    };
-    validity_check(v, k, claimed.or(Some(req.now)));
+    Some(k)
 }
 
 fn validity_check(v: &mut Verified, k: &TrustedKey, fallback: Option<OffsetDateTime>) {

@@ -84,6 +84,57 @@ pub enum EventError {
     EmptyActor,
     #[error("logged entry is not canonical JSON (RFC 8785)")]
     NotCanonical,
+    #[error("Sigstore log body of kind {0:?} is not accepted (hashedrekord 0.0.1, dsse 0.0.1)")]
+    SigstoreKind(String),
+}
+
+/// The Rekor v1 body kinds the log accepts beside tollgate events: what Sigstore verifiers
+/// compare with a bundle's message signature and DSSE envelope.
+pub const SIGSTORE_KINDS: &[(&str, &str)] = &[("hashedrekord", "0.0.1"), ("dsse", "0.0.1")];
+
+/// What a leaf holds. Two kinds share the tree:
+/// - a tollgate event ([`Entry`], `{"actor":…,"schema":"tollgate.log.entry/v1",…}`), and
+/// - a Sigstore log body: the Rekor v1 canonicalized body of a signature or attestation
+///   (`{"apiVersion":"0.0.1","kind":"hashedrekord"|"dsse","spec":…}`), so that a bundle's
+///   `tlogEntries[]` proves inclusion of exactly the leaf Sigstore verifiers recompute.
+///
+/// Both are RFC 8785 canonical JSON; their first key tells them apart (`actor` vs `apiVersion`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leaf {
+    Event(Entry),
+    Sigstore { kind: String, version: String },
+}
+
+impl Leaf {
+    /// Parses stored leaf bytes, which must be exactly the canonical form of one of the kinds.
+    pub fn from_canonical(bytes: &[u8]) -> Result<Leaf, EventError> {
+        if bytes.starts_with(br#"{"apiVersion":"#) {
+            let v: serde_json::Value = serde_json::from_slice(bytes)?;
+            let kind = v["kind"].as_str().unwrap_or_default();
+            let version = v["apiVersion"].as_str().unwrap_or_default();
+            let known = SIGSTORE_KINDS.contains(&(kind, version));
+            let keys = v.as_object().map(|o| o.len()).unwrap_or(0);
+            if !known || keys != 3 || !v["spec"].is_object() {
+                return Err(EventError::SigstoreKind(format!("{kind}/{version}")));
+            }
+            if canonical_json(&v)? != bytes {
+                return Err(EventError::NotCanonical);
+            }
+            return Ok(Leaf::Sigstore {
+                kind: kind.to_string(),
+                version: version.to_string(),
+            });
+        }
+        Entry::from_canonical(bytes).map(Leaf::Event)
+    }
+
+    /// The payload digest of an event entry.
+    pub fn payload_digest(&self) -> Option<Digest> {
+        match self {
+            Leaf::Event(e) => e.payload_digest,
+            Leaf::Sigstore { .. } => None,
+        }
+    }
 }
 
 /// RFC 8785 canonical JSON of any serializable value.
@@ -249,5 +300,33 @@ mod tests {
             Err(EventError::Time(_))
         ));
         assert!(Entry::from_canonical(b"{ \"schema\": 1 }").is_err());
+    }
+
+    #[test]
+    fn sigstore_leaves_are_canonical_known_kinds() {
+        let good = br#"{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{"data":{}}}"#;
+        assert_eq!(
+            Leaf::from_canonical(good).unwrap(),
+            Leaf::Sigstore {
+                kind: "hashedrekord".into(),
+                version: "0.0.1".into()
+            }
+        );
+        for bad in [
+            &br#"{"apiVersion":"0.0.1","kind":"rekord","spec":{}}"#[..],
+            br#"{"apiVersion":"0.0.2","kind":"dsse","spec":{}}"#,
+            br#"{"apiVersion":"0.0.1","kind":"dsse","spec":{},"x":1}"#,
+            br#"{"apiVersion":"0.0.1","kind":"dsse","spec":1}"#,
+            br#"{"apiVersion":"0.0.1","spec":{},"kind":"dsse"}"#,
+            br#"{"apiVersion":"0.0.1","kind":"dsse","spec":{"b":1,"a":2}}"#,
+            br#"{"apiVersion":"0.0.1","kind":"dsse","spec":{} }"#,
+            br#"{"apiVersion":"#,
+        ] {
+            assert!(
+                Leaf::from_canonical(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 }

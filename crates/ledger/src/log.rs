@@ -1,6 +1,6 @@
 //! The log: a store, the log's key and the operations other commands use.
 
-use crate::entry::{Entry, Event, EventError};
+use crate::entry::{Event, EventError, Leaf};
 use crate::keys::{KeyError, read_key_file, write_key_file};
 use crate::merkle::{self, Frontier, Hash, ProofError, leaf_hash};
 use crate::note::{Checkpoint, NoteError, SignedCheckpoint, Signer, Verifier};
@@ -254,31 +254,39 @@ impl<S: Store> Log<S> {
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                e.prepare(now).map_err(|source| LogError::Event {
-                    number: i + 1,
-                    source,
-                })
+                e.prepare(now)
+                    .map(|p| (p.bytes, p.payload.map(|(d, b)| (d.0, b))))
+                    .map_err(|source| LogError::Event {
+                        number: i + 1,
+                        source,
+                    })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let first = self.append_leaves(prepared)?;
+        Ok((first..first + events.len() as u64).collect())
+    }
+
+    /// Appends leaves (canonical bytes, optional payload) as one batch; returns the first index.
+    fn append_leaves(&mut self, leaves: Vec<LeafBytes>) -> Result<u64, LogError> {
         self.signer()?;
         let signer = self.signer.as_ref().expect("loaded");
         let origin = self.verifier.name.clone();
-        let mut prepared = Some(prepared);
+        let mut leaves = Some(leaves);
         let first = self.store.append(&mut |frontier: &Frontier| {
-            let prepared = prepared.take().unwrap_or_default();
+            let leaves = leaves.take().unwrap_or_default();
             let mut f = frontier.clone();
             let mut batch = Batch {
                 first_index: f.size(),
                 ..Batch::default()
             };
-            batch.nodes.reserve(prepared.len() * 2);
-            for p in prepared {
+            batch.nodes.reserve(leaves.len() * 2);
+            for (bytes, payload) in leaves {
                 let nodes = &mut batch.nodes;
-                f.push(leaf_hash(&p.bytes), |l, i, h| nodes.push((l, i, *h)));
-                if let Some((d, bytes)) = p.payload {
-                    batch.payloads.push((d.0, bytes));
+                f.push(leaf_hash(&bytes), |l, i, h| nodes.push((l, i, *h)));
+                if let Some(p) = payload {
+                    batch.payloads.push(p);
                 }
-                batch.entries.push(p.bytes);
+                batch.entries.push(bytes);
             }
             let body = Checkpoint {
                 origin: origin.clone(),
@@ -293,7 +301,59 @@ impl<S: Store> Log<S> {
             })?;
             Ok(batch)
         })?;
-        Ok((first..first + events.len() as u64).collect())
+        Ok(first)
+    }
+
+    /// Logs a Sigstore log body (a Rekor v1 canonicalized body, see [`Leaf`]) as one batch and
+    /// returns the bundle's `tlogEntries[]` element: `logIndex`, `logId` (the note key hash,
+    /// see [`crate::trusted_root`]), `kindVersion`, `integratedTime`, `inclusionPromise` (a
+    /// signed entry timestamp over Rekor's `{body, integratedTime, logID, logIndex}`, RFC 8785,
+    /// with the log key), `inclusionProof` (against the signed checkpoint of the batch, or a
+    /// later one) and `canonicalizedBody`.
+    pub fn append_sigstore(&mut self, body: &[u8]) -> Result<serde_json::Value, LogError> {
+        use base64::Engine as _;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let (kind, version) = match Leaf::from_canonical(body) {
+            Ok(Leaf::Sigstore { kind, version }) => (kind, version),
+            Ok(Leaf::Event(_)) => {
+                return Err(LogError::Event {
+                    number: 1,
+                    source: EventError::SigstoreKind("a tollgate event".into()),
+                });
+            }
+            Err(source) => return Err(LogError::Event { number: 1, source }),
+        };
+        let integrated = OffsetDateTime::now_utc().unix_timestamp();
+        let index = self.append_leaves(vec![(body.to_vec(), None)])?;
+        let cp = self.checkpoint()?;
+        let proof = self.inclusion_proof(index, cp.checkpoint.size)?;
+        let log_id = self.verifier.key_hash();
+        let promise = crate::entry::canonical_json(&serde_json::json!({
+            "body": b64(body),
+            "integratedTime": integrated,
+            "logID": hex::encode(log_id),
+            "logIndex": index,
+        }))
+        .map_err(|source| LogError::Event {
+            number: 1,
+            source: source.into(),
+        })?;
+        let set = self.signer()?.key_pair().sign(&promise);
+        Ok(serde_json::json!({
+            "logIndex": index.to_string(),
+            "logId": {"keyId": b64(&log_id)},
+            "kindVersion": {"kind": kind, "version": version},
+            "integratedTime": integrated.to_string(),
+            "inclusionPromise": {"signedEntryTimestamp": b64(set.as_ref())},
+            "inclusionProof": {
+                "logIndex": index.to_string(),
+                "rootHash": b64(&cp.checkpoint.root),
+                "treeSize": cp.checkpoint.size.to_string(),
+                "hashes": proof.iter().map(|h| b64(h)).collect::<Vec<_>>(),
+                "checkpoint": {"envelope": cp.note.encode()},
+            },
+            "canonicalizedBody": b64(body),
+        }))
     }
 
     /// When the log was created (RFC 3339), as recorded in the store.
@@ -465,6 +525,20 @@ impl<S: Store> Log<S> {
     }
 }
 
+/// Bundles made by `tollgate sign`/`attest` carry this log's entry.
+impl<S: Store> tollgate_attest::TransparencyLog for Log<S> {
+    fn append_body(
+        &mut self,
+        body: &tollgate_attest::tlog::LogBody,
+    ) -> Result<serde_json::Value, String> {
+        self.append_sigstore(&body.canonical)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// A leaf's canonical bytes and, for events, the payload (digest, canonical bytes).
+type LeafBytes = (Vec<u8>, Option<([u8; 32], Vec<u8>)>);
+
 const CHUNK: usize = 16_384;
 
 /// State of one verification walk over the stored entries.
@@ -484,8 +558,8 @@ impl<S: Store> Walk<'_, S> {
         let checked: Vec<(Hash, Result<Option<tollgate_model::Digest>, String>)> = chunk
             .par_iter()
             .map(|(_, data, _)| {
-                let parsed = Entry::from_canonical(data)
-                    .map(|e| e.payload_digest)
+                let parsed = Leaf::from_canonical(data)
+                    .map(|e| e.payload_digest())
                     .map_err(|e| e.to_string());
                 (leaf_hash(data), parsed)
             })

@@ -33,13 +33,19 @@ pub enum NoteError {
 
 /// `SHA-256(name || 0x0A || alg || public key)[..4]`.
 pub fn key_id(name: &str, alg: u8, public: &[u8]) -> [u8; 4] {
+    let d = key_hash(name, alg, public);
+    [d[0], d[1], d[2], d[3]]
+}
+
+/// `SHA-256(name || 0x0A || alg || public key)`: the full hash whose first four bytes are the
+/// key id. It is the log's `logId` in bundles and trusted roots (see `trusted_root`).
+pub fn key_hash(name: &str, alg: u8, public: &[u8]) -> [u8; 32] {
     let mut buf = Vec::with_capacity(name.len() + 2 + public.len());
     buf.extend_from_slice(name.as_bytes());
     buf.push(b'\n');
     buf.push(alg);
     buf.extend_from_slice(public);
-    let d = tollgate_model::sha256(&buf);
-    [d.0[0], d.0[1], d.0[2], d.0[3]]
+    tollgate_model::sha256(&buf).0
 }
 
 fn valid_name(name: &str) -> bool {
@@ -101,6 +107,11 @@ impl Verifier {
             alg,
             public,
         })
+    }
+
+    /// The full key hash (see [`key_hash`]).
+    pub fn key_hash(&self) -> [u8; 32] {
+        key_hash(&self.name, self.alg, &self.public)
     }
 
     pub fn encode(&self) -> String {

@@ -4,7 +4,7 @@
 //! partial tile holds W), `tile/entries/<N>[.p/<W>]` (entry bundles: each entry as a
 //! big-endian u16 length and its bytes). Our extra: `payload/<hex digest>`.
 
-use crate::entry::Entry;
+use crate::entry::Leaf;
 use crate::log::{Log, Problem, VerifyReport};
 use crate::merkle::{Hash, MemTree, leaf_hash};
 use crate::note::{SignedCheckpoint, Verifier};
@@ -131,8 +131,8 @@ pub fn export<S: Store>(log: &Log<S>, dir: &Path, payloads: bool) -> Result<usiz
         bundle.extend_from_slice(row.data);
         tree.push(row.data);
         if with_payloads
-            && let Ok(e) = Entry::from_canonical(row.data)
-            && let Some(d) = e.payload_digest
+            && let Ok(e) = Leaf::from_canonical(row.data)
+            && let Some(d) = e.payload_digest()
         {
             payloads.push(d);
         }
@@ -245,7 +245,7 @@ pub fn verify(
         let checked: Vec<(Hash, Option<String>)> = entries
             .par_iter()
             .map(|e| {
-                let bad = Entry::from_canonical(e).err().map(|x| x.to_string());
+                let bad = Leaf::from_canonical(e).err().map(|x| x.to_string());
                 (leaf_hash(e), bad)
             })
             .collect();

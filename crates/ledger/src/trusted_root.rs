@@ -17,10 +17,25 @@ pub fn ed25519_spki(public: &[u8; 32]) -> Vec<u8> {
     der
 }
 
-/// The trusted root listing this log (`base_url` is where its tiles are served, if anywhere).
+/// The trusted root listing this log (`base_url` is where its tiles are served; empty =
+/// `https://<origin>`).
+///
+/// `logId.keyId` (and `checkpointKeyId.keyId`) is the C2SP signed-note key hash
+/// `SHA-256(origin || 0x0A || 0x01 || key)`, not Rekor v1's `SHA-256(SPKI)`: both Sigstore
+/// verifiers match a checkpoint signature by its 4-byte key hint against the first four bytes
+/// of the log id, and a C2SP note's hint is the prefix of that hash, so one signature line
+/// satisfies C2SP note verifiers, `@sigstore/verify` and `sigstore-verify` alike. Bundle
+/// entries carry the same `logId`, which also selects the key for the signed entry timestamp.
+/// `@sigstore/verify` further requires `baseUrl` to match the checkpoint signer's name, hence
+/// the default.
 pub fn trusted_root(v: &Verifier, base_url: &str, valid_from: &str) -> Value {
     let spki = ed25519_spki(&v.public);
-    let key_id = tollgate_model::sha256(&spki);
+    let key_id = v.key_hash();
+    let base_url = if base_url.is_empty() {
+        format!("https://{}", v.name)
+    } else {
+        base_url.to_string()
+    };
     json!({
         "mediaType": MEDIA_TYPE,
         "tlogs": [{
@@ -31,8 +46,8 @@ pub fn trusted_root(v: &Verifier, base_url: &str, valid_from: &str) -> Value {
                 "keyDetails": "PKIX_ED25519",
                 "validFor": { "start": valid_from }
             },
-            "logId": { "keyId": B64.encode(key_id.0) },
-            "checkpointKeyId": { "keyId": B64.encode(v.id) },
+            "logId": { "keyId": B64.encode(key_id) },
+            "checkpointKeyId": { "keyId": B64.encode(key_id) },
         }],
         "certificateAuthorities": [],
         "ctlogs": [],

@@ -236,3 +236,59 @@ fn release_writes_verifiable_evidence() {
         .assert()
         .success();
 }
+
+#[test]
+fn release_with_a_log_embeds_entries_and_writes_the_trusted_root() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::write(p.join("app.bin"), b"built").unwrap();
+    std::fs::create_dir(p.join("src")).unwrap();
+    std::fs::write(p.join("src/main.py"), "print('hi')\n").unwrap();
+    std::fs::write(p.join("tollgate.toml"), "[log]\npath = \"release.log\"\n").unwrap();
+    tollgate(p)
+        .args(["log", "init", "--origin", "log.example/release"])
+        .assert()
+        .success();
+    tollgate(p)
+        .args(["key", "generate", "--output-dir", ".", "--unencrypted"])
+        .assert()
+        .success();
+    tollgate(p)
+        .args([
+            "release",
+            "app.bin",
+            "--key",
+            "tollgate.key",
+            "--evidence",
+            "ev",
+            "--source",
+            "src",
+            "-q",
+        ])
+        .assert()
+        .success();
+    assert!(p.join("ev/trusted_root.json").is_file());
+    let out = tollgate(p)
+        .args([
+            "verify",
+            "app.bin",
+            "--bundle",
+            "ev/app.bin.sigstore.json",
+            "--bundle",
+            "ev/attestations.intoto.jsonl",
+            "--key",
+            "tollgate.pub",
+            "--trusted-root",
+            "ev/trusted_root.json",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    // The signature and every attestation carry an entry of the release log.
+    let n = text
+        .matches("verified against checkpoint of log.example/release at size")
+        .count();
+    assert!(n >= 3, "{text}");
+    tollgate(p).args(["log", "verify"]).assert().code(0);
+}

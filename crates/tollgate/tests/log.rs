@@ -344,3 +344,109 @@ fn log_key_is_encrypted_with_the_password() {
         .assert()
         .success();
 }
+
+#[test]
+fn signed_bundles_carry_the_log_entry_and_verify_against_the_trusted_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("tollgate.toml"), "[log]\npath = \"ci.log\"\n").unwrap();
+    std::fs::write(d.join("app.bin"), b"artifact bytes").unwrap();
+    tollgate(d)
+        .args(["log", "init", "--origin", "log.example/ci"])
+        .assert()
+        .success();
+    tollgate(d)
+        .args([
+            "log",
+            "append",
+            &format!(r#"{{"type":"build-start","actor":"ci","subject":"{SUBJECT}"}}"#),
+        ])
+        .assert()
+        .success();
+    tollgate(d)
+        .args(["key", "generate", "--unencrypted", "--output-dir", "k"])
+        .assert()
+        .success();
+    tollgate(d)
+        .args(["sign", "app.bin", "--key", "k/tollgate.key"])
+        .assert()
+        .success()
+        .stderr(contains("logged as entries [1, 2]"));
+    std::fs::write(d.join("pred.json"), r#"{"ok": true}"#).unwrap();
+    tollgate(d)
+        .args([
+            "attest",
+            "app.bin",
+            "--key",
+            "k/tollgate.key",
+            "--predicate-type",
+            "https://example.com/p/v1",
+            "--predicate",
+            "pred.json",
+        ])
+        .assert()
+        .success();
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("app.bin.sigstore.json")).unwrap()).unwrap();
+    let entry = &bundle["verificationMaterial"]["tlogEntries"][0];
+    assert_eq!(entry["kindVersion"]["kind"], "hashedrekord");
+    assert_eq!(entry["logIndex"], "1");
+    let out = tollgate(d).args(["log", "trusted-root"]).output().unwrap();
+    std::fs::write(d.join("root.json"), &out.stdout).unwrap();
+    for b in ["app.bin.sigstore.json", "app.bin.predicate.sigstore.json"] {
+        tollgate(d)
+            .args([
+                "verify",
+                "app.bin",
+                "--bundle",
+                b,
+                "--key",
+                "k/tollgate.pub",
+                "--trusted-root",
+                "root.json",
+            ])
+            .assert()
+            .code(0)
+            .stdout(contains(
+                "verified against checkpoint of log.example/ci at size",
+            ));
+    }
+    // Without the log's trusted root the entry cannot be trusted: said so, exit 1.
+    tollgate(d)
+        .args([
+            "verify",
+            "app.bin",
+            "--bundle",
+            "app.bin.sigstore.json",
+            "--key",
+            "k/tollgate.pub",
+        ])
+        .assert()
+        .code(1)
+        .stdout(contains("transparency log"));
+    // Events and Sigstore bodies: the log verifies; a tampered proof hash fails verify.
+    tollgate(d).args(["log", "verify"]).assert().code(0);
+    let mut bad = bundle.clone();
+    let h = bad["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["hashes"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let flipped = if h.starts_with('A') { "B" } else { "A" };
+    bad["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["hashes"][0] =
+        format!("{flipped}{}", &h[1..]).into();
+    std::fs::write(d.join("bad.json"), bad.to_string()).unwrap();
+    tollgate(d)
+        .args([
+            "verify",
+            "app.bin",
+            "--bundle",
+            "bad.json",
+            "--key",
+            "k/tollgate.pub",
+            "--trusted-root",
+            "root.json",
+        ])
+        .assert()
+        .code(1)
+        .stdout(contains("FAIL").and(contains("transparency log")));
+}

@@ -357,18 +357,25 @@ fn sign_approve_gate_end_to_end() {
         .args(["log", "--log", "release.log", "verify"])
         .assert()
         .success();
-    // sign 1, approvals 3 (one forged), gate decisions 5.
+    // sign 2 (the signature's Rekor body, whose inclusion proof the bundle carries, and its
+    // event), approvals 3 (one forged), gate decisions 5.
     let mut kinds = Vec::new();
-    for i in 0..9 {
+    for i in 0..10 {
         let out = tollgate(p)
             .args(["log", "--log", "release.log", "show", &i.to_string()])
             .output()
             .unwrap();
         assert!(out.status.success(), "entry {i} missing");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        kinds.push(v["type"].as_str().unwrap().to_string());
+        kinds.push(
+            v["type"]
+                .as_str()
+                .or(v["kind"].as_str())
+                .unwrap()
+                .to_string(),
+        );
     }
-    for kind in ["signature", "approval", "gate-decision"] {
+    for kind in ["hashedrekord", "signature", "approval", "gate-decision"] {
         assert!(
             kinds.iter().any(|k| k == kind),
             "no {kind} event: {kinds:?}"

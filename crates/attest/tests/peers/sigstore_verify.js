@@ -1,15 +1,19 @@
 // Verifies a tollgate bundle with npm @sigstore/verify used as a library.
 // usage: node sigstore_verify.js BUNDLE ARTIFACT PUBKEY.pem [--default-thresholds]
+//        node sigstore_verify.js BUNDLE ARTIFACT PUBKEY.pem --trusted-root ROOT.json
 // Prints "OK" or "FAIL <reason>" and exits 0 / 1.
 // A key-based bundle without transparency-log entries or timestamps verifies only with
 // tlogThreshold = 0 and timestampThreshold = 0 (the library's defaults demand one of each).
+// With --trusted-root (a `tollgate log trusted-root` document) the library's default
+// thresholds apply: one verified log entry and one verified timestamp (the entry's signed
+// entry timestamp).
 'use strict';
 const fs = require('fs');
 const crypto = require('crypto');
 const { bundleFromJSON } = require('@sigstore/bundle');
 const { toSignedEntity, toTrustMaterial, Verifier } = require('@sigstore/verify');
 
-const [bundlePath, artifactPath, keyPath, flag] = process.argv.slice(2);
+const [bundlePath, artifactPath, keyPath, flag, rootPath] = process.argv.slice(2);
 try {
   const bundle = bundleFromJSON(JSON.parse(fs.readFileSync(bundlePath, 'utf8')));
   const artifact = fs.readFileSync(artifactPath);
@@ -17,8 +21,12 @@ try {
   const emptyRoot = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
     tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] };
   const keys = (hint) => ({ publicKey, validFor: () => true });
-  const trust = toTrustMaterial(emptyRoot, keys);
-  const opts = flag === '--default-thresholds'
+  const { TrustedRoot } = require('@sigstore/protobuf-specs');
+  const root = flag === '--trusted-root'
+    ? TrustedRoot.fromJSON(JSON.parse(fs.readFileSync(rootPath, 'utf8')))
+    : emptyRoot;
+  const trust = toTrustMaterial(root, keys);
+  const opts = flag === '--default-thresholds' || flag === '--trusted-root'
     ? {}
     : { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 };
   const verifier = new Verifier(trust, opts);

@@ -3,10 +3,11 @@
 
 use libfuzzer_sys::fuzz_target;
 use tollgate_ledger::note::{Checkpoint, Note, SignedCheckpoint, Verifier};
-use tollgate_ledger::{Entry, Receipt};
+use tollgate_ledger::{Entry, Leaf, Receipt};
 
 fuzz_target!(|data: &[u8]| {
     let _ = Entry::from_canonical(data);
+    let _ = Leaf::from_canonical(data);
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

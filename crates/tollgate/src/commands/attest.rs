@@ -239,21 +239,35 @@ fn load_signer(spec: &str) -> Result<Box<dyn Signer>, u8> {
     })
 }
 
-/// Records each new bundle in the transparency log when one is configured (`[log] path` in
-/// ./tollgate.toml): a `signature` or `attestation` event about the artifact digest, with the
-/// bundle's own digest and predicate type as payload.
-// Embedding the inclusion proof into the bundle's `tlogEntries` (Rekor's entry shape) is not
-// done yet: the event and its receipt (`tollgate log prove`) are the record for now.
-fn publish(bundle: &mut Bundle) -> anyhow::Result<()> {
-    use tollgate_attest::bundle::{Content, Material};
-    use tollgate_ledger::{Event, EventType};
+/// The transparency log of `./tollgate.toml` (`[log] path`), when one is configured.
+fn configured_log() -> anyhow::Result<Option<(PathBuf, tollgate_ledger::Log)>> {
     let Some(path) = Config::discover(Path::new(".")) else {
-        return Ok(());
+        return Ok(None);
     };
     let config = Config::load(&path, registry::SECTIONS)?;
-    let Some(mut log) = tollgate_ledger::configured(&config)? else {
+    Ok(tollgate_ledger::configured(&config)?.map(|log| (path, log)))
+}
+
+/// Records each new bundle in the transparency log when one is configured (`[log] path` in
+/// ./tollgate.toml):
+/// 1. the signature's Rekor v1 body (hashedrekord or dsse) is appended and the returned entry,
+///    with its inclusion proof, signed checkpoint and signed entry timestamp, goes into the
+///    bundle's `verificationMaterial.tlogEntries`;
+/// 2. a `signature` or `attestation` event about each artifact digest is appended with the
+///    finished bundle's digest, its predicate type and the index of its Sigstore entry as
+///    payload (what `kpi` and the gate count).
+fn publish(bundle: &mut Bundle, key: &PublicKey) -> anyhow::Result<()> {
+    use tollgate_attest::bundle::{Content, Material};
+    use tollgate_ledger::{Event, EventType};
+    let Some((path, mut log)) = configured_log()? else {
         return Ok(());
     };
+    tollgate_attest::append_to_log(&mut log, bundle, key)?;
+    let sigstore_index = bundle
+        .tlog_entries
+        .last()
+        .and_then(|e| e["logIndex"].as_str())
+        .and_then(|i| i.parse::<u64>().ok());
     let actor = match &bundle.material {
         Material::PublicKeyHint(k) => format!("key:{k}"),
         Material::Certificate => "certificate".to_string(),
@@ -290,13 +304,15 @@ fn publish(bundle: &mut Bundle) -> anyhow::Result<()> {
             payload: Some(serde_json::json!({
                 "bundle": bundle_digest.to_string(),
                 "predicateType": ptype,
+                "sigstoreEntry": sigstore_index,
             })),
         })
         .collect();
+    let mut idx = sigstore_index.into_iter().collect::<Vec<_>>();
     if !events.is_empty() {
-        let idx = log.append(&events)?;
-        eprintln!("logged as entries {idx:?} in {}", path.display());
+        idx.extend(log.append(&events)?);
     }
+    eprintln!("logged as entries {idx:?} in {}", path.display());
     Ok(())
 }
 
@@ -312,7 +328,7 @@ pub fn run_sign(a: SignArgs) -> anyhow::Result<u8> {
             return Ok(exit::USAGE);
         }
     };
-    publish(&mut bundle)?;
+    publish(&mut bundle, signer.public_key())?;
     let out = a
         .bundle
         .unwrap_or_else(|| sidecar(&a.artifact, tollgate_attest::BUNDLE_SUFFIX));
@@ -389,7 +405,7 @@ pub fn run_attest(a: AttestArgs) -> anyhow::Result<u8> {
         predicate,
     );
     let mut bundle = attest_statement(signer.as_ref(), st)?;
-    publish(&mut bundle)?;
+    publish(&mut bundle, signer.public_key())?;
     let out = a
         .bundle
         .unwrap_or_else(|| sidecar(&a.artifact, &format!(".{kind}.sigstore.json")));
@@ -706,7 +722,7 @@ pub fn run_release(a: ReleaseArgs) -> anyhow::Result<u8> {
     for (art, _) in &digests {
         let name = file_name(art);
         let (_, mut sig) = tollgate_attest::sign_file(signer.as_ref(), art)?;
-        publish(&mut sig)?;
+        publish(&mut sig, signer.public_key())?;
         let p = a.evidence.join(format!("{name}.sigstore.json"));
         write_file(&p, &sig.to_json())?;
         written.push(p);
@@ -715,7 +731,7 @@ pub fn run_release(a: ReleaseArgs) -> anyhow::Result<u8> {
     let _ = std::fs::remove_file(&jsonl);
     for (kind, st) in statements {
         let mut b = attest_statement(signer.as_ref(), st)?;
-        publish(&mut b)?;
+        publish(&mut b, signer.public_key())?;
         let p = a.evidence.join(format!("{kind}.sigstore.json"));
         write_file(&p, &b.to_json())?;
         append_line(&jsonl, &b)?;
@@ -726,6 +742,14 @@ pub fn run_release(a: ReleaseArgs) -> anyhow::Result<u8> {
         &a.evidence.join("tollgate.pub"),
         &signer.public_key().to_pem(),
     )?;
+    // With a log, the trusted root naming its key: what `verify --trusted-root` (and any
+    // Sigstore verifier) checks the bundles' log entries against.
+    if let Some((_, log)) = configured_log()? {
+        let p = a.evidence.join("trusted_root.json");
+        let doc = tollgate_ledger::trusted_root::trusted_root(log.verifier(), "", &log.created()?);
+        write_file(&p, &serde_json::to_string_pretty(&doc)?)?;
+        written.push(p);
+    }
     if !a.quiet {
         eprintln!(
             "release evidence in {} (key {}):",

@@ -25,9 +25,26 @@ struct Backends {
 }
 
 fn backends(config: &Config) -> Backends {
+    // Bundles signed while a log is configured carry its entry: they verify against the
+    // trusted root naming that log's key.
+    let trusted_root_json = match tollgate_ledger::configured(config) {
+        Ok(Some(log)) => log.created().ok().map(|created| {
+            tollgate_ledger::trusted_root::trusted_root(log.verifier(), "", &created).to_string()
+        }),
+        Ok(None) => None,
+        Err(e) => {
+            eprintln!(
+                "warning: transparency log unusable ({e}); bundle log entries will not verify"
+            );
+            None
+        }
+    };
     match tollgate_attest::trust::TrustStore::from_config(config) {
         Ok(store) => Backends {
-            verifier: Box::new(AttestVerifier { store }),
+            verifier: Box::new(AttestVerifier {
+                store,
+                trusted_root_json,
+            }),
         },
         Err(e) => {
             // A broken trust table never lets anything through: no bundle verifies.
@@ -121,8 +138,13 @@ impl EventSink for LedgerSink {
         let mut out = Vec::with_capacity(size as usize);
         for i in 0..size {
             let bytes = self.log.entry(i).map_err(|e| e.to_string())?;
-            let entry: tollgate_ledger::Entry =
-                serde_json::from_slice(&bytes).map_err(|e| format!("entry {i}: {e}"))?;
+            // Sigstore log bodies (signatures' Rekor entries) sit beside the events; each has
+            // its `signature`/`attestation` event, which is what is counted.
+            let entry = match tollgate_ledger::Leaf::from_canonical(&bytes) {
+                Ok(tollgate_ledger::Leaf::Event(e)) => e,
+                Ok(tollgate_ledger::Leaf::Sigstore { .. }) => continue,
+                Err(e) => return Err(format!("entry {i}: {e}")),
+            };
             let payload = match &entry.payload_digest {
                 Some(d) => self
                     .log
@@ -649,6 +671,8 @@ pub fn run_kpi(a: KpiArgs) -> anyhow::Result<u8> {
 /// and approval attestations against `[[approvers]]`.
 struct AttestVerifier {
     store: tollgate_attest::trust::TrustStore,
+    /// The configured log's trusted root (None: the Sigstore public-good root).
+    trusted_root_json: Option<String>,
 }
 
 impl BundleVerifier for AttestVerifier {
@@ -670,6 +694,10 @@ impl BundleVerifier for AttestVerifier {
                 tollgate_policy::TrustRole::Approver,
             ),
         ] {
+            let trust = Trust {
+                trusted_root_json: self.trusted_root_json.clone(),
+                ..trust
+            };
             match verify_bundle(bundle, &art, &trust, &Requirements::default()) {
                 Ok(v) if v.ok() => {
                     return Ok(tollgate_policy::VerifiedBundle {
