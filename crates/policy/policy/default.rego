@@ -48,7 +48,8 @@ deny contains msg if {
 	required("scans")
 	some scan in input.environment.required_scans
 	not scan in {s | some s in input.scans}
-	msg := sprintf("SP-06: required scan %q did not run on this change", [scan])
+	# `\"%s\"` rather than `%q`: regorus 0.11 has no `%q` verb (scan names need no escaping).
+	msg := sprintf("SP-06: required scan \"%s\" did not run on this change", [scan])
 }
 
 # SP-17: no unexcepted finding at or above the blocking severity.
