@@ -153,7 +153,9 @@ impl<'a> ser::Serializer for Ser<'a> {
     fn serialize_bytes(self, v: &[u8]) -> Result<Value, ToValueError> {
         self.budget.charge(v.len() * 4 + 2)?;
         Ok(Value::from(
-            v.iter().map(|b| Value::from(u64::from(*b))).collect::<Vec<_>>(),
+            v.iter()
+                .map(|b| Value::from(u64::from(*b)))
+                .collect::<Vec<_>>(),
         ))
     }
     fn serialize_none(self) -> Result<Value, ToValueError> {
@@ -598,10 +600,17 @@ mod tests {
             f: 0.25,
             nan: f64::NAN,
             c: 'x',
-            e: vec![E::Unit, E::New(7), E::Tup(-1, "x".into()), E::Rec { a: true }],
+            e: vec![
+                E::Unit,
+                E::New(7),
+                E::Tup(-1, "x".into()),
+                E::Rec { a: true },
+            ],
             m: [(3, "three")].into_iter().collect(),
             t: (1, false),
-            flat: [("extra".to_string(), "v".to_string())].into_iter().collect(),
+            flat: [("extra".to_string(), "v".to_string())]
+                .into_iter()
+                .collect(),
             j: json!({"a": [1, 2.5, null, {"b": "c"}], "d": true}),
         };
         assert_eq!(to_value(&s, usize::MAX).unwrap(), via_text(&s));
