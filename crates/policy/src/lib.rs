@@ -23,6 +23,7 @@ pub mod rego;
 pub mod sarif;
 pub mod settings;
 pub mod traits;
+mod value;
 
 pub use evidence::Evidence;
 pub use gate::{BreakGlass, Gate, GateError, GateOutcome, GateRequest, Verdict};

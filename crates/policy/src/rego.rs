@@ -43,7 +43,7 @@ pub enum PolicyError {
     Timeout(Duration),
     #[error("policy returned the wrong shape: {0}")]
     Shape(String),
-    #[error("evidence document is {size} bytes, above the limit of {limit}")]
+    #[error("evidence document is at least {size} bytes, above the limit of {limit}")]
     InputTooLarge { size: usize, limit: usize },
     #[error("no .rego files in {0}")]
     Empty(String),
@@ -60,34 +60,42 @@ pub struct Decision {
 /// How long past its own time limit an evaluation may run before the watchdog abandons it.
 const WATCHDOG_GRACE: Duration = Duration::from_millis(250);
 
-type Reply = mpsc::Sender<Result<Decision, PolicyError>>;
+type Reply = mpsc::SyncSender<Result<Decision, PolicyError>>;
 
-/// A thread that owns a compiled engine (regorus engines are not `Send`) and evaluates jobs.
-/// The caller waits with a deadline; an evaluation that overruns it (a builtin that allocates
-/// a huge value between two timer checks, say) is abandoned with its thread, so a runaway
-/// policy costs at most the time limit, and the memory it can allocate in that time.
+/// A thread that owns a compiled engine and evaluates jobs, one at a time, on that same engine
+/// (regorus resets its evaluation state and timer at every query; policies cannot write
+/// `data`, so nothing leaks from one evaluation to the next). The caller waits with a
+/// deadline; an evaluation that overruns it (a builtin that allocates a huge value between two
+/// timer checks, say) is abandoned with its thread, so a runaway policy costs at most the time
+/// limit, and the memory it can allocate in that time.
 struct Worker {
-    jobs: mpsc::Sender<(String, Duration, Reply)>,
+    jobs: mpsc::Sender<(Value, Duration, Reply)>,
 }
 
 impl Worker {
     /// Starts a worker and compiles `sources` on it; returns which rules are defined.
     fn start(sources: Arc<Vec<(String, String)>>) -> Result<(Worker, [bool; 3]), PolicyError> {
-        let (jobs, rx) = mpsc::channel::<(String, Duration, Reply)>();
+        let (jobs, rx) = mpsc::channel::<(Value, Duration, Reply)>();
         let (ready_tx, ready_rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("tollgate-rego".into())
             .spawn(move || {
-                let (engine, defined) = match compile(&sources, true) {
-                    Ok(x) => x,
+                let mut engine = match compile(&sources, true).and_then(|(mut engine, defined)| {
+                    add_entry(&mut engine, defined)?;
+                    Ok((engine, defined))
+                }) {
+                    Ok((engine, defined)) => {
+                        let _ = ready_tx.send(Ok(defined));
+                        engine
+                    }
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
                         return;
                     }
                 };
-                let _ = ready_tx.send(Ok(defined));
-                for (json, timeout, reply) in rx {
-                    let _ = reply.send(eval_on(&engine, &json, timeout));
+                let mut timer = None;
+                for (input, timeout, reply) in rx {
+                    let _ = reply.send(eval_on(&mut engine, &mut timer, input, timeout));
                 }
             })
             .map_err(|e| PolicyError::Eval(format!("cannot start the evaluator: {e}")))?;
@@ -115,12 +123,17 @@ pub(crate) fn compile(
             })?;
     }
     engine.set_input(Value::new_object());
+    // Only whether each rule exists matters here, and errors found while preparing the
+    // evaluation (unknown functions, conflicts): a short time limit keeps a runaway policy
+    // from running at load time, and running out of time proves the rule exists.
+    engine.set_execution_timer_config(PROBE_TIMER);
     let first = sources.first().map(|s| s.0.clone()).unwrap_or_default();
     let mut defined = [false; 3];
     for (i, rule) in RULES.iter().enumerate() {
         match engine.eval_rule(format!("{PACKAGE}.{rule}")) {
             Ok(_) => defined[i] = true,
             Err(e) if e.to_string().contains("not a valid rule path") => {}
+            Err(e) if is_timeout(&e.to_string()) => defined[i] = true,
             Err(e) => {
                 return Err(PolicyError::Compile {
                     path: first,
@@ -138,36 +151,91 @@ pub(crate) fn compile(
             ),
         });
     }
+    engine.clear_execution_timer_config();
     Ok((engine, defined))
 }
 
-fn eval_on(engine: &Engine, json: &str, timeout: Duration) -> Result<Decision, PolicyError> {
-    let input = Value::from_json_str(json).map_err(|e| PolicyError::Eval(e.to_string()))?;
-    let mut engine = engine.clone();
-    engine.set_execution_timer_config(ExecutionTimerConfig {
-        limit: timeout,
-        check_interval: NonZeroU32::new(64).expect("non-zero"),
-    });
+/// The time limit of the existence probes in [`compile`].
+const PROBE_TIMER: ExecutionTimerConfig = ExecutionTimerConfig {
+    limit: Duration::from_millis(5),
+    check_interval: NonZeroU32::MIN,
+};
+
+fn is_timeout(message: &str) -> bool {
+    let lower = message.to_lowercase();
+    lower.contains("time limit") || lower.contains("timed out") || lower.contains("timeout")
+}
+
+/// The package of the generated entry rule (a name no user policy is expected to take).
+const ENTRY_PACKAGE: &str = "tollgate_internal.entry";
+const ENTRY: &str = "data.tollgate_internal.entry.decision";
+
+/// Adds the entry rule: one rule whose value carries `deny`, `warn` and `allow`, each as an
+/// array of zero (undefined) or one value. Evaluating it is one rule evaluation, with no query
+/// to parse and schedule per call, in which `allow` reuses the `deny` it depends on, and rules
+/// nothing reaches (tests, unused helpers) are not evaluated at all.
+fn add_entry(engine: &mut Engine, defined: [bool; 3]) -> Result<(), PolicyError> {
+    let mut text = format!("package {ENTRY_PACKAGE}\n\ndecision := {{");
+    for (i, rule) in RULES.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        if defined[i] {
+            text.push_str(&format!("{sep}\"{rule}\": [x | x := {PACKAGE}.{rule}]"));
+        } else {
+            text.push_str(&format!("{sep}\"{rule}\": []"));
+        }
+    }
+    text.push_str("}\n");
+    engine
+        .add_policy("tollgate:entry.rego".into(), text)
+        .map_err(|e| PolicyError::Compile {
+            path: "tollgate:entry.rego".into(),
+            message: e.to_string(),
+        })?;
+    engine.set_input(Value::new_object());
+    engine.set_execution_timer_config(PROBE_TIMER);
+    let probe = engine.eval_rule(ENTRY.into());
+    engine.clear_execution_timer_config();
+    match probe {
+        Err(e) if !is_timeout(&e.to_string()) => Err(PolicyError::Compile {
+            path: "tollgate:entry.rego".into(),
+            message: e.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn eval_on(
+    engine: &mut Engine,
+    timer: &mut Option<Duration>,
+    input: Value,
+    timeout: Duration,
+) -> Result<Decision, PolicyError> {
+    if *timer != Some(timeout) {
+        engine.set_execution_timer_config(ExecutionTimerConfig {
+            limit: timeout,
+            check_interval: NonZeroU32::new(64).expect("non-zero"),
+        });
+        *timer = Some(timeout);
+    }
     engine.set_input(input);
     let started = Instant::now();
-    // One query for the whole package: every rule is evaluated once, and `allow` reuses the
-    // `deny` it depends on (three separate rule evaluations would compute `deny` twice).
-    let r = engine
-        .eval_query(PACKAGE.to_string(), false)
-        .map_err(|e| classify(e.to_string(), started, timeout))?;
-    let pkg = r
-        .result
-        .first()
-        .and_then(|q| q.expressions.first())
-        .map(|x| x.value.clone())
-        .unwrap_or(Value::Undefined);
-    let field = |name: &str| -> Value {
-        match &pkg {
-            Value::Object(_) => pkg[name].clone(),
-            _ => Value::Undefined,
+    let result = engine.eval_rule(ENTRY.into());
+    // Drop the input now rather than at the next evaluation.
+    engine.set_input(Value::Undefined);
+    let decision = result.map_err(|e| classify(e.to_string(), started, timeout))?;
+    let field = |name: &str| -> Result<Value, PolicyError> {
+        match &decision[name] {
+            Value::Array(a) if a.len() <= 1 => Ok(a.first().cloned().unwrap_or(Value::Undefined)),
+            Value::Array(_) => Err(PolicyError::Eval(format!(
+                "`{name}` has conflicting values"
+            ))),
+            _ => Err(PolicyError::Eval(format!(
+                "the entry rule returned {}",
+                short(&decision)
+            ))),
         }
     };
-    let (deny, warn, allow) = (field("deny"), field("warn"), field("allow"));
+    let (deny, warn, allow) = (field("deny")?, field("warn")?, field("allow")?);
     let deny = messages("deny", &deny)?;
     let warn = messages("warn", &warn)?;
     let allow = match allow {
@@ -188,12 +256,7 @@ fn eval_on(engine: &Engine, json: &str, timeout: Duration) -> Result<Decision, P
 }
 
 fn classify(message: String, started: Instant, timeout: Duration) -> PolicyError {
-    let lower = message.to_lowercase();
-    if lower.contains("time limit")
-        || lower.contains("timed out")
-        || lower.contains("timeout")
-        || started.elapsed() >= timeout
-    {
+    if is_timeout(&message) || started.elapsed() >= timeout {
         PolicyError::Timeout(timeout)
     } else {
         PolicyError::Eval(message)
@@ -268,10 +331,20 @@ impl Policy {
         self.digest
     }
 
-    /// Evaluates the policy on `input` (serialized evidence).
-    pub fn evaluate<T: serde::Serialize>(&self, input: &T) -> Result<Decision, PolicyError> {
-        let json = serde_json::to_string(input).map_err(|e| PolicyError::Eval(e.to_string()))?;
-        self.evaluate_json(&json)
+    /// Evaluates the policy on `input` (serialized evidence), within the time limit. The input
+    /// value is built directly from `input` ([`crate::value`]), never printed as JSON text.
+    pub fn evaluate<T: serde::Serialize + ?Sized>(
+        &self,
+        input: &T,
+    ) -> Result<Decision, PolicyError> {
+        let value = crate::value::to_value(input, self.max_input).map_err(|e| match e {
+            crate::value::ToValueError::TooLarge { limit } => PolicyError::InputTooLarge {
+                size: limit.saturating_add(1),
+                limit,
+            },
+            other => PolicyError::Eval(other.to_string()),
+        })?;
+        self.evaluate_value(value)
     }
 
     /// Evaluates the policy on a JSON input document, within the time limit.
@@ -282,14 +355,19 @@ impl Policy {
                 limit: self.max_input,
             });
         }
+        let value = Value::from_json_str(json).map_err(|e| PolicyError::Eval(e.to_string()))?;
+        self.evaluate_value(value)
+    }
+
+    fn evaluate_value(&self, input: Value) -> Result<Decision, PolicyError> {
         let mut slot = self.worker.lock().unwrap_or_else(|p| p.into_inner());
         if slot.is_none() {
             *slot = Some(Worker::start(self.shared.clone())?.0);
         }
-        let (reply, answer) = mpsc::channel();
+        let (reply, answer) = mpsc::sync_channel(1);
         let sent = slot
             .as_ref()
-            .map(|w| w.jobs.send((json.to_string(), self.timeout, reply)).is_ok())
+            .map(|w| w.jobs.send((input, self.timeout, reply)).is_ok())
             .unwrap_or(false);
         if !sent {
             *slot = None;

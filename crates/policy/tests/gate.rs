@@ -219,6 +219,14 @@ fn truth_table_of_the_default_policy() {
                                 .run(&request("prod", "alice"), &files, None, None)
                                 .unwrap();
                             let v = &out.verdict;
+                            // The input value built directly from the evidence and the one
+                            // parsed from its JSON text decide alike, message for message.
+                            let text = serde_json::to_string(&out.evidence).unwrap();
+                            assert_eq!(
+                                f.policy.evaluate(&out.evidence).unwrap(),
+                                f.policy.evaluate_json(&text).unwrap(),
+                                "{c:?}"
+                            );
                             // Any verified bundle from a trusted signer over the artifact
                             // (plain signature, provenance, SBOM) proves it was signed.
                             let expect_sig = signed || provenance > 0 || sbom;
