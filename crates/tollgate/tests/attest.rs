@@ -184,6 +184,7 @@ fn release_writes_verifiable_evidence() {
     std::fs::create_dir(p.join("src")).unwrap();
     std::fs::write(p.join("src/Cargo.lock"), "version = 4\n").unwrap();
     std::fs::write(p.join("src/main.py"), "print('hi')\n").unwrap();
+    std::fs::write(p.join("src/requirements-dev.txt"), "pytest==8.3.3\n").unwrap();
     tollgate(p)
         .args([
             "key",
@@ -220,6 +221,24 @@ fn release_writes_verifiable_evidence() {
     ] {
         assert!(p.join("ev").join(f).is_file(), "{f}");
     }
+    // The provenance names the source's lockfiles as the inventory classifies them (including
+    // requirements-*.txt), with their digests, and nothing else from the source folder.
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.join("ev/provenance.sigstore.json")).unwrap())
+            .unwrap();
+    use base64::Engine as _;
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(bundle["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap();
+    let statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let uris: Vec<&str> = statement["predicate"]["buildDefinition"]["resolvedDependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["uri"].as_str())
+        .filter(|u| u.starts_with("file:"))
+        .collect();
+    assert_eq!(uris, ["file:Cargo.lock", "file:requirements-dev.txt"]);
     tollgate(p)
         .args([
             "verify",

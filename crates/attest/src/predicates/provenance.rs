@@ -15,22 +15,6 @@ pub const LOCAL_BUILD_TYPE: &str = "https://tollgate.dev/buildtypes/local/v1";
 /// Builder id of local builds.
 pub const LOCAL_BUILDER_ID: &str = "https://tollgate.dev/builders/local";
 
-/// Lockfile names recorded as resolved dependencies.
-pub const LOCKFILES: &[&str] = &[
-    "Cargo.lock",
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "poetry.lock",
-    "uv.lock",
-    "Pipfile.lock",
-    "requirements.txt",
-    "go.sum",
-    "Gemfile.lock",
-    "composer.lock",
-];
-
 /// Which CI produced the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ci {
@@ -57,12 +41,16 @@ pub fn detect(env: Env) -> Ci {
     }
 }
 
-/// Lockfiles directly under `root`, as SLSA resource descriptors with their SHA-256.
-pub fn lockfile_dependencies(root: &Path) -> Vec<Value> {
+/// The given files (names directly under `root`, typically the lockfiles the inventory
+/// classified) as SLSA resource descriptors with their SHA-256. Which files are lockfiles is the
+/// inventory's decision, not this crate's; unreadable files are left out.
+pub fn lockfile_dependencies<'a>(
+    root: &Path,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Vec<Value> {
     let mut out = Vec::new();
-    for name in LOCKFILES {
-        let p = root.join(name);
-        if let Ok(d) = crate::hash::sha256_file(&p) {
+    for name in names {
+        if let Ok(d) = crate::hash::sha256_file(&root.join(name)) {
             out.push(
                 json!({"uri": format!("file:{name}"), "name": name, "digest": {"sha256": d.hex()}}),
             );

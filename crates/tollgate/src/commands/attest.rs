@@ -359,7 +359,10 @@ pub fn run_attest(a: AttestArgs) -> anyhow::Result<u8> {
         ("predicate", t.clone(), read_json(p)?)
     } else if a.provenance {
         let now = OffsetDateTime::now_utc();
-        let deps = provenance::lockfile_dependencies(&a.source);
+        let deps = provenance::lockfile_dependencies(
+            &a.source,
+            source_lockfiles(&a.source).iter().map(String::as_str),
+        );
         (
             "provenance",
             statement::SLSA_PROVENANCE_V1.to_string(),
@@ -680,7 +683,10 @@ pub fn run_release(a: ReleaseArgs) -> anyhow::Result<u8> {
         }
     }
     let finished = OffsetDateTime::now_utc();
-    let deps = provenance::lockfile_dependencies(&a.source);
+    let deps = provenance::lockfile_dependencies(
+        &a.source,
+        source_lockfiles(&a.source).iter().map(String::as_str),
+    );
     let prov = provenance::generate(&provenance::process_env, started, finished, deps);
     // 3. Sign and attest every artifact.
     let subjects: Vec<Subject> = digests
@@ -807,4 +813,22 @@ fn source_sbom(source: &Path) -> anyhow::Result<Option<serde_json::Value>> {
         tool_version: env!("CARGO_PKG_VERSION").into(),
     };
     Ok(Some(tollgate_deps::sbom::cyclonedx(&components, &opts)))
+}
+
+/// Names of the lockfiles directly under the source folder, as the inventory classifies them
+/// (one list of lockfile formats for the whole tool), sorted for stable provenance.
+fn source_lockfiles(root: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| {
+            tollgate_inventory::classify(n, false) == tollgate_inventory::FileKind::Lockfile
+        })
+        .collect();
+    names.sort();
+    names
 }
