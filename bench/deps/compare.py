@@ -2,6 +2,7 @@
 """Compare the components of CycloneDX JSON SBOMs made by different tools.
 
 Usage: compare.py NAME=FILE NAME=FILE ...   (the first is the reference, normally tollgate)
+       compare.py --count FILE                 (prints "components (distinct packages)")
 
 Prints, per tool, the component count, the count per purl type, the number of distinct
 purls (without qualifiers), and, for every other tool, the purls it lists that the first
@@ -41,6 +42,10 @@ def load(path):
 
 
 def main():
+    if sys.argv[1:2] == ["--count"]:
+        purls = load(sys.argv[2])
+        print(f"{len(purls)} ({len({norm(p) for p in purls})})")
+        return
     tools = []
     for arg in sys.argv[1:]:
         name, _, path = arg.partition("=")

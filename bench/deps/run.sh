@@ -86,9 +86,9 @@ best() {
   done
   echo "$b"
 }
-count() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d.get("components") or d.get("packages") or []))' "$1"; }
+count() { python3 "$root/bench/deps/compare.py" --count "$1"; }
 
-echo "| input | syft | cdxgen | tollgate | syft ms | cdxgen ms | tollgate sbom ms | tollgate sbom+scan ms | syft / tollgate sbom+scan |"
+echo "| input | syft components (distinct) | cdxgen | tollgate | syft ms | cdxgen ms | tollgate sbom ms | tollgate sbom+scan ms | syft / tollgate sbom+scan |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for target in "${targets[@]}"; do
   case "$target" in
@@ -101,8 +101,8 @@ for target in "${targets[@]}"; do
     [ "$keep" = 1 ] || continue
   fi
   # syft and cdxgen do not read .gitignore: keep build output and local venvs out as we do
-  sx=(--exclude './target/**' --exclude './.peers/**' --exclude './.git/**' --exclude './bench/work/**')
-  cx=(--exclude '**/target/**' --exclude '**/.peers/**' --exclude '**/.git/**' --exclude '**/bench/work/**')
+  sx=(--exclude './target/**' --exclude './.peers/**' --exclude './.git/**' --exclude './bench/work/**' --exclude './crates/deps/fuzz/**')
+  cx=(--exclude '**/target/**' --exclude '**/.peers/**' --exclude '**/.git/**' --exclude '**/bench/work/**' --exclude '**/deps/fuzz/**')
   t_syft=$(best "${offline[@]}" "$syft" "dir:$target" "${sx[@]}" -q -o "cyclonedx-json=$tmp/syft.json")
   t_cdx=$(best "${offline[@]}" "$cdxgen" --no-install-deps --no-babel --spec-version 1.6 "${cx[@]}" -o "$tmp/cdx.json" "$target")
   t_sbom=$(best "$bin" sbom "$target" -o "$tmp/tg.json" --source-date-epoch 0)
