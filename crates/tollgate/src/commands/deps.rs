@@ -252,8 +252,8 @@ fn report(stats: &osv::ImportStats) {
         .map(|p| {
             tollgate_model::Diagnostic::warning("deps", p.message.clone()).at(
                 p.file.clone(),
-                Some(p.line),
-                Some(p.column),
+                (p.line > 0).then_some(p.line),
+                (p.column > 0).then_some(p.column),
             )
         })
         .collect();
