@@ -25,11 +25,15 @@ fn rfc3339(secs: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Merges the components of several lockfiles into one list (by purl), sorted.
+/// Merges the components of several lockfiles into one list (by purl, and whether it is a
+/// workspace member), sorted. A workspace member and a registry package can share a purl
+/// (rust-analyzer's Cargo.lock has `la-arena 0.3.1` as both its own path crate and the
+/// crates.io release): they are different packages and both stay listed; [`bom_ref`] tells
+/// them apart.
 pub fn merge(components: &[Component]) -> Vec<Component> {
-    let mut by: BTreeMap<String, Component> = BTreeMap::new();
+    let mut by: BTreeMap<(String, bool), Component> = BTreeMap::new();
     for c in components {
-        match by.get_mut(&c.purl) {
+        match by.get_mut(&(c.purl.clone(), c.is_root)) {
             Some(o) => {
                 o.direct |= c.direct;
                 if c.scope < o.scope {
@@ -47,7 +51,7 @@ pub fn merge(components: &[Component]) -> Vec<Component> {
                 }
             }
             None => {
-                by.insert(c.purl.clone(), c.clone());
+                by.insert((c.purl.clone(), c.is_root), c.clone());
             }
         }
     }
@@ -58,6 +62,17 @@ pub fn merge(components: &[Component]) -> Vec<Component> {
         c.hashes.sort();
     }
     out
+}
+
+/// The CycloneDX `bom-ref` of a merged component: its purl, except for a workspace member
+/// whose purl a registry package of the same list also has (`<purl>#workspace`; dependency edges
+/// by purl go to the registry package).
+fn bom_ref(c: &Component, registry_purls: &BTreeSet<&str>) -> String {
+    if c.is_root && registry_purls.contains(c.purl.as_str()) {
+        format!("{}#workspace", c.purl)
+    } else {
+        c.purl.clone()
+    }
 }
 
 /// A UUID (version 4 layout) derived from `seed`, so the same input gives the same serial.
@@ -92,12 +107,17 @@ fn seed(components: &[Component], opts: &SbomOptions, kind: &str) -> Vec<u8> {
 pub fn cyclonedx(components: &[Component], opts: &SbomOptions) -> Value {
     let comps = merge(components);
     let known: BTreeSet<&str> = comps.iter().map(|c| c.purl.as_str()).collect();
+    let registry: BTreeSet<&str> = comps
+        .iter()
+        .filter(|c| !c.is_root)
+        .map(|c| c.purl.as_str())
+        .collect();
     let list: Vec<Value> = comps
         .iter()
         .map(|c| {
             let mut o = json!({
                 "type": if c.is_root { "application" } else { "library" },
-                "bom-ref": c.purl,
+                "bom-ref": bom_ref(c, &registry),
                 "name": c.name,
                 "purl": c.purl,
             });
@@ -138,7 +158,7 @@ pub fn cyclonedx(components: &[Component], opts: &SbomOptions) -> Value {
         .iter()
         .map(|c| {
             json!({
-                "ref": c.purl,
+                "ref": bom_ref(c, &registry),
                 "dependsOn": c.dependencies.iter().filter(|d| known.contains(d.as_str()) && **d != c.purl).collect::<Vec<_>>(),
             })
         })
@@ -173,11 +193,13 @@ fn spdx_alg(alg: &str) -> Option<&'static str> {
 /// SPDX 2.3 JSON of `components`.
 pub fn spdx(components: &[Component], opts: &SbomOptions) -> Value {
     let comps = merge(components);
-    let ids: BTreeMap<&str, String> = comps
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.purl.as_str(), format!("SPDXRef-Package-{}", i + 1)))
-        .collect();
+    let id_of = |i: usize| format!("SPDXRef-Package-{}", i + 1);
+    // Edges by purl go to the registry package when a workspace member shares its purl
+    // (`merge` sorts the member after it, so the first one inserted wins).
+    let mut ids: BTreeMap<&str, String> = BTreeMap::new();
+    for (i, c) in comps.iter().enumerate() {
+        ids.entry(c.purl.as_str()).or_insert_with(|| id_of(i));
+    }
     let root_id = "SPDXRef-Package-root".to_string();
     let mut packages = vec![json!({
         "SPDXID": root_id,
@@ -194,8 +216,8 @@ pub fn spdx(components: &[Component], opts: &SbomOptions) -> Value {
         "relationshipType": "DESCRIBES",
         "relatedSpdxElement": root_id,
     })];
-    for c in &comps {
-        let id = &ids[c.purl.as_str()];
+    for (i, c) in comps.iter().enumerate() {
+        let id = &id_of(i);
         let download = c
             .source
             .as_deref()

@@ -138,6 +138,9 @@ impl VexSet {
 
     /// The reason when a statement says `purl` is not affected by any of `ids`.
     pub fn not_affected(&self, ids: &[String], purl: &str) -> Option<String> {
+        // A statement about `pkg:gem/nokogiri@1.13.10` covers its platform builds
+        // (`…@1.13.10?platform=x86_64-linux`): compare without qualifiers.
+        let purl = purl.split(['?', '#']).next().unwrap_or(purl);
         let base = purl.split('@').next().unwrap_or(purl);
         self.statements
             .iter()

@@ -74,6 +74,13 @@ fn package_lock_v1_and_v3() {
         Scope::Dev
     );
     assert!(find(&p.components, "pkg:npm/ui@0.1.0").is_root);
+    // the project itself ("" in `packages`) is listed too
+    let web = find(&p.components, "pkg:npm/web@0.3.0");
+    assert!(web.is_root && !web.direct);
+    assert!(
+        web.dependencies
+            .contains(&"pkg:npm/express@4.17.1".to_string())
+    );
     // qs is reached from the workspace member ui, so it is direct too
     assert!(find(&p.components, "pkg:npm/qs@6.7.0").direct);
 }
@@ -226,6 +233,13 @@ fn gemfile_lock() {
     assert!(san.direct);
     assert!(san.source.as_deref().unwrap().contains("github.com/rails"));
     assert_eq!(find(&p.components, "pkg:gem/rack@2.2.3").line, 20);
+    // the precompiled platform build is its own package, same version for matching
+    let linux = find(
+        &p.components,
+        "pkg:gem/nokogiri@1.13.10?platform=x86_64-linux",
+    );
+    assert_eq!((linux.version.as_str(), linux.line), ("1.13.10", 17));
+    assert!(linux.direct);
 }
 
 #[test]
@@ -265,7 +279,11 @@ fn composer_nuget_gradle_maven() {
     );
 
     let p = parse_file("maven/pom.xml").unwrap();
-    assert_eq!(p.components.len(), 3);
+    assert_eq!(p.components.len(), 4);
+    // the project itself is the root, depending on what it declares
+    let billing = find(&p.components, "pkg:maven/com.example/billing@1.2.0");
+    assert!(billing.is_root);
+    assert_eq!((billing.line, billing.dependencies.len()), (7, 3));
     let log4j = find(
         &p.components,
         "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",

@@ -197,3 +197,52 @@ fn peer_validate(kind: &str, bytes: &[u8]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// rust-analyzer's Cargo.lock has five crates (`la-arena 0.3.1`…) both as its own workspace
+/// member and as the crates.io release: different packages with the same purl. Both are listed
+/// (as syft does), with unique bom-refs and SPDX ids, and every edge points at a listed one.
+#[test]
+fn workspace_member_and_registry_copy_of_one_purl_are_both_listed() {
+    let lock =
+        std::fs::read_to_string(format!("{SHARED}data/deps/rust-analyzer/Cargo.lock")).unwrap();
+    let comps = parse::parse(Format::CargoLock, "Cargo.lock", &lock, &parse::NoSiblings)
+        .unwrap()
+        .components;
+    let packages = lock.matches("[[package]]").count();
+    assert_eq!(comps.len(), packages);
+    let doc = sbom::cyclonedx(&comps, &opts());
+    let list = doc["components"].as_array().unwrap();
+    assert_eq!(list.len(), packages, "one component per lockfile package");
+    let refs: std::collections::BTreeSet<&str> = list
+        .iter()
+        .map(|c| c["bom-ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs.len(), list.len(), "bom-refs are unique");
+    let arena: Vec<&Value> = list
+        .iter()
+        .filter(|c| c["purl"] == "pkg:cargo/la-arena@0.3.1")
+        .collect();
+    assert_eq!(arena.len(), 2);
+    assert!(refs.contains("pkg:cargo/la-arena@0.3.1#workspace"));
+    for d in doc["dependencies"].as_array().unwrap() {
+        assert!(refs.contains(d["ref"].as_str().unwrap()));
+        for on in d["dependsOn"].as_array().unwrap() {
+            assert!(refs.contains(on.as_str().unwrap()), "{on}");
+        }
+    }
+    assert!(errors(&schema("cyclonedx-bom-1.6.schema.json"), &doc).is_empty());
+    let spdx = sbom::spdx(&comps, &opts());
+    let pkgs = spdx["packages"].as_array().unwrap();
+    assert_eq!(
+        pkgs.len(),
+        packages + 1,
+        "the packages and the described root"
+    );
+    let ids: std::collections::BTreeSet<&str> =
+        pkgs.iter().map(|p| p["SPDXID"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), pkgs.len());
+    for r in spdx["relationships"].as_array().unwrap() {
+        let to = r["relatedSpdxElement"].as_str().unwrap();
+        assert!(ids.contains(to), "{to}");
+    }
+}

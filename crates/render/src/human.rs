@@ -1,7 +1,7 @@
 //! Output for people at a terminal: each finding with its code line, then a summary.
 
 use std::io::{self, IsTerminal, Write};
-use tollgate_model::{DiagnosticLevel, Finding, Report, Severity};
+use tollgate_model::{Diagnostic, DiagnosticLevel, Finding, Report, Severity};
 
 /// True when stdout is a terminal and `NO_COLOR` is not set (https://no-color.org).
 pub fn stdout_wants_color() -> bool {
@@ -111,7 +111,18 @@ pub fn render(report: &Report, opts: &crate::RenderOptions, out: &mut dyn Write)
             finding(&p, f, out)?;
         }
     }
-    for d in &report.diagnostics {
+    diagnostics(&report.diagnostics, out, opts.color)?;
+    if !report.diagnostics.is_empty() {
+        writeln!(out)?;
+    }
+    summary(report, out, opts.color)
+}
+
+/// One line per diagnostic (`error[source]: path:line:col: message`), for commands that print
+/// diagnostics without a report (`tollgate sbom`, `tollgate db`).
+pub fn diagnostics(diags: &[Diagnostic], out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let p = Paint { on: color };
+    for d in diags {
         let tag = match d.level {
             DiagnosticLevel::Error => p.wrap("1;31", "error"),
             DiagnosticLevel::Warning => p.wrap("1;33", "warning"),
@@ -125,10 +136,12 @@ pub fn render(report: &Report, opts: &crate::RenderOptions, out: &mut dyn Write)
         };
         writeln!(out, "{tag}[{}]: {at}{}", d.source, d.message)?;
     }
-    if !report.diagnostics.is_empty() {
-        writeln!(out)?;
-    }
-    summary(report, out, opts.color)
+    Ok(())
+}
+
+/// True when stderr is a terminal and `NO_COLOR` is not set.
+pub fn stderr_wants_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
 }
 
 /// One-paragraph summary: counts by severity, suppressed, files, skipped.

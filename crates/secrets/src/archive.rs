@@ -182,7 +182,11 @@ impl Walk<'_> {
             if f.is_dir() {
                 continue;
             }
-            let name = f.name().to_string();
+            // zip 9 refuses names that are neither UTF-8 nor CP437-decodable: show them lossily.
+            let name = match f.name() {
+                Ok(n) => n.into_owned(),
+                Err(_) => String::from_utf8_lossy(f.name_raw()).into_owned(),
+            };
             let (size, packed) = (f.size(), f.compressed_size().max(1));
             if size > (1 << 20) && size / packed > self.limits.max_ratio {
                 self.diag(

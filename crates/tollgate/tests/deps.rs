@@ -169,3 +169,46 @@ fn unreadable_lockfiles_only_is_a_tool_error() {
         .assert()
         .code(0);
 }
+
+/// `tollgate sbom` prints its diagnostics through the shared human renderer
+/// (`error[deps]: FILE:LINE:COL: message`), keeps going with what it could read, and exits 2
+/// only when nothing could be read.
+#[test]
+fn sbom_diagnostics_are_rendered_like_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.lock"),
+        "[[package]]\nname = \"a\nversion",
+    )
+    .unwrap();
+    let out = tollgate()
+        .env("NO_COLOR", "1")
+        .args(["sbom"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lock = dir.path().join("Cargo.lock");
+    assert!(
+        err.contains(&format!(
+            "error[deps]: {}:3:8: cannot parse Cargo.lock",
+            lock.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("error[deps]: no lockfile, manifest or SBOM could be read"));
+    // a readable lockfile beside it: an SBOM of what could be read, the error still shown, exit 0
+    let ok = dir.path().join("ok");
+    std::fs::create_dir(&ok).unwrap();
+    std::fs::write(
+        ok.join("Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n",
+    )
+    .unwrap();
+    let out = tollgate().args(["sbom"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["components"][0]["purl"], "pkg:cargo/a@1.0.0");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error[deps]: "));
+}

@@ -5,13 +5,13 @@ use crate::component::{Component, Ecosystem, Parsed, Scope};
 use std::collections::{HashMap, HashSet};
 
 /// One spec of a source section: name, version, line, source, dependency names.
-type Spec = (String, String, u32, Option<String>, Vec<String>);
+type Spec = (String, String, u32, Option<String>, Vec<String>, String);
 
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let mut section = "";
     let mut remote: Option<String> = None;
     let mut direct: HashSet<String> = HashSet::new();
-    // (name, version, line, source, deps)
+    // (name, version, line, source, deps, platform)
     let mut specs: Vec<Spec> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let lineno = i as u32 + 1;
@@ -42,8 +42,9 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                     .split_once(" (")
                     .ok_or_else(|| ParseError::new(lineno, 5, "expected `name (version)`"))?;
                 let ver = ver.trim_end_matches(')');
-                // platform-specific gems: `nokogiri (1.13.0-x86_64-linux)`
-                let ver = ver.split('-').next().unwrap_or(ver);
+                // platform-specific gems: `nokogiri (1.13.0-x86_64-linux)` (a gem version
+                // never holds '-'); kept as the purl's `platform` qualifier, a separate package
+                let (ver, platform) = ver.split_once('-').unwrap_or((ver, ""));
                 let src = remote.clone().map(|r| {
                     if r.starts_with("http") || r.starts_with("git") && !r.ends_with(".git") {
                         r
@@ -53,7 +54,14 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                         format!("path:{r}")
                     }
                 });
-                specs.push((name.to_string(), ver.to_string(), lineno, src, Vec::new()));
+                specs.push((
+                    name.to_string(),
+                    ver.to_string(),
+                    lineno,
+                    src,
+                    Vec::new(),
+                    platform.to_string(),
+                ));
             }
             ("source", 6) => {
                 if let Some(s) = specs.last_mut() {
@@ -71,8 +79,11 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let versions: HashMap<String, String> =
         specs.iter().map(|s| (s.0.clone(), s.1.clone())).collect();
     let mut out = Parsed::default();
-    for (name, ver, line, src, deps) in specs {
+    for (name, ver, line, src, deps, platform) in specs {
         let mut c = Component::new(Ecosystem::RubyGems, &name, &ver).at_line(line);
+        if !platform.is_empty() {
+            c.purl = format!("{}?platform={platform}", c.purl);
+        }
         c.direct = direct.contains(&name);
         c.scope = Scope::Unknown;
         c.source = src;

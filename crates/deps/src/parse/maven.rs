@@ -64,6 +64,26 @@ pub fn parse(xml: &str) -> Result<Parsed, ParseError> {
         }
     }
     let mut out = Parsed::default();
+    // The project itself (as syft and cdxgen list it): groupId and version may come from
+    // <parent>.
+    let group = text(project, "groupId")
+        .or_else(|| child(project, "parent").and_then(|p| text(p, "groupId")))
+        .map(|g| resolve(&g));
+    if let (Some(g), Some(a)) = (group, text(project, "artifactId")) {
+        let v = props
+            .get("project.version")
+            .map(|v| resolve(v))
+            .filter(|v| !v.contains("${"))
+            .unwrap_or_default();
+        let line = child(project, "artifactId")
+            .map(|n| doc.text_pos_at(n.range().start).row)
+            .unwrap_or(1);
+        let mut root =
+            Component::new(Ecosystem::Maven, &format!("{g}:{}", resolve(&a)), &v).at_line(line);
+        root.is_root = true;
+        root.scope = Scope::Runtime;
+        out.components.push(root);
+    }
     let Some(deps) = child(project, "dependencies") else {
         return Ok(out);
     };
@@ -95,6 +115,11 @@ pub fn parse(xml: &str) -> Result<Parsed, ParseError> {
         };
         c.source = Some("https://repo.maven.apache.org/maven2".into());
         out.components.push(c);
+    }
+    // the project depends on what it declares
+    if out.components.first().is_some_and(|c| c.is_root) {
+        let declared: Vec<String> = out.components[1..].iter().map(|c| c.purl.clone()).collect();
+        out.components[0].dependencies = declared;
     }
     Ok(out)
 }

@@ -111,7 +111,11 @@ fn v2(pkgs: &Map<String, Value>, lines: &Lines<'_>) -> Parsed {
     };
     let mut out = Parsed::default();
     for (path, p) in pkgs {
-        if path.is_empty() || p.get("link").and_then(Value::as_bool) == Some(true) {
+        // links point at a workspace folder listed under its own path; the root ("") is the
+        // project itself, listed when it has a name
+        if p.get("link").and_then(Value::as_bool) == Some(true)
+            || (path.is_empty() && p.get("name").is_none())
+        {
             continue;
         }
         let Some(version) = p.get("version").and_then(Value::as_str) else {

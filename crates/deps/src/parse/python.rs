@@ -190,15 +190,25 @@ pub fn uv(text: &str) -> Result<Parsed, ParseError> {
     }
     let mut out = Parsed::default();
     for p in &pkgs {
-        let (Some(n), Some(v)) = (
-            p.get("name").and_then(|v| v.as_str()),
-            p.get("version").and_then(|v| v.as_str()),
-        ) else {
+        let Some(n) = p.get("name").and_then(|v| v.as_str()) else {
             continue;
+        };
+        // The project itself has no `version` when it is dynamic (setuptools-scm, hatch-vcs):
+        // still listed, like go.mod's module, without a version.
+        let v = match p.get("version").and_then(|v| v.as_str()) {
+            Some(v) => v,
+            None if is_root(p) => "",
+            None => continue,
         };
         let line = lines
             .get(&(n.to_string(), v.to_string()))
             .copied()
+            .or_else(|| {
+                let key = format!("name = \"{n}\"");
+                text.lines()
+                    .position(|l| l.trim() == key)
+                    .map(|i| i as u32 + 1)
+            })
             .unwrap_or(1);
         let mut c = Component::new(Ecosystem::PyPI, n, v).at_line(line);
         let key = norm(n);
@@ -509,5 +519,21 @@ mod tests {
         assert_eq!(p.components[2].version, "");
         assert_eq!(p.warnings.len(), 1);
         assert!(p.warnings[0].1.contains("missing.txt"));
+    }
+
+    /// A project with a dynamic version (cog's uv.lock: `source = { editable = "." }` and no
+    /// `version`) is still listed, as the root, without a version; a registry package without
+    /// a version is not a package.
+    #[test]
+    fn uv_root_without_version() {
+        let text = "version = 1\n\n[[package]]\nname = \"cog\"\nsource = { editable = \".\" }\ndependencies = [{ name = \"attrs\" }]\n\n[[package]]\nname = \"attrs\"\nversion = \"25.4.0\"\nsource = { registry = \"https://pypi.org/simple\" }\n\n[[package]]\nname = \"broken\"\nsource = { registry = \"https://pypi.org/simple\" }\n";
+        let p = uv(text).unwrap();
+        assert_eq!(p.components.len(), 2);
+        let root = &p.components[0];
+        assert_eq!(root.purl, "pkg:pypi/cog");
+        assert!(root.is_root);
+        assert_eq!(root.line, 4);
+        assert_eq!(root.dependencies, vec!["pkg:pypi/attrs@25.4.0"]);
+        assert!(p.components[1].direct);
     }
 }

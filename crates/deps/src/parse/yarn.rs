@@ -30,6 +30,30 @@ fn split_descriptor(d: &str) -> (&str, &str) {
     }
 }
 
+/// The registry name of the package an entry resolved to. An alias descriptor
+/// (`string-width-cjs@npm:string-width@^4.2.0`) installs `string-width` under another folder
+/// name; advisories and the purl are about the real package, so the alias must not name it.
+fn real_name(e: &Entry) -> Option<String> {
+    // berry: `resolution: "string-width@npm:4.2.3"` names it exactly
+    if let Some(r) = e.resolved.as_deref().filter(|r| !r.contains("://")) {
+        let (n, _) = split_descriptor(r);
+        if !n.is_empty() {
+            return Some(n.to_string());
+        }
+    }
+    let mut alias_target = None;
+    for d in &e.descriptors {
+        let (n, range) = split_descriptor(d);
+        match range.strip_prefix("npm:").map(split_descriptor) {
+            Some((target, rest)) if !rest.is_empty() && !target.is_empty() => {
+                alias_target.get_or_insert_with(|| target.to_string());
+            }
+            _ => return Some(n.to_string()),
+        }
+    }
+    alias_target
+}
+
 pub fn parse(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> {
     let mut entries: Vec<Entry> = Vec::new();
     let mut in_deps = false;
@@ -115,10 +139,9 @@ pub fn parse(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> 
     // descriptor ("name@range") → (name, version)
     let mut by_desc: HashMap<String, (String, String)> = HashMap::new();
     for e in &entries {
-        if let Some(v) = &e.version {
+        if let (Some(v), Some(n)) = (&e.version, real_name(e)) {
             for d in &e.descriptors {
-                let (n, _) = split_descriptor(d);
-                by_desc.insert(d.clone(), (n.to_string(), v.clone()));
+                by_desc.insert(d.clone(), (n.clone(), v.clone()));
             }
         }
     }
@@ -159,11 +182,13 @@ pub fn parse(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> 
     }
     let mut out = Parsed::default();
     for e in &entries {
-        let (Some(version), Some(first)) = (&e.version, e.descriptors.first()) else {
+        let (Some(version), Some(first), Some(name)) =
+            (&e.version, e.descriptors.first(), real_name(e))
+        else {
             continue;
         };
-        let (name, range) = split_descriptor(first);
-        let mut c = Component::new(Ecosystem::Npm, name, version).at_line(e.line);
+        let (_, range) = split_descriptor(first);
+        let mut c = Component::new(Ecosystem::Npm, &name, version).at_line(e.line);
         if e.link_soft || range.starts_with("workspace:") {
             c.is_root = true;
         }
@@ -264,5 +289,42 @@ mod tests {
         assert_eq!(p.components[0].purl, "pkg:npm/lodash@4.17.20");
         assert_eq!(p.components[0].hashes[0].alg, "SHA-512");
         assert!(parse("not a lockfile", &NoSiblings).is_err());
+    }
+
+    /// An alias (`wrap-ansi-cjs@npm:wrap-ansi@^7`) installs the real package under another
+    /// folder name; the component must name the real package (as in JupyterLab's yarn.lock).
+    #[test]
+    fn aliases_name_the_real_package() {
+        let berry = r#"__metadata:
+  version: 6
+
+"app@workspace:.":
+  version: 0.0.0-use.local
+  resolution: "app@workspace:."
+  dependencies:
+    wrap-ansi-cjs: "npm:wrap-ansi@^7.0.0"
+  languageName: unknown
+  linkType: soft
+
+"wrap-ansi-cjs@npm:wrap-ansi@^7.0.0, wrap-ansi@npm:^7.0.0":
+  version: 7.0.0
+  resolution: "wrap-ansi@npm:7.0.0"
+  languageName: node
+  linkType: hard
+"#;
+        let p = parse(berry, &NoSiblings).unwrap();
+        assert_eq!(p.components[1].purl, "pkg:npm/wrap-ansi@7.0.0");
+        assert_eq!(
+            p.components[0].dependencies,
+            vec!["pkg:npm/wrap-ansi@7.0.0"]
+        );
+        let classic = r#"# yarn lockfile v1
+
+"string-width-cjs@npm:string-width@^4.2.0":
+  version "4.2.3"
+  resolved "https://registry.yarnpkg.com/string-width/-/string-width-4.2.3.tgz"
+"#;
+        let p = parse(classic, &NoSiblings).unwrap();
+        assert_eq!(p.components[0].purl, "pkg:npm/string-width@4.2.3");
     }
 }

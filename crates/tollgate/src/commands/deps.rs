@@ -99,22 +99,12 @@ pub fn run_sbom(a: SbomArgs) -> anyhow::Result<u8> {
         }
     };
     let collected = tollgate_deps::collect(&inventory);
-    for d in &collected.diagnostics {
-        let at = match (&d.path, d.line, d.column) {
-            (Some(p), Some(l), Some(c)) => format!("{p}:{l}:{c}: "),
-            (Some(p), Some(l), None) => format!("{p}:{l}: "),
-            (Some(p), None, _) => format!("{p}: "),
-            _ => String::new(),
-        };
-        let level = match d.level {
-            tollgate_model::DiagnosticLevel::Error => "error",
-            tollgate_model::DiagnosticLevel::Warning => "warning",
-            tollgate_model::DiagnosticLevel::Note => "note",
-        };
-        eprintln!("{level}: {at}{}", d.message);
-    }
+    print_diagnostics(&collected.diagnostics);
     if collected.files.is_empty() {
-        eprintln!("error: no lockfile, manifest or SBOM could be read under {given}");
+        print_diagnostics(&[tollgate_model::Diagnostic::error(
+            "deps",
+            format!("no lockfile, manifest or SBOM could be read under {given}"),
+        )]);
         return Ok(exit::USAGE);
     }
     let components: Vec<_> = collected
@@ -234,7 +224,10 @@ pub fn run_db(c: DbCommand) -> anyhow::Result<u8> {
                         report(&stats);
                         eprintln!("{eco}: {} records", stats.records);
                     }
-                    Err(e) => eprintln!("warning: {eco}: {e}"),
+                    Err(e) => print_diagnostics(&[tollgate_model::Diagnostic::warning(
+                        "deps",
+                        format!("{eco}: {e}"),
+                    )]),
                 }
             }
             eprintln!("index: {} ({} advisories)", path.display(), db.count()?);
@@ -243,14 +236,35 @@ pub fn run_db(c: DbCommand) -> anyhow::Result<u8> {
     }
 }
 
+/// Diagnostics on stderr through the shared human renderer (colour only on a terminal).
+fn print_diagnostics(diags: &[tollgate_model::Diagnostic]) {
+    let color = tollgate_render::human::stderr_wants_color();
+    // Failing to write to stderr leaves nowhere to report it.
+    let _ = tollgate_render::human::diagnostics(diags, &mut std::io::stderr().lock(), color);
+}
+
+/// Unreadable records of an import as warnings (the first 20, then a count).
 fn report(stats: &osv::ImportStats) {
-    for p in stats.problems.iter().take(20) {
-        eprintln!("warning: {}:{}:{}: {}", p.file, p.line, p.column, p.message);
-    }
+    let mut diags: Vec<tollgate_model::Diagnostic> = stats
+        .problems
+        .iter()
+        .take(20)
+        .map(|p| {
+            tollgate_model::Diagnostic::warning("deps", p.message.clone()).at(
+                p.file.clone(),
+                (p.line > 0).then_some(p.line),
+                (p.column > 0).then_some(p.column),
+            )
+        })
+        .collect();
     if stats.problems.len() > 20 {
-        eprintln!(
-            "warning: … and {} more unreadable records",
-            stats.problems.len() - 20
-        );
+        diags.push(tollgate_model::Diagnostic::warning(
+            "deps",
+            format!(
+                "… and {} more unreadable records",
+                stats.problems.len() - 20
+            ),
+        ));
     }
+    print_diagnostics(&diags);
 }
