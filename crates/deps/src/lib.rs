@@ -356,6 +356,9 @@ pub struct DepsScanner {
     pub db_path: PathBuf,
     /// Folder that relative paths of the config resolve against.
     pub base_dir: PathBuf,
+    /// When set, the components of the last scan are kept for [`DepsScanner::take_components`]
+    /// (one pass for `scan deps --sbom`: the tree is walked and parsed once).
+    keep: Option<std::sync::Mutex<Vec<Component>>>,
 }
 
 impl DepsScanner {
@@ -381,7 +384,23 @@ impl DepsScanner {
             config: section,
             db_path,
             base_dir,
+            keep: None,
         })
+    }
+
+    /// Keep the components every scan reads, for [`DepsScanner::take_components`].
+    pub fn keeping_components(mut self) -> Self {
+        self.keep = Some(std::sync::Mutex::new(Vec::new()));
+        self
+    }
+
+    /// The components the last scan read (every file, in inventory order), when
+    /// [`DepsScanner::keeping_components`] was asked for; empty otherwise.
+    pub fn take_components(&self) -> Vec<Component> {
+        self.keep
+            .as_ref()
+            .map(|k| std::mem::take(&mut *k.lock().unwrap_or_else(|e| e.into_inner())))
+            .unwrap_or_default()
     }
 
     /// Opens the index, or the bundled snapshot when there is none (with a note).
@@ -514,6 +533,10 @@ impl Scanner for DepsScanner {
             }
         }
         ctx.progress.finish();
+        if let Some(k) = &self.keep {
+            let mut kept = k.lock().unwrap_or_else(|e| e.into_inner());
+            kept.extend(collected.files.into_iter().flat_map(|f| f.components));
+        }
         out
     }
 }

@@ -70,6 +70,26 @@ pub trait Scanner: Send + Sync {
     fn scan(&self, ctx: &ScanContext<'_>) -> ScanOutput;
 }
 
+/// A shared scanner is a scanner, so a command can keep a handle on one the engine runs (and
+/// read back what it kept, such as the components `scan deps --sbom` writes).
+impl<S: Scanner + ?Sized> Scanner for std::sync::Arc<S> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn version(&self) -> &'static str {
+        (**self).version()
+    }
+    fn rules(&self) -> Vec<RuleMeta> {
+        (**self).rules()
+    }
+    fn ruleset_bytes(&self) -> Vec<u8> {
+        (**self).ruleset_bytes()
+    }
+    fn scan(&self, ctx: &ScanContext<'_>) -> ScanOutput {
+        (**self).scan(ctx)
+    }
+}
+
 /// Options for one run.
 pub struct RunOptions<'a> {
     pub tool: ToolInfo,

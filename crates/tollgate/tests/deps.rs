@@ -212,3 +212,39 @@ fn sbom_diagnostics_are_rendered_like_every_command() {
     assert_eq!(doc["components"][0]["purl"], "pkg:cargo/a@1.0.0");
     assert!(String::from_utf8_lossy(&out.stderr).contains("error[deps]: "));
 }
+
+#[test]
+fn scan_deps_writes_the_same_sbom_as_the_sbom_command_in_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, flag) in [("cyclonedx", "cyclonedx"), ("spdx", "spdx")] {
+        let one_pass = dir.path().join(format!("scan.{format}.json"));
+        let alone = dir.path().join(format!("sbom.{format}.json"));
+        let out = tollgate()
+            .args(["scan", "deps", DEMO, "-q", "-f", "json", "--db"])
+            .arg(dir.path().join("none.db"))
+            .arg("--sbom")
+            .arg(&one_pass)
+            .args(["--sbom-format", flag, "--source-date-epoch", "1700000000"])
+            .output()
+            .unwrap();
+        // The scan's verdict is unchanged by writing the SBOM (the demo has vulnerabilities).
+        assert_eq!(out.status.code(), Some(1));
+        assert!(!findings(&out.stdout).is_empty());
+        tollgate()
+            .args([
+                "sbom",
+                DEMO,
+                "-f",
+                format,
+                "--source-date-epoch",
+                "1700000000",
+                "-o",
+            ])
+            .arg(&alone)
+            .assert()
+            .success();
+        let a = std::fs::read(&one_pass).unwrap();
+        assert!(a.len() > 1000, "{format} SBOM is suspiciously small");
+        assert_eq!(a, std::fs::read(&alone).unwrap(), "{format} differs");
+    }
+}

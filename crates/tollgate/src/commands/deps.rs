@@ -17,6 +17,15 @@ pub struct DepsArgs {
     /// OSV index to match against (default: `[deps] db`, else the user's cache folder).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Also write the SBOM of what was scanned to FILE, from the same pass (as `tollgate sbom`).
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<PathBuf>,
+    /// Format of `--sbom`.
+    #[arg(long, value_enum, default_value_t = SbomFormat::Cyclonedx, requires = "sbom")]
+    pub sbom_format: SbomFormat,
+    /// Creation time of `--sbom` in seconds since the epoch, for reproducible output.
+    #[arg(long, value_name = "N", env = "SOURCE_DATE_EPOCH")]
+    pub source_date_epoch: Option<i64>,
 }
 
 pub fn run_scan(a: DepsArgs) -> anyhow::Result<u8> {
@@ -28,16 +37,33 @@ pub fn run_scan(a: DepsArgs) -> anyhow::Result<u8> {
         }
     };
     let scanner = match DepsScanner::from_config(&config, a.db.clone()) {
+        Ok(s) if a.sbom.is_some() => s.keeping_components(),
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(exit::USAGE);
         }
     };
-    let scanners: Vec<Box<dyn Scanner>> = vec![Box::new(scanner)];
+    let scanner = std::sync::Arc::new(scanner);
+    let scanners: Vec<Box<dyn Scanner>> = vec![Box::new(scanner.clone())];
     let Some(report) = check::scan(&a.common, &config, &scanners)? else {
         return Ok(exit::USAGE);
     };
+    if let Some(out) = &a.sbom {
+        let path = a
+            .common
+            .paths
+            .first()
+            .cloned()
+            .unwrap_or_else(|| ".".into());
+        write_sbom(
+            &scanner.take_components(),
+            &path,
+            a.sbom_format,
+            a.source_date_epoch,
+            Some(out),
+        )?;
+    }
     check::emit(&a.common, &report)?;
     // Lockfiles were there but none could be read: a tool error, not a pass.
     if report
@@ -109,16 +135,34 @@ pub fn run_sbom(a: SbomArgs) -> anyhow::Result<u8> {
     }
     let components: Vec<_> = collected
         .files
-        .iter()
-        .flat_map(|f| f.components.iter().cloned())
+        .into_iter()
+        .flat_map(|f| f.components)
         .collect();
-    let name = std::fs::canonicalize(&a.path)
+    write_sbom(
+        &components,
+        &a.path,
+        a.format,
+        a.source_date_epoch,
+        a.output.as_deref(),
+    )?;
+    Ok(exit::PASS)
+}
+
+/// Writes the SBOM of `components` found under `path` (named after the folder).
+fn write_sbom(
+    components: &[tollgate_deps::Component],
+    path: &std::path::Path,
+    format: SbomFormat,
+    source_date_epoch: Option<i64>,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let name = std::fs::canonicalize(path)
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
-        .unwrap_or_else(|| given.clone());
+        .unwrap_or_else(|| path.to_string_lossy().to_string());
     let opts = sbom::SbomOptions {
         name,
-        timestamp: a.source_date_epoch.unwrap_or_else(|| {
+        timestamp: source_date_epoch.unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
@@ -126,19 +170,19 @@ pub fn run_sbom(a: SbomArgs) -> anyhow::Result<u8> {
         }),
         tool_version: env!("CARGO_PKG_VERSION").into(),
     };
-    let doc = match a.format {
-        SbomFormat::Cyclonedx => sbom::cyclonedx(&components, &opts),
-        SbomFormat::Spdx => sbom::spdx(&components, &opts),
+    let doc = match format {
+        SbomFormat::Cyclonedx => sbom::cyclonedx(components, &opts),
+        SbomFormat::Spdx => sbom::spdx(components, &opts),
     };
     let mut text = serde_json::to_string_pretty(&doc)?;
     text.push('\n');
-    match &a.output {
+    match output {
         Some(p) => {
             std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?
         }
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }
-    Ok(exit::PASS)
+    Ok(())
 }
 
 /// `tollgate db …`: the local OSV advisory index.
