@@ -100,30 +100,6 @@ struct Worker {
 }
 
 impl Worker {
-    /// Starts a worker running `program` on the RVM (the built-in policy's bytecode).
-    fn start_vm(program: Arc<Program>) -> Result<Worker, PolicyError> {
-        let (jobs, rx) = mpsc::channel::<(Value, Duration, Reply)>();
-        std::thread::Builder::new()
-            .name("tollgate-rvm".into())
-            .spawn(move || {
-                let mut vm = RegoVM::new();
-                vm.load_program(program);
-                // Builtin errors are errors, as in the interpreter (its default).
-                vm.set_strict_builtin_errors(true);
-                // No instruction budget: the interpreter has none, and a budget below what the
-                // time limit allows would deny large inputs the interpreter decides. The
-                // execution timer (and the watchdog) bound the evaluation, as for the
-                // interpreter.
-                vm.set_max_instructions(usize::MAX);
-                let mut timer = None;
-                for (input, timeout, reply) in rx {
-                    let _ = reply.send(eval_vm(&mut vm, &mut timer, input, timeout));
-                }
-            })
-            .map_err(|e| PolicyError::Eval(format!("cannot start the evaluator: {e}")))?;
-        Ok(Worker { jobs })
-    }
-
     /// Starts a worker and compiles `sources` on it; returns which rules are defined.
     fn start(sources: Arc<Vec<(String, String)>>) -> Result<(Worker, [bool; 3]), PolicyError> {
         let (jobs, rx) = mpsc::channel::<(Value, Duration, Reply)>();
@@ -277,6 +253,19 @@ fn eval_on(
     decode(&decision)
 }
 
+/// A VM loaded with the built-in policy's bytecode.
+fn new_vm(program: Arc<Program>) -> RegoVM {
+    let mut vm = RegoVM::new();
+    vm.load_program(program);
+    // Builtin errors are errors, as in the interpreter (its default).
+    vm.set_strict_builtin_errors(true);
+    // No instruction budget: the interpreter has none, and a budget below what the time limit
+    // allows would deny large inputs the interpreter decides. The execution timer bounds the
+    // evaluation, as for the interpreter.
+    vm.set_max_instructions(usize::MAX);
+    vm
+}
+
 /// [`eval_on`] for the RVM.
 fn eval_vm(
     vm: &mut RegoVM,
@@ -381,6 +370,9 @@ fn classify(message: String, started: Instant, timeout: Duration) -> PolicyError
     }
 }
 
+/// A reusable VM and the time limit its execution timer is set to.
+type VmSlot = (RegoVM, Option<Duration>);
+
 /// A compiled gate policy: its sources, digest, and the worker that evaluates it.
 #[derive(Clone)]
 pub struct Policy {
@@ -391,6 +383,8 @@ pub struct Policy {
     worker: Arc<Mutex<Option<Worker>>>,
     /// `Some` exactly when this policy runs on the RVM (the built-in policy's bytecode).
     program: Option<Arc<Program>>,
+    /// The RVM route's VM and its timer setting, reused across evaluations.
+    vm: Arc<Mutex<Option<VmSlot>>>,
     timeout: Duration,
     max_input: usize,
 }
@@ -426,16 +420,18 @@ impl Policy {
         } else {
             None
         };
+        // The RVM route needs no evaluator thread (see `evaluate_vm`).
         let worker = match &program {
-            Some(p) => Worker::start_vm(p.clone())?,
-            None => Worker::start(shared.clone())?.0,
+            Some(_) => None,
+            None => Some(Worker::start(shared.clone())?.0),
         };
         Ok(Policy {
             digest,
             sources,
             shared,
-            worker: Arc::new(Mutex::new(Some(worker))),
+            worker: Arc::new(Mutex::new(worker)),
             program,
+            vm: Arc::new(Mutex::new(None)),
             timeout: Duration::from_secs(2),
             max_input: 16 * 1024 * 1024,
         })
@@ -504,13 +500,38 @@ impl Policy {
         self.evaluate_value(value)
     }
 
+    /// The RVM route: evaluates on the caller's thread, bounded by the VM's own execution
+    /// timer (checked every 64 instructions). The interpreter route's watchdog thread exists
+    /// for builtins that can run long between two timer checks in arbitrary policies; the
+    /// built-in policy calls only builtins linear in the input (`sprintf`, `count`,
+    /// `startswith`, `object.get`, type checks), whose size is limited before evaluation, so
+    /// the timer bounds it. Saves the thread round trip per evaluation (bench/policy). A panic
+    /// inside the VM is caught and becomes an error (a deny), and the VM is discarded.
+    fn evaluate_vm(&self, program: &Arc<Program>, input: Value) -> Result<Decision, PolicyError> {
+        let mut slot = self.vm.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut vm, mut timer) = slot
+            .take()
+            .unwrap_or_else(|| (new_vm(program.clone()), None));
+        let timeout = self.timeout;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            eval_vm(&mut vm, &mut timer, input, timeout)
+        }));
+        match result {
+            Ok(decision) => {
+                *slot = Some((vm, timer));
+                decision
+            }
+            Err(_) => Err(PolicyError::Eval("the policy VM failed".into())),
+        }
+    }
+
     fn evaluate_value(&self, input: Value) -> Result<Decision, PolicyError> {
+        if let Some(program) = &self.program {
+            return self.evaluate_vm(program, input);
+        }
         let mut slot = self.worker.lock().unwrap_or_else(|p| p.into_inner());
         if slot.is_none() {
-            *slot = Some(match &self.program {
-                Some(p) => Worker::start_vm(p.clone())?,
-                None => Worker::start(self.shared.clone())?.0,
-            });
+            *slot = Some(Worker::start(self.shared.clone())?.0);
         }
         let (reply, answer) = mpsc::sync_channel(1);
         let sent = slot
