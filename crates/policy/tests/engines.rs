@@ -325,3 +325,30 @@ fn the_comparison_notices_a_difference() {
     let doc = json!({});
     assert_ne!(rvm.evaluate(&doc).unwrap(), other.evaluate(&doc).unwrap());
 }
+
+/// A large evidence document (thousands of findings, most of them blocking): the RVM has no
+/// instruction budget that would stop it before the time limit, and decides as the
+/// interpreter does.
+#[test]
+fn both_engines_decide_alike_on_large_evidence() {
+    let findings: Vec<Value> = (0..5_000)
+        .map(|i| {
+            let severity = ["low", "high", "critical"][i % 3];
+            json!({"rule": format!("deps/r{}", i % 7), "severity": severity,
+                "confidence": "high", "message": "m", "path": format!("src/{i}.rs"),
+                "fingerprint": format!("{i:032x}"), "source": "tollgate"})
+        })
+        .collect();
+    let doc = json!({
+        "schema": "tollgate.evidence/v1",
+        "environment": {"name": "prod", "approvals": 2, "block_on": "high",
+            "require": CHECKS, "required_scans": ["secrets"], "builders": [], "sources": []},
+        "scans": ["secrets"], "findings": findings, "attestations": [], "approvals": [],
+        "approvals_counted": 0, "exceptions": [], "warnings": [], "errors": [],
+    });
+    let (rvm, interp) = engines();
+    let a = rvm.evaluate(&doc).unwrap();
+    assert_eq!(a, interp.evaluate(&doc).unwrap());
+    assert!(!a.allow);
+    assert!(a.deny.len() > 3_000, "{}", a.deny.len());
+}
