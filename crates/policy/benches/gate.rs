@@ -3,10 +3,12 @@
 //! `cargo bench -p tollgate-policy --bench gate` — prints evaluations/s for a typical
 //! production evidence document (3 verified attestations, 2 approvals, 50 findings of which 10
 //! are excepted, 5 exceptions). A plain harness: no extra benchmark framework to build.
+//! Reports both routes of the built-in policy: regorus's bytecode VM (what `tollgate gate`
+//! uses) and the interpreter (`TOLLGATE_POLICY_ENGINE=interpreter`, and every user policy).
 
 use serde_json::json;
 use std::time::Instant;
-use tollgate_policy::{Evidence, Policy};
+use tollgate_policy::{EngineKind, Evidence, Policy};
 
 fn evidence() -> Evidence {
     let signer = |pt: &str, statement: serde_json::Value| {
@@ -62,6 +64,16 @@ fn main() {
     let started = Instant::now();
     let policy = Policy::builtin();
     let compile = started.elapsed();
+    assert_eq!(
+        policy.engine(),
+        EngineKind::Rvm,
+        "TOLLGATE_POLICY_ENGINE is set?"
+    );
+    let started = Instant::now();
+    let interp = Policy::builtin()
+        .with_interpreter()
+        .expect("the built-in policy compiles");
+    let compile_interp = started.elapsed();
     let ev = evidence();
     if let Ok(p) = std::env::var("GATE_BENCH_DUMP") {
         std::fs::write(p, serde_json::to_vec(&ev).expect("json")).expect("write");
@@ -69,21 +81,37 @@ fn main() {
     let first = Instant::now();
     let d = policy.evaluate(&ev).expect("evaluates");
     let first = first.elapsed();
+    let first_interp = Instant::now();
+    let d2 = interp.evaluate(&ev).expect("evaluates");
+    let first_interp = first_interp.elapsed();
     assert!(d.allow, "{:?}", d.deny);
+    assert_eq!(d, d2);
     println!(
-        "policy compile (cold):      {:>9.2} ms",
+        "policy compile (cold), RVM route (interpreter engine + bytecode): {:>7.2} ms",
         compile.as_secs_f64() * 1e3
     );
     println!(
-        "first evaluation (cold):    {:>9.2} ms",
-        first.as_secs_f64() * 1e3
+        "policy compile, interpreter route:                                {:>7.2} ms",
+        compile_interp.as_secs_f64() * 1e3
     );
-    // What `tollgate gate` does: the input value is built straight from the evidence.
-    measure("evidence -> value -> eval", || {
-        policy.evaluate(&ev).expect("evaluates")
-    });
+    println!(
+        "first evaluation (cold), RVM / interpreter: {:.2} / {:.2} ms",
+        first.as_secs_f64() * 1e3,
+        first_interp.as_secs_f64() * 1e3
+    );
+    // What `tollgate gate` does: the input value is built straight from the evidence. The two
+    // routes are measured interleaved, so both see the same machine load.
+    for round in 1..=2 {
+        measure(&format!("[{round}] RVM: evidence -> value -> eval"), || {
+            policy.evaluate(&ev).expect("evaluates")
+        });
+        measure(
+            &format!("[{round}] interpreter: evidence -> value -> eval"),
+            || interp.evaluate(&ev).expect("evaluates"),
+        );
+    }
     // A/B: the older route, printing the evidence as JSON text and parsing it back.
-    measure("evidence -> JSON text -> eval", || {
+    measure("RVM: evidence -> JSON text -> eval", || {
         let json = serde_json::to_string(&ev).expect("json");
         policy.evaluate_json(&json).expect("evaluates")
     });

@@ -27,7 +27,7 @@ mod value;
 
 pub use evidence::Evidence;
 pub use gate::{BreakGlass, Gate, GateError, GateOutcome, GateRequest, Verdict};
-pub use rego::{Decision, Policy, PolicyError};
+pub use rego::{Decision, EngineKind, Policy, PolicyError};
 pub use settings::{EnvironmentRules, SECTIONS, Settings};
 pub use traits::{
     ApprovalSigner, BundleVerifier, Event, EventSink, JsonlEventLog, MemoryLog, NoVerifier,

@@ -13,7 +13,8 @@ use tollgate_config::Config;
 use tollgate_policy::evidence::Change;
 use tollgate_policy::gate::{EvidenceFile, verification_summary};
 use tollgate_policy::{
-    BreakGlass, EventSink, Gate, GateError, GateRequest, MemoryLog, Policy, SECTIONS, Settings,
+    BreakGlass, EngineKind, EventSink, Gate, GateError, GateRequest, MemoryLog, Policy, SECTIONS,
+    Settings,
 };
 
 const CONFIG: &str = r#"
@@ -47,6 +48,8 @@ struct Fixture {
     config: Config,
     settings: Settings,
     policy: Policy,
+    /// The built-in policy on the interpreter: the reference the RVM route must match.
+    interpreter: Policy,
     trust: FakeTrust,
 }
 
@@ -58,6 +61,7 @@ impl Fixture {
             config,
             settings,
             policy: Policy::builtin(),
+            interpreter: Policy::builtin().with_interpreter().unwrap(),
             trust: FakeTrust::standard(),
         }
     }
@@ -197,6 +201,10 @@ fn evidence_for(c: Case, f: &Fixture) -> Vec<EvidenceFile> {
 #[test]
 fn truth_table_of_the_default_policy() {
     let f = Fixture::new();
+    // The gate runs the built-in policy on the RVM; every case is also decided on the
+    // interpreter and must match message for message.
+    assert_eq!(f.policy.engine(), EngineKind::Rvm);
+    assert_eq!(f.interpreter.engine(), EngineKind::Interpreter);
     let gate = f.gate();
     let mut n = 0;
     let mut allowed = 0;
@@ -222,11 +230,13 @@ fn truth_table_of_the_default_policy() {
                             // The input value built directly from the evidence and the one
                             // parsed from its JSON text decide alike, message for message.
                             let text = serde_json::to_string(&out.evidence).unwrap();
-                            assert_eq!(
-                                f.policy.evaluate(&out.evidence).unwrap(),
-                                f.policy.evaluate_json(&text).unwrap(),
-                                "{c:?}"
-                            );
+                            let rvm = f.policy.evaluate(&out.evidence).unwrap();
+                            assert_eq!(rvm, f.policy.evaluate_json(&text).unwrap(), "{c:?}");
+                            // Both engines decide alike: allow, every deny and warn message.
+                            let interp = f.interpreter.evaluate(&out.evidence).unwrap();
+                            assert_eq!(rvm, interp, "{c:?}");
+                            assert_eq!(interp, f.interpreter.evaluate_json(&text).unwrap());
+                            assert_eq!(v.allow, rvm.allow, "{c:?}");
                             // Any verified bundle from a trusted signer over the artifact
                             // (plain signature, provenance, SBOM) proves it was signed.
                             let expect_sig = signed || provenance > 0 || sbom;
@@ -464,6 +474,8 @@ fn a_changed_policy_invalidates_approvals() {
     let files = good(&f);
     let text = format!("{}\n# tightened\n", tollgate_policy::rego::DEFAULT_POLICY);
     f.policy = Policy::from_sources(vec![("p.rego".into(), text)]).unwrap();
+    // A user policy, even one that starts with the built-in text, never runs on the RVM.
+    assert_eq!(f.policy.engine(), EngineKind::Interpreter);
     let out = f
         .gate()
         .run(&request("prod", "alice"), &files, None, None)
