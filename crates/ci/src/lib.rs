@@ -358,13 +358,25 @@ impl CiScanner {
                 a.check(&doc, &mut out);
             }
         }
-        let (kept, suppressed) = self.peer_ignores(&src, out);
+        let (kept, suppressed) = self.peer_ignores_in(&src, Some(&root), out);
         (kept, suppressed, None, includes)
     }
 
     /// Moves findings covered by a zizmor-style `# zizmor: ignore[audit]` comment (on a line of
     /// the finding's span) to the suppressed list, so teams migrating keep their annotations.
     pub fn peer_ignores(&self, src: &str, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Finding>) {
+        self.peer_ignores_in(src, None, findings)
+    }
+
+    /// As [`Self::peer_ignores`]; with the document's tree, a finding inside a step is also
+    /// covered by a comment on any earlier line of that step (zizmor's findings span the whole
+    /// step, so annotations often sit on its `- name:` line).
+    pub fn peer_ignores_in(
+        &self,
+        src: &str,
+        root: Option<&Node>,
+        findings: Vec<Finding>,
+    ) -> (Vec<Finding>, Vec<Finding>) {
         if !src.contains("zizmor: ignore[") {
             return (findings, Vec::new());
         }
@@ -384,8 +396,13 @@ impl CiScanner {
                     v
                 })
                 .unwrap_or_default();
+            let step_line = root
+                .zip(f.location.symbolic.as_deref())
+                .and_then(|(r, route)| step_of(r, route))
+                .map(|n| n.line)
+                .unwrap_or(f.location.line);
             let (a, b) = (
-                f.location.line as usize,
+                step_line.min(f.location.line) as usize,
                 f.location.end_line.max(f.location.line) as usize,
             );
             let hit = lines
@@ -413,9 +430,50 @@ impl CiScanner {
     }
 }
 
+/// The step node a route (`jobs.x.steps[2].run`, `runs.steps[0].with.script`) points into.
+fn step_of<'a>(root: &'a Node, route: &str) -> Option<&'a Node> {
+    let cut = route
+        .rfind(".steps[")
+        .or_else(|| route.starts_with("steps[").then_some(0))?;
+    let close = route[cut..].find(']')? + cut;
+    let mut node = root;
+    for seg in route[..=close].split('.') {
+        let (key, idx) = match seg.split_once('[') {
+            Some((k, i)) => (k, i.trim_end_matches(']').parse::<usize>().ok()),
+            None => (seg, None),
+        };
+        if !key.is_empty() {
+            node = node.get(key)?;
+        }
+        if let Some(i) = idx {
+            node = node.items().get(i)?;
+        }
+    }
+    Some(node)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zizmor_ignore_on_the_step_line_covers_its_findings() {
+        let s = CiScanner::default();
+        let src = "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - name: x # zizmor: ignore[template-injection]\n        run: echo ${{ github.event.issue.title }}\n      - run: echo ${{ github.event.issue.title }}\n";
+        let root = yaml::parse(src).unwrap();
+        let found = s
+            .audit_text(DocKind::Workflow, "w.yml", "w.yml", src)
+            .unwrap();
+        let all: Vec<Finding> = found
+            .into_iter()
+            .filter(|f| f.rule.as_str() == "ci/template-injection")
+            .collect();
+        let (kept, suppressed) = s.peer_ignores_in(src, Some(&root), all);
+        assert_eq!(suppressed.len(), 1);
+        assert_eq!(suppressed[0].location.line, 8);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].location.line, 9);
+    }
 
     #[test]
     fn kinds_from_paths() {

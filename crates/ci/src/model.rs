@@ -65,26 +65,40 @@ pub fn jobs(root: &Node) -> Vec<(&str, Item<'_>)> {
         .unwrap_or_default()
 }
 
-/// Steps of a job (`<route>.steps[i]`), or of a composite action (`runs.steps[i]`).
+/// Steps of a job (`<route>.steps[i]`), or of a composite action (`runs.steps[i]`). A
+/// `parallel:` group contributes its inner steps (`steps[i].parallel[j]`).
 pub fn steps<'a>(parent: &'a Node, route: &str) -> Vec<Item<'a>> {
-    parent
+    let mut out = Vec::new();
+    for (i, n) in parent
         .get("steps")
-        .map(|s| {
-            s.items()
-                .iter()
-                .enumerate()
-                .map(|(i, n)| Item {
-                    route: if route.is_empty() {
-                        format!("steps[{i}]")
-                    } else {
-                        format!("{route}.steps[{i}]")
-                    },
-                    node: n,
-                    key: None,
-                })
-                .collect()
-        })
+        .map(|s| s.items())
         .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let r = if route.is_empty() {
+            format!("steps[{i}]")
+        } else {
+            format!("{route}.steps[{i}]")
+        };
+        match n.get("parallel").filter(|p| !p.items().is_empty()) {
+            Some(p) => {
+                for (j, m) in p.items().iter().enumerate() {
+                    out.push(Item {
+                        route: format!("{r}.parallel[{j}]"),
+                        node: m,
+                        key: None,
+                    });
+                }
+            }
+            None => out.push(Item {
+                route: r,
+                node: n,
+                key: None,
+            }),
+        }
+    }
+    out
 }
 
 /// Every step of the document: workflow job steps or composite action steps, with the job.
@@ -243,7 +257,7 @@ pub fn contexts(expr: &str) -> Vec<String> {
             let mut cur = String::new();
             while i < b.len() {
                 let c = b[i];
-                if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' {
+                if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' || c == b'*' {
                     cur.push(c.to_ascii_lowercase() as char);
                     i += 1;
                 } else if c == b'[' {
@@ -270,6 +284,215 @@ pub fn contexts(expr: &str) -> Vec<String> {
         i += 1;
     }
     out
+}
+
+/// The contexts whose value can become the *value* of an expression (what `${{ }}` pastes
+/// into a script), as opposed to contexts it only tests: `a == b`, `!a`, `contains(a, b)`
+/// and friends yield booleans; `a && b` yields `b` (or a falsy `a`); `a || b` yields either;
+/// `format`, `join`, `toJSON`, `fromJSON` and unknown functions pass their arguments through.
+pub fn value_contexts(expr: &str) -> Vec<String> {
+    let toks = expr_tokens(expr);
+    let mut p = ExprParser {
+        toks: &toks,
+        pos: 0,
+    };
+    let mut out = p.or();
+    // Trailing tokens the grammar did not consume: fall back to every context they name.
+    if p.pos < toks.len() {
+        out = contexts(expr);
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Lit,
+    Path(String),
+    Op(&'static str),
+    Open,
+    Close,
+    Comma,
+}
+
+fn expr_tokens(s: &str) -> Vec<Tok> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let two = s.get(i..i + 2).unwrap_or("");
+        match c {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'\'' => {
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => break,
+                        Some(b'\'') if b.get(i + 1) == Some(&b'\'') => i += 2,
+                        Some(b'\'') => {
+                            i += 1;
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+                out.push(Tok::Lit);
+            }
+            b'(' => {
+                out.push(Tok::Open);
+                i += 1;
+            }
+            b')' => {
+                out.push(Tok::Close);
+                i += 1;
+            }
+            b',' => {
+                out.push(Tok::Comma);
+                i += 1;
+            }
+            _ if ["&&", "||", "==", "!=", "<=", ">="].contains(&two) => {
+                let op = ["&&", "||", "==", "!=", "<=", ">="]
+                    .into_iter()
+                    .find(|o| *o == two)
+                    .unwrap_or("==");
+                out.push(Tok::Op(op));
+                i += 2;
+            }
+            b'!' | b'<' | b'>' => {
+                out.push(Tok::Op(match c {
+                    b'!' => "!",
+                    b'<' => "<",
+                    _ => ">",
+                }));
+                i += 1;
+            }
+            _ if c.is_ascii_alphabetic() || c == b'_' => {
+                let st = i;
+                while i < b.len() {
+                    let c = b[i];
+                    if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'*') {
+                        i += 1;
+                    } else if c == b'[' {
+                        i = s[i..].find(']').map(|k| i + k + 1).unwrap_or(b.len());
+                    } else {
+                        break;
+                    }
+                }
+                out.push(Tok::Path(s[st..i].to_string()));
+            }
+            _ if c.is_ascii_digit() || c == b'-' || c == b'.' => {
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'.' | b'-' | b'+'))
+                {
+                    i += 1;
+                }
+                out.push(Tok::Lit);
+            }
+            _ => {
+                // Unknown character: make the parse fail so the caller falls back.
+                out.push(Tok::Op("?"));
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+struct ExprParser<'a> {
+    toks: &'a [Tok],
+    pos: usize,
+}
+
+impl ExprParser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos)
+    }
+    fn or(&mut self) -> Vec<String> {
+        let mut v = self.and();
+        while self.peek() == Some(&Tok::Op("||")) {
+            self.pos += 1;
+            v.extend(self.and());
+        }
+        v
+    }
+    fn and(&mut self) -> Vec<String> {
+        let mut v = self.cmp();
+        while self.peek() == Some(&Tok::Op("&&")) {
+            self.pos += 1;
+            v = self.cmp();
+        }
+        v
+    }
+    fn cmp(&mut self) -> Vec<String> {
+        let v = self.unary();
+        let mut boolean = false;
+        while let Some(Tok::Op(o)) = self.peek() {
+            if !matches!(*o, "==" | "!=" | "<" | "<=" | ">" | ">=") {
+                break;
+            }
+            self.pos += 1;
+            self.unary();
+            boolean = true;
+        }
+        if boolean { Vec::new() } else { v }
+    }
+    fn unary(&mut self) -> Vec<String> {
+        match self.peek().cloned() {
+            Some(Tok::Op("!")) => {
+                self.pos += 1;
+                self.unary();
+                Vec::new()
+            }
+            Some(Tok::Lit) => {
+                self.pos += 1;
+                Vec::new()
+            }
+            Some(Tok::Open) => {
+                self.pos += 1;
+                let v = self.or();
+                if self.peek() == Some(&Tok::Close) {
+                    self.pos += 1;
+                }
+                v
+            }
+            Some(Tok::Path(p)) => {
+                self.pos += 1;
+                if self.peek() == Some(&Tok::Open) {
+                    self.pos += 1;
+                    let mut args = Vec::new();
+                    while !matches!(self.peek(), None | Some(Tok::Close)) {
+                        args.extend(self.or());
+                        if self.peek() == Some(&Tok::Comma) {
+                            self.pos += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    if self.peek() == Some(&Tok::Close) {
+                        self.pos += 1;
+                    }
+                    let f = p.to_ascii_lowercase();
+                    let boolean = matches!(
+                        f.as_str(),
+                        "contains"
+                            | "startswith"
+                            | "endswith"
+                            | "success"
+                            | "failure"
+                            | "always"
+                            | "cancelled"
+                            | "hashfiles"
+                    );
+                    return if boolean { Vec::new() } else { args };
+                }
+                contexts(&p)
+            }
+            _ => {
+                // Not an operand: stop here (the caller sees unconsumed tokens).
+                Vec::new()
+            }
+        }
+    }
 }
 
 /// How far an attacker can steer a context's value.
@@ -338,6 +561,13 @@ pub fn capability(ctx: &str) -> Capability {
         return Capability::Arbitrary;
     }
     if fixed_prefixes.iter().any(|p| ctx.starts_with(p)) {
+        return Capability::Fixed;
+    }
+    // Job results and step outcomes are one of a few fixed words.
+    if (ctx.starts_with("needs.") && ctx.ends_with(".result"))
+        || (ctx.starts_with("steps.")
+            && (ctx.ends_with(".outcome") || ctx.ends_with(".conclusion")))
+    {
         return Capability::Fixed;
     }
     if let Some(ev) = ctx.strip_prefix("github.event.") {
@@ -496,6 +726,142 @@ pub const DEPLOY_COMMANDS: &[&str] = &[
     "flyctl deploy",
     "vercel deploy",
 ];
+
+/// One simple command of a shell script: its words (quotes removed) and the byte offset of
+/// its first word in the script text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellCommand {
+    pub offset: usize,
+    pub words: Vec<String>,
+}
+
+/// Splits a `run:` script into simple commands. Line continuations (`\` for sh, `` ` `` for
+/// PowerShell) join lines; `;`, `&&`, `||`, `|`, `&`, `(`, `)`, `$(`, backquote pairs and
+/// newlines separate commands; `#` comments are dropped. Good enough to recognise a command
+/// and its sub-command, not a shell parser: quotes are honoured only to keep words whole.
+pub fn shell_commands(script: &str) -> Vec<ShellCommand> {
+    let b = script.as_bytes();
+    let mut out = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut start = 0;
+    let mut i = 0;
+    let flush_word = |word: &mut String, in_word: &mut bool, words: &mut Vec<String>| {
+        if *in_word {
+            words.push(std::mem::take(word));
+            *in_word = false;
+        }
+    };
+    macro_rules! end_cmd {
+        () => {
+            flush_word(&mut word, &mut in_word, &mut words);
+            if !words.is_empty() {
+                out.push(ShellCommand {
+                    offset: start,
+                    words: std::mem::take(&mut words),
+                });
+            }
+        };
+    }
+    while i < b.len() {
+        let c = b[i];
+        // A continuation: `\` or `` ` `` (PowerShell) right before the end of the line.
+        if (c == b'\\' || c == b'`')
+            && script[i + 1..]
+                .trim_start_matches([' ', '\t', '\r'])
+                .starts_with('\n')
+        {
+            flush_word(&mut word, &mut in_word, &mut words);
+            i += 1;
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'\n' | b';' | b'|' | b'&' | b'(' | b')' | b'`' => {
+                end_cmd!();
+                i += 1;
+            }
+            b'#' if !in_word => {
+                end_cmd!();
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b' ' | b'\t' | b'\r' => {
+                flush_word(&mut word, &mut in_word, &mut words);
+                i += 1;
+            }
+            b'\'' | b'"' => {
+                if !in_word && words.is_empty() {
+                    start = i;
+                }
+                in_word = true;
+                let close = script[i + 1..].find(c as char).map(|k| i + 1 + k);
+                let end = close.unwrap_or(b.len());
+                word.push_str(&script[i + 1..end]);
+                i = end + 1;
+            }
+            _ => {
+                if !in_word && words.is_empty() {
+                    start = i;
+                }
+                in_word = true;
+                let ch = script[i..].chars().next().unwrap_or(' ');
+                word.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+    }
+    end_cmd!();
+    out
+}
+
+/// The source offset of byte `off` of a scalar's text. Exact for single-line plain or quoted
+/// scalars and for literal (`|`) block scalars; otherwise the first source occurrence of the
+/// text's line at or after `from` (or the node's start).
+pub fn scalar_offset(src: &str, node: &Node, off: usize, from: usize) -> usize {
+    let text = node.text();
+    let off = off.min(text.len());
+    let head = &src[node.start.min(src.len())..];
+    if head.starts_with('|') {
+        let k = text[..off].matches('\n').count();
+        let col = off - text[..off].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let mut lines = head.split_inclusive('\n');
+        let mut pos = node.start + lines.next().map(|l| l.len()).unwrap_or(0);
+        let body: Vec<&str> = lines.collect();
+        let indent = body
+            .iter()
+            .find(|l| !l.trim().is_empty())
+            .map(|l| l.len() - l.trim_start().len())
+            .unwrap_or(0);
+        for l in body.iter().take(k) {
+            pos += l.len();
+        }
+        let line_len = body
+            .get(k)
+            .map(|l| l.trim_end_matches('\n').len())
+            .unwrap_or(0);
+        return (pos + (indent + col).min(line_len)).min(src.len());
+    }
+    if !text[..off].contains('\n') && !head.starts_with('>') {
+        let quoted = head.starts_with('"') || head.starts_with('\'');
+        let candidate = node.start + usize::from(quoted) + off;
+        let want = text[off..].lines().next().unwrap_or("");
+        if src.get(candidate..).is_some_and(|s| s.starts_with(want)) {
+            return candidate;
+        }
+    }
+    let want = text[off..].lines().next().unwrap_or("").trim();
+    let from = from.max(node.start).min(src.len());
+    src[from..]
+        .find(want)
+        .map(|i| from + i)
+        .unwrap_or(node.start)
+}
 
 /// A GitLab job: a top-level mapping key that is not a keyword or a hidden template.
 pub fn gitlab_jobs(root: &Node) -> Vec<(&str, &Node)> {
@@ -682,6 +1048,67 @@ mod tests {
         assert_eq!(capability("secrets.token"), Capability::Fixed);
         assert_eq!(capability("steps.x.outputs.y"), Capability::Unknown);
         assert_eq!(capability("github.head_ref"), Capability::Arbitrary);
+    }
+
+    #[test]
+    fn value_contexts_follow_what_is_pasted() {
+        assert_eq!(value_contexts("a.b && c.d || e.f"), vec!["c.d", "e.f"]);
+        assert!(value_contexts("fromJSON(inputs.x) && '_y' || ''").is_empty());
+        assert!(value_contexts("github.event.pull_request.title == 'foo'").is_empty());
+        assert!(value_contexts("contains(github.event.pull_request.title, 'foo')").is_empty());
+        assert!(value_contexts("!github.event.issue.title").is_empty());
+        assert_eq!(
+            value_contexts("format('{0}-{1}', github.head_ref, 'x')"),
+            vec!["github.head_ref"]
+        );
+        assert_eq!(value_contexts("toJSON(github.event)"), vec!["github.event"]);
+        assert_eq!(
+            value_contexts("github.event.workflow_run.pull_requests.*.base.repo.id"),
+            vec!["github.event.workflow_run.pull_requests.*.base.repo.id"]
+        );
+        assert_eq!(
+            value_contexts("needs['a-b']['result']"),
+            vec!["needs.a-b.result"]
+        );
+        assert_eq!(capability("needs.a-b.result"), Capability::Fixed);
+        assert_eq!(capability("steps.x.outcome"), Capability::Fixed);
+    }
+
+    #[test]
+    fn shell_commands_split_and_join() {
+        let s = "npm ci\ncargo \\\n  publish --allow-dirty # x\nfoo && 'bun' publish; echo \"a b\"\n# gem push\n";
+        let c = shell_commands(s);
+        let w: Vec<Vec<&str>> = c
+            .iter()
+            .map(|c| c.words.iter().map(|w| w.as_str()).collect())
+            .collect();
+        assert_eq!(
+            w,
+            vec![
+                vec!["npm", "ci"],
+                vec!["cargo", "publish", "--allow-dirty"],
+                vec!["foo"],
+                vec!["bun", "publish"],
+                vec!["echo", "a b"],
+            ]
+        );
+        assert_eq!(&s[c[1].offset..c[1].offset + 5], "cargo");
+        assert_eq!(&s[c[3].offset..c[3].offset + 5], "'bun'");
+        let ps = shell_commands("cargo `\n  publish `\n  --no-verify");
+        assert_eq!(ps[0].words, vec!["cargo", "publish", "--no-verify"]);
+    }
+
+    #[test]
+    fn scalar_offsets_map_to_source() {
+        let src = "a: |\n  one\n  two three\nb: \"x y\"\nc: x y\n";
+        let root = crate::yaml::parse(src).unwrap();
+        let a = root.get("a").unwrap();
+        let off = a.text().find("three").unwrap();
+        assert_eq!(&src[scalar_offset(src, a, off, 0)..][..5], "three");
+        let b = root.get("b").unwrap();
+        assert_eq!(&src[scalar_offset(src, b, 2, 0)..][..1], "y");
+        let c = root.get("c").unwrap();
+        assert_eq!(&src[scalar_offset(src, c, 2, 0)..][..1], "y");
     }
 
     #[test]

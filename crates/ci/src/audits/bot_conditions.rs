@@ -32,23 +32,39 @@ if: github.event.pull_request.user.login == 'dependabot[bot]'
 pub struct BotConditions;
 
 fn check_if(doc: &Doc<'_>, n: &Node, route: &str, out: &mut Vec<Finding>) {
-    let t = n.text().to_ascii_lowercase();
+    // Index-style contexts (`github['ACTOR']`) read the same value as `github.actor`.
+    let t = n
+        .text()
+        .to_ascii_lowercase()
+        .replace("['", ".")
+        .replace("[\"", ".")
+        .replace("']", "")
+        .replace("\"]", "");
     let actor = t.contains("github.actor") || t.contains("github.triggering_actor");
     // Only an equality trusts the actor; `!=` merely skips the bot.
-    let trusts = ["github.actor", "github.triggering_actor"].iter().any(|a| {
-        t.match_indices(a).any(|(i, _)| {
-            let after = t[i + a.len()..].trim_start();
-            let before = t[..i].trim_end();
-            after.starts_with("==") || before.ends_with("==") || before.ends_with("contains(")
-        })
-    });
-    if actor && trusts && t.contains("[bot]") {
+    let trusts = ["github.actor_id", "github.actor", "github.triggering_actor"]
+        .iter()
+        .any(|a| {
+            t.match_indices(a).any(|(i, _)| {
+                let after = t[i + a.len()..].trim_start();
+                let before = t[..i].trim_end();
+                after.starts_with("==") || before.ends_with("==") || before.ends_with("contains(")
+            })
+        });
+    // Bot accounts by name, or by the numeric ids of the common bots (dependabot[bot],
+    // github-actions[bot], renovate[bot]) compared with `github.actor_id`.
+    let bot = t.contains("[bot]")
+        || ["49699333", "41898282", "29139614"]
+            .iter()
+            .any(|id| t.contains(id) && t.contains("actor_id"));
+    if actor && trusts && bot {
         // A multi-line plain scalar is folded: search the source text it spans.
         let stop = (n.start + n.text().len() + 64 * n.text().lines().count()).min(doc.src.len());
         let raw = doc.src.get(n.start..stop).unwrap_or("");
         let at = raw
             .find("github.actor")
             .or_else(|| raw.find("github.triggering_actor"))
+            .or_else(|| raw.find("github["))
             .map(|i| n.start + i)
             .unwrap_or(n.start);
         out.push(

@@ -1,6 +1,7 @@
 //! `ci/cache-poisoning`: caches restored in workflows that publish releases.
 
 use crate::model;
+use crate::yaml::Node;
 use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
@@ -59,7 +60,47 @@ const CACHERS: &[(&str, &str, bool, &str)] = &[
     ("actions/setup-node", "cache", false, ""),
     ("actions/setup-python", "cache", false, ""),
     ("actions/setup-java", "cache", false, ""),
+    ("actions/setup-dotnet", "cache", false, ""),
+    ("pyo3/maturin-action", "sccache", false, ""),
+    ("ramsey/composer-install", "ignore-cache", true, "true"),
+    // Always restores from its cache: no input turns it off.
+    ("mozilla-actions/sccache-action", "", true, "\u{0}"),
 ];
+
+/// Actions that publish a release: a job using one ships what it built.
+const PUBLISHERS: &[&str] = &[
+    "softprops/action-gh-release",
+    "ncipollo/release-action",
+    "goreleaser/goreleaser-action",
+    "svenstaro/upload-release-action",
+];
+
+/// The major version a step's `uses:` names: its tag (`@v4`, `@3.1.1`) or, for a SHA pin,
+/// the version comment on the same line (`@<sha> # v10.0.0`).
+fn action_major(doc: &Doc<'_>, step: &Node) -> Option<u32> {
+    let u = step.get("uses")?;
+    let from = |s: &str| -> Option<u32> {
+        let s = s.trim().trim_start_matches(['v', 'V']);
+        let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
+        digits.parse().ok()
+    };
+    let r = u.text().split_once('@').map(|(_, r)| r).unwrap_or("");
+    if !model::is_sha(r)
+        && let Some(m) = from(r)
+    {
+        return Some(m);
+    }
+    let line = doc.line_text(u.start);
+    line.split_once('#').and_then(|(_, c)| from(c))
+}
+
+/// Truthy spellings of a boolean action input.
+fn truthy(t: &str) -> bool {
+    matches!(
+        t.trim().to_ascii_lowercase().as_str(),
+        "true" | "yes" | "1" | "on"
+    )
+}
 
 fn is_release_workflow(doc: &Doc<'_>) -> bool {
     for (t, node) in model::triggers(doc.root) {
@@ -95,7 +136,10 @@ impl Audit for CachePoisoning {
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         let release = is_release_workflow(doc);
         for (_, job) in model::jobs(doc.root) {
-            if !release && !model::looks_like_deploy("", job.node) {
+            let publisher = model::steps(job.node, "").iter().any(|s| {
+                model::step_action(s.node).is_some_and(|a| PUBLISHERS.contains(&a.as_str()))
+            });
+            if !release && !publisher && !model::looks_like_deploy("", job.node) {
                 continue;
             }
             for step in model::steps(job.node, &job.route) {
@@ -107,18 +151,32 @@ impl Audit for CachePoisoning {
                 let Some(&(_, input, default_on, off)) = CACHERS
                     .iter()
                     .filter(|c| c.0 == a)
-                    .find(|c| with.and_then(|w| w.get(c.1)).is_some())
+                    .find(|c| !c.1.is_empty() && with.and_then(|w| w.get(c.1)).is_some())
                     .or_else(|| CACHERS.iter().find(|c| c.0 == a && c.2))
                 else {
                     continue;
                 };
-                let v = with.and_then(|w| w.get(input));
+                let v = with
+                    .and_then(|w| w.get(input))
+                    .filter(|_| !input.is_empty());
+                let major = action_major(doc, step.node);
+                // Caching by default arrived in setup-node v5 and left setup-uv in v10.
+                let default_on = default_on
+                    && !(a == "actions/setup-node" && major.is_some_and(|m| m < 5))
+                    && !(a == "astral-sh/setup-uv" && major.is_some_and(|m| m >= 10));
                 let on = match v {
                     None => default_on,
+                    Some(v) if a == "astral-sh/setup-uv" && v.text() == "auto" => default_on,
                     Some(v) => {
                         let t = v.text();
-                        if off.is_empty() {
+                        if t.contains("${{") {
+                            true
+                        } else if off.is_empty() {
                             !t.is_empty() && t != "false"
+                        } else if off == "true" {
+                            !truthy(t)
+                        } else if off == "false" {
+                            truthy(t)
                         } else {
                             t != off
                         }
@@ -126,7 +184,9 @@ impl Audit for CachePoisoning {
                 };
                 if on {
                     let u = step.node.get("uses").unwrap_or(step.node);
-                    let why = if v.is_none() {
+                    let why = if input.is_empty() {
+                        "the action always restores from its cache".to_string()
+                    } else if v.is_none() {
                         format!("omitting `{input}` enables caching")
                     } else {
                         format!("`{input}` enables caching")

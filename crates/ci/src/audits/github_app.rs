@@ -37,6 +37,23 @@ OK:
 
 pub struct GithubApp;
 
+/// App permissions that reach no repository (organization and user scopes).
+fn non_repository(perm: &str) -> bool {
+    let p = perm.trim_start_matches("permission-");
+    p == "members"
+        || p.starts_with("organization-")
+        || matches!(
+            p,
+            "team-discussions"
+                | "email-addresses"
+                | "followers"
+                | "gpg-keys"
+                | "git-ssh-keys"
+                | "profile"
+                | "starring"
+        )
+}
+
 impl Audit for GithubApp {
     fn info(&self) -> &'static Info {
         &INFO
@@ -49,12 +66,17 @@ impl Audit for GithubApp {
             if model::step_action(step.node).as_deref() != Some("actions/create-github-app-token") {
                 continue;
             }
-            let scoped = step.node.get("with").is_some_and(|w| {
-                w.entries()
-                    .iter()
-                    .any(|(k, _)| k.text().starts_with("permission-"))
-            });
-            if !scoped {
+            let with = step.node.get("with");
+            let perms: Vec<&str> = with
+                .map(|w| {
+                    w.entries()
+                        .iter()
+                        .map(|(k, _)| k.text())
+                        .filter(|k| k.starts_with("permission-"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if perms.is_empty() {
                 let u = step.node.get("uses").unwrap_or(step.node);
                 out.push(doc.finding(
                     &INFO,
@@ -62,6 +84,33 @@ impl Audit for GithubApp {
                     &format!("{}.uses", step.route),
                     "app token inherits every permission of the installation".into(),
                 ));
+            }
+            // `owner:` without `repositories:` reaches every repository of the installation,
+            // unless every permission asked for is an organization or user one.
+            if let Some(owner) = with.and_then(|w| w.get("owner"))
+                && with.and_then(|w| w.get("repositories")).is_none()
+                && (perms.is_empty() || perms.iter().any(|p| !non_repository(p)))
+            {
+                out.push(doc.finding(
+                    &INFO,
+                    owner,
+                    &format!("{}.with.owner", step.route),
+                    "`owner` without `repositories`: the token reaches every repository of the installation".into(),
+                ));
+            }
+            // The token outlives the job when revocation is skipped (or may be).
+            if let Some(skip) = with.and_then(|w| w.get("skip-token-revoke"))
+                && (skip.as_bool() == Some(true) || skip.text().contains("${{"))
+            {
+                out.push(
+                    doc.finding(
+                        &INFO,
+                        skip,
+                        &format!("{}.with.skip-token-revoke", step.route),
+                        "`skip-token-revoke` leaves the token valid after the job (up to an hour)"
+                            .into(),
+                    ),
+                );
             }
         }
     }

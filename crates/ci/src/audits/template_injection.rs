@@ -45,6 +45,11 @@ const CODE_INPUTS: &[(&str, &str)] = &[
     ("addnab/docker-run-action", "options"),
     ("mikefarah/yq", "cmd"),
     ("appleboy/ssh-action", "script"),
+    ("azure/cli", "inlineScript"),
+    ("azure/powershell", "inlineScript"),
+    ("jannekem/run-python-script-action", "script"),
+    ("tibdex/backport", "title_template"),
+    ("tibdex/backport", "body_template"),
 ];
 
 /// Whether the job's matrix is written out literally (no `${{ }}` anywhere in it), so
@@ -60,23 +65,19 @@ fn literal_matrix(job: Option<&Node>) -> bool {
         .unwrap_or(false)
 }
 
-/// `env.X` is fixed when every `env:` entry named X in the document is a literal.
-fn literal_env(doc: &Doc<'_>, name: &str) -> bool {
-    let mut all = Vec::new();
-    doc.root.walk_scalars("", &mut all);
-    let mut seen = false;
-    for (route, v) in all {
-        let mut parts = route.rsplitn(2, '.');
-        let key = parts.next().unwrap_or("");
-        let parent = parts.next().unwrap_or("");
-        if (parent == "env" || parent.ends_with(".env")) && key.eq_ignore_ascii_case(name) {
-            seen = true;
-            if v.text().contains("${{") {
-                return false;
-            }
+/// `env.X` is fixed when the nearest `env:` defining X (step, then job, then workflow) gives
+/// it a literal value. A name no scope defines may come from `$GITHUB_ENV`: not fixed.
+fn literal_env(doc: &Doc<'_>, step: Option<&Node>, job: Option<&Node>, name: &str) -> bool {
+    for scope in [step, job, Some(doc.root)].into_iter().flatten() {
+        if let Some((_, v)) = scope.get("env").and_then(|e| {
+            e.entries()
+                .iter()
+                .find(|(k, _)| k.text().eq_ignore_ascii_case(name))
+        }) {
+            return v.str().is_some_and(|t| !t.contains("${{"));
         }
     }
-    seen
+    false
 }
 
 /// Reports every risky expression of `code` (a `run:` or `script:` scalar).
@@ -85,6 +86,7 @@ pub fn scan_code(
     info: &Info,
     code: &Node,
     route: &str,
+    step: Option<&Node>,
     job: Option<&Node>,
     out: &mut Vec<Finding>,
 ) {
@@ -92,27 +94,42 @@ pub fn scan_code(
     let matrix_fixed = literal_matrix(job);
     let mut cursor = code.start;
     for e in model::expressions(text) {
-        let mut worst = Capability::Fixed;
-        let mut culprit = String::new();
-        for c in model::contexts(&e.inner) {
+        let raw = &text[e.start..e.end];
+        let lower = raw.to_ascii_lowercase();
+        // (line within the expression, capability, context) of each risky value.
+        let mut risky: Vec<(usize, Capability, String)> = Vec::new();
+        for c in model::value_contexts(&e.inner) {
             let mut cap = model::capability(&c);
             if c.starts_with("matrix.") && matrix_fixed {
                 cap = Capability::Fixed;
             }
             if let Some(name) = c.strip_prefix("env.")
-                && literal_env(doc, name)
+                && literal_env(doc, step, job, name)
             {
                 cap = Capability::Fixed;
             }
-            if cap > worst || culprit.is_empty() && cap > Capability::Fixed {
-                worst = cap;
-                culprit = c;
+            if cap == Capability::Fixed {
+                continue;
+            }
+            // A multi-line expression is located at the line of each risky context.
+            let head = c.split(['.', '*']).next().unwrap_or(&c);
+            let at = lower
+                .find(c.as_str())
+                .or_else(|| lower.find(head))
+                .unwrap_or(0);
+            let line = raw[..at].matches('\n').count();
+            match risky.iter_mut().find(|r| r.0 == line) {
+                Some(r) if cap > r.1 => {
+                    r.1 = cap;
+                    r.2 = c;
+                }
+                Some(_) => {}
+                None => risky.push((line, cap, c)),
             }
         }
-        if worst == Capability::Fixed {
+        if risky.is_empty() {
             continue;
         }
-        let raw = &text[e.start..e.end];
         // Block scalars lose their indentation in the value; a multi-line expression is found
         // by its first line.
         let needle = raw.lines().next().unwrap_or(raw);
@@ -123,23 +140,34 @@ pub fn scan_code(
             }
             None => (code.start, code.end),
         };
-        let mut f = doc.finding_at(
-            info,
-            start,
-            end,
-            route,
-            format!("`{raw}` expands `{culprit}` into code"),
-        );
-        if worst == Capability::Unknown {
-            if culprit.starts_with("inputs.") || culprit.starts_with("github.event.inputs") {
-                f.severity = Severity::Medium;
-                f.confidence = Confidence::Medium;
+        for (line, worst, culprit) in risky {
+            let (start, end) = if line == 0 {
+                (start, end)
             } else {
-                f.severity = Severity::Low;
-                f.confidence = Confidence::Low;
+                let nth = raw.split('\n').nth(line).unwrap_or("").trim();
+                match doc.src.get(start..).and_then(|s| s.find(nth)) {
+                    Some(i) => (start + i, start + i + nth.len()),
+                    None => (start, end),
+                }
+            };
+            let mut f = doc.finding_at(
+                info,
+                start,
+                end,
+                route,
+                format!("`{raw}` expands `{culprit}` into code"),
+            );
+            if worst == Capability::Unknown {
+                if culprit.starts_with("inputs.") || culprit.starts_with("github.event.inputs") {
+                    f.severity = Severity::Medium;
+                    f.confidence = Confidence::Medium;
+                } else {
+                    f.severity = Severity::Low;
+                    f.confidence = Confidence::Low;
+                }
             }
+            out.push(f.with_property("context", serde_json::json!(culprit)));
         }
-        out.push(f.with_property("context", serde_json::json!(culprit)));
     }
 }
 
@@ -153,7 +181,15 @@ impl Audit for TemplateInjection {
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (job, step) in model::all_steps(doc.root) {
             if let Some(run) = step.node.get("run") {
-                scan_code(doc, &INFO, run, &format!("{}.run", step.route), job, out);
+                scan_code(
+                    doc,
+                    &INFO,
+                    run,
+                    &format!("{}.run", step.route),
+                    Some(step.node),
+                    job,
+                    out,
+                );
             }
             let action = model::step_action(step.node).unwrap_or_default();
             for (a, input) in CODE_INPUTS {
@@ -165,6 +201,7 @@ impl Audit for TemplateInjection {
                         &INFO,
                         n,
                         &format!("{}.with.{input}", step.route),
+                        Some(step.node),
                         job,
                         out,
                     );

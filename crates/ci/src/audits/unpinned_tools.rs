@@ -30,17 +30,19 @@ OK:
     zizmor: Some("unpinned-tools"),
 };
 
-/// (action, version input)
-const TOOLS: &[(&str, &str)] = &[
-    ("extractions/setup-just", "just-version"),
-    ("astral-sh/setup-uv", "version"),
-    ("pnpm/action-setup", "version"),
-    ("hashicorp/setup-terraform", "terraform_version"),
-    ("azure/setup-helm", "version"),
-    ("azure/setup-kubectl", "version"),
-    ("oven-sh/setup-bun", "bun-version"),
-    ("denoland/setup-deno", "deno-version"),
-    ("goreleaser/goreleaser-action", "version"),
+/// (action, version input, whether omitting the input installs the newest release)
+const TOOLS: &[(&str, &str, bool)] = &[
+    ("extractions/setup-just", "just-version", true),
+    ("astral-sh/setup-uv", "version", false),
+    ("pnpm/action-setup", "version", false),
+    ("hashicorp/setup-terraform", "terraform_version", false),
+    ("azure/setup-helm", "version", false),
+    ("azure/setup-kubectl", "version", false),
+    ("oven-sh/setup-bun", "bun-version", false),
+    ("denoland/setup-deno", "deno-version", false),
+    ("goreleaser/goreleaser-action", "version", false),
+    ("aquasecurity/setup-trivy", "version", true),
+    ("1password/load-secrets-action", "version", true),
 ];
 
 pub struct UnpinnedTools;
@@ -57,22 +59,43 @@ impl Audit for UnpinnedTools {
             let Some(a) = model::step_action(step.node) else {
                 continue;
             };
-            let Some(&(_, input)) = TOOLS.iter().find(|t| t.0 == a) else {
+            let Some(&(_, input, implicit_latest)) = TOOLS.iter().find(|t| t.0 == a) else {
                 continue;
             };
             let v = step.node.get("with").and_then(|w| w.get(input));
-            let unpinned = match v {
-                None => input == "just-version",
-                Some(v) => matches!(v.text(), "latest" | "*" | ""),
-            };
-            if unpinned {
-                let u = step.node.get("uses").unwrap_or(step.node);
-                out.push(doc.finding(
-                    &INFO,
-                    u,
-                    &format!("{}.uses", step.route),
-                    format!("`{input}` not pinned: the newest release is installed"),
-                ));
+            match v {
+                None if implicit_latest => {
+                    let u = step.node.get("uses").unwrap_or(step.node);
+                    out.push(doc.finding(
+                        &INFO,
+                        u,
+                        &format!("{}.uses", step.route),
+                        format!("`{input}` not set: the newest release is installed"),
+                    ));
+                }
+                Some(v) if matches!(v.text(), "latest" | "*" | "") => {
+                    out.push(doc.finding(
+                        &INFO,
+                        v,
+                        &format!("{}.with.{input}", step.route),
+                        format!("`{input}: {}` installs the newest release", v.text()),
+                    ));
+                }
+                // A version computed at run time may well be "latest".
+                Some(v) if v.text().contains("${{") => {
+                    let mut f = doc.finding(
+                        &INFO,
+                        v,
+                        &format!("{}.with.{input}", step.route),
+                        format!(
+                            "`{input}` is computed at run time and may select an unpinned version"
+                        ),
+                    );
+                    f.severity = Severity::Low;
+                    f.confidence = Confidence::Low;
+                    out.push(f);
+                }
+                _ => {}
             }
         }
     }

@@ -32,8 +32,9 @@ if: github.actor == 'octocat'
 pub struct UnsoundCondition;
 
 fn check_if(doc: &Doc<'_>, n: &Node, route: &str, out: &mut Vec<Finding>) {
-    let raw = n.text();
-    let t = raw.trim();
+    // Whitespace outside the fence counts too: `if: |` keeps a trailing newline, and
+    // `" ${{ x }}"` is a string with a leading space; both are always true.
+    let t = n.text();
     let exprs = model::expressions(t);
     if exprs.is_empty() {
         return;
