@@ -373,7 +373,7 @@ impl MarkedEventReceiver for Builder<'_> {
                 self.push_value(node, anchor, size, &m);
             }
             Event::Alias(id) => {
-                let Some((node, size)) = self.anchors.get(&id).cloned() else {
+                let Some((mut node, size)) = self.anchors.get(&id).cloned() else {
                     self.fail("alias to an unknown anchor".into(), &m);
                     return;
                 };
@@ -386,6 +386,15 @@ impl MarkedEventReceiver for Builder<'_> {
                         &m,
                     );
                     return;
+                }
+                // An aliased mapping or sequence (a reused step or job) is located at the
+                // alias; its children keep the anchor's positions. Scalars keep theirs.
+                if !matches!(node.value, Value::Scalar(..)) {
+                    let at = self.node_at(Value::Scalar(String::new(), false), &m);
+                    node.start = at.start;
+                    node.end = at.start;
+                    node.line = at.line;
+                    node.col = at.col;
                 }
                 self.push_value(node, 0, size, &m);
             }
@@ -417,6 +426,17 @@ impl<T> Pipe for T {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aliased_mappings_are_located_at_the_alias() {
+        let src = "a:\n  - &s\n    uses: x\nb:\n  - *s\nc: &v hi\nd: *v\n";
+        let root = parse(src).unwrap();
+        let b = &root.get("b").unwrap().items()[0];
+        assert_eq!(b.line, 5);
+        assert_eq!(b.get("uses").unwrap().line, 3);
+        // Scalars keep the anchor's position.
+        assert_eq!(root.get("d").unwrap().line, 6);
+    }
 
     #[test]
     fn positions_are_exact() {

@@ -10,7 +10,7 @@ pub static INFO: Info = Info {
     name: "Excessive token permissions",
     severity: Severity::Medium,
     confidence: Confidence::Medium,
-    summary: "The workflow or job uses the default `GITHUB_TOKEN` permissions (no `permissions:` block), `write-all`, or write scopes at the workflow level shared by every job.",
+    summary: "The workflow or job uses the default `GITHUB_TOKEN` permissions (no `permissions:` block), `write-all` or `read-all`, or write scopes at the workflow level shared by the jobs that inherit them.",
     docs: r#"Without a `permissions:` block the token gets the repository's default, which on many
 repositories (and all older ones) is read/write on everything. Any compromised step then
 can push code, create releases or approve pull requests. Write scopes granted at the
@@ -51,29 +51,35 @@ impl Audit for ExcessivePermissions {
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         let jobs = model::jobs(doc.root);
         let wf = model::permissions(doc.root);
+        // Workflow-level permissions matter only to jobs without their own block.
+        let inherits = jobs
+            .iter()
+            .any(|(_, j)| model::permissions(j.node).is_none());
+        // A workflow only other workflows call runs with at most its caller's token: its
+        // jobs' default permissions are the caller's to restrict (reusable-workflow calls it
+        // makes itself are still reported).
+        let reusable_only = {
+            let t = model::triggers(doc.root);
+            !t.is_empty() && t.iter().all(|(n, _)| n == "workflow_call")
+        };
         match wf {
-            None => {
-                // A workflow made only of reusable-workflow calls gets its permissions from them.
-                // Reported when some job falls back to the default token permissions.
-                if jobs
-                    .iter()
-                    .any(|(_, j)| model::permissions(j.node).is_none())
-                {
-                    let first = doc
-                        .root
-                        .entries()
-                        .first()
-                        .map(|(k, _)| k)
-                        .unwrap_or(doc.root);
-                    out.push(doc.finding(
-                        &INFO,
-                        first,
-                        "",
-                        "default permissions used: the workflow has no permissions: block".into(),
-                    ));
-                }
+            // With several jobs the missing workflow block is a finding of its own (a single
+            // job's finding already says it all).
+            None if inherits && jobs.len() > 1 && !reusable_only => {
+                let first = doc
+                    .root
+                    .entries()
+                    .first()
+                    .map(|(k, _)| k)
+                    .unwrap_or(doc.root);
+                out.push(doc.finding(
+                    &INFO,
+                    first,
+                    "",
+                    "default permissions used: the workflow has no permissions: block".into(),
+                ));
             }
-            Some(p) => match &p.value {
+            Some(p) if inherits => match &p.value {
                 Value::Scalar(s, _) if s == "write-all" => out.push(
                     doc.finding(
                         &INFO,
@@ -83,9 +89,15 @@ impl Audit for ExcessivePermissions {
                     )
                     .pipe_high(),
                 ),
+                Value::Scalar(s, _) if s == "read-all" => out.push(doc.finding(
+                    &INFO,
+                    p,
+                    "permissions",
+                    "read-all at the workflow level: every job can read every scope".into(),
+                )),
                 Value::Map(m) if jobs.len() > 1 => {
                     for (k, v) in m {
-                        if v.text() == "write" && k.text() != "id-token" {
+                        if v.text() == "write" {
                             out.push(
                                 doc.finding(
                                     &INFO,
@@ -103,15 +115,17 @@ impl Audit for ExcessivePermissions {
                 }
                 _ => {}
             },
+            _ => {}
         }
         for (_, job) in &jobs {
             match model::permissions(job.node) {
-                None if wf.is_none() => out.push(doc.finding(
-                    &INFO,
-                    job.key.unwrap_or(job.node),
-                    &job.route,
-                    "default permissions used: the job has no permissions: block".into(),
-                )),
+                None if wf.is_none() && (!reusable_only || job.node.get("uses").is_some()) => out
+                    .push(doc.finding(
+                        &INFO,
+                        job.key.unwrap_or(job.node),
+                        &job.route,
+                        "default permissions used: the job has no permissions: block".into(),
+                    )),
                 Some(p) if p.text() == "write-all" => out.push(
                     doc.finding(
                         &INFO,
@@ -121,6 +135,12 @@ impl Audit for ExcessivePermissions {
                     )
                     .pipe_high(),
                 ),
+                Some(p) if p.text() == "read-all" => out.push(doc.finding(
+                    &INFO,
+                    p,
+                    &format!("{}.permissions", job.route),
+                    "read-all for the job: it can read every scope".into(),
+                )),
                 _ => {}
             }
         }

@@ -52,17 +52,37 @@ const CODE_INPUTS: &[(&str, &str)] = &[
     ("tibdex/backport", "body_template"),
 ];
 
-/// Whether the job's matrix is written out literally (no `${{ }}` anywhere in it), so
-/// `matrix.*` values are fixed by the workflow's author.
-fn literal_matrix(job: Option<&Node>) -> bool {
-    job.and_then(|j| j.get("strategy"))
+/// Whether `matrix.<key>` is fixed by the workflow's author: every value the job's matrix
+/// gives that key (its own list and `include:` entries) is a literal. A key the matrix does
+/// not name is fixed only when the matrix has no `${{ }}` anywhere.
+fn literal_matrix(job: Option<&Node>, key: &str) -> bool {
+    let Some(m) = job
+        .and_then(|j| j.get("strategy"))
         .and_then(|s| s.get("matrix"))
-        .map(|m| {
-            let mut all = Vec::new();
-            m.walk_scalars("", &mut all);
-            m.is_map() && !all.iter().any(|(_, v)| v.text().contains("${{"))
-        })
-        .unwrap_or(false)
+        .filter(|m| m.is_map())
+    else {
+        return false;
+    };
+    let mut all = Vec::new();
+    m.walk_scalars("", &mut all);
+    let key = key.to_ascii_lowercase();
+    let mut seen = false;
+    for (route, v) in &all {
+        let r = route.to_ascii_lowercase();
+        let head = r.split(['.', '[']).next().unwrap_or("");
+        let names_key = head == key
+            || ((head == "include" || head == "exclude")
+                && r.split('.')
+                    .nth(1)
+                    .is_some_and(|k| k.split('[').next() == Some(&key)));
+        if names_key {
+            seen = true;
+            if v.text().contains("${{") {
+                return false;
+            }
+        }
+    }
+    seen || !all.iter().any(|(_, v)| v.text().contains("${{"))
 }
 
 /// `env.X` is fixed when the nearest `env:` defining X (step, then job, then workflow) gives
@@ -91,7 +111,6 @@ pub fn scan_code(
     out: &mut Vec<Finding>,
 ) {
     let text = code.text();
-    let matrix_fixed = literal_matrix(job);
     let mut cursor = code.start;
     for e in model::expressions(text) {
         let raw = &text[e.start..e.end];
@@ -100,7 +119,9 @@ pub fn scan_code(
         let mut risky: Vec<(usize, Capability, String)> = Vec::new();
         for c in model::value_contexts(&e.inner) {
             let mut cap = model::capability(&c);
-            if c.starts_with("matrix.") && matrix_fixed {
+            if let Some(k) = c.strip_prefix("matrix.")
+                && literal_matrix(job, k.split('.').next().unwrap_or(k))
+            {
                 cap = Capability::Fixed;
             }
             if let Some(name) = c.strip_prefix("env.")

@@ -34,10 +34,43 @@ container:
 
 pub struct UnpinnedImages;
 
-fn check_image(doc: &Doc<'_>, node: &Node, route: &str, out: &mut Vec<Finding>) {
+fn check_image(doc: &Doc<'_>, job: &Node, node: &Node, route: &str, out: &mut Vec<Finding>) {
     let img = node.text();
-    if img.contains("${{") {
-        if !img.contains("@sha256:") {
+    let exprs = model::expressions(img);
+    if !exprs.is_empty() {
+        if img.contains("@sha256:") {
+            return;
+        }
+        // What the expression can yield: literals (`cond && 'redis:7' || ''`) are the
+        // author's; `matrix.*` values are checked where the matrix lists them.
+        let values: Vec<String> = exprs
+            .iter()
+            .flat_map(|e| model::value_contexts(&e.inner))
+            .collect();
+        let unpinned_matrix = |key: &str| -> bool {
+            let Some(m) = job.get("strategy").and_then(|s| s.get("matrix")) else {
+                return true;
+            };
+            let mut all = Vec::new();
+            m.walk_scalars("", &mut all);
+            // `matrix.config.image` is listed as `…config[i].image` or `include[i].image`.
+            let leaf = key.rsplit('.').next().unwrap_or(key);
+            let named: Vec<_> = all
+                .iter()
+                .filter(|(r, _)| {
+                    r.split(['.', '[']).next() == Some(leaf) || r.rsplit('.').next() == Some(leaf)
+                })
+                .collect();
+            named.is_empty()
+                || named.iter().any(|(_, v)| {
+                    v.text().contains("${{") || model::image_unpinned(v.text(), false).is_some()
+                })
+        };
+        let risky = values.iter().any(|c| match c.strip_prefix("matrix.") {
+            Some(k) => unpinned_matrix(k),
+            None => true,
+        });
+        if risky {
             out.push(doc.finding(
                 &INFO,
                 node,
@@ -72,16 +105,30 @@ impl Audit for UnpinnedImages {
             if let Some(c) = job.node.get("container")
                 && let Some((n, r)) = image_of(c, &format!("{}.container", job.route))
             {
-                check_image(doc, n, &r, out);
+                check_image(doc, job.node, n, &r, out);
             }
             if let Some(s) = job.node.get("services") {
                 for (k, v) in s.entries() {
                     if let Some((n, r)) =
                         image_of(v, &format!("{}.services.{}", job.route, k.text()))
                     {
-                        check_image(doc, n, &r, out);
+                        check_image(doc, job.node, n, &r, out);
                     }
                 }
+            }
+        }
+        // `uses: docker://image` steps run a container image too.
+        for (_, step) in model::all_steps(doc.root) {
+            if let Some(u) = step.node.get("uses")
+                && let Some(img) = u.text().trim().strip_prefix("docker://")
+                && let Some(why) = model::image_unpinned(img, false)
+            {
+                out.push(doc.finding(
+                    &INFO,
+                    u,
+                    &format!("{}.uses", step.route),
+                    format!("step image `{img}` {why}"),
+                ));
             }
         }
     }

@@ -59,6 +59,14 @@ impl Audit for UnpinnedTools {
             let Some(a) = model::step_action(step.node) else {
                 continue;
             };
+            // A step disabled with a literal `if: false` never installs anything.
+            if step
+                .node
+                .get("if")
+                .is_some_and(|c| matches!(c.text().trim(), "false" | "${{ false }}"))
+            {
+                continue;
+            }
             let Some(&(_, input, implicit_latest)) = TOOLS.iter().find(|t| t.0 == a) else {
                 continue;
             };

@@ -49,7 +49,9 @@ fn check_uses(doc: &Doc<'_>, node: &Node, route: &str, out: &mut Vec<Finding>) {
     };
     let msg = match &u {
         Uses::Local(_) => return,
+        // No tag or `:latest` is `ci/unpinned-images`' finding; a tag without a digest is ours.
         Uses::Docker(img) => match model::image_unpinned(img, true) {
+            Some(_) if model::image_unpinned(img, false).is_some() => return,
             Some(why) => format!("docker image {why}"),
             None => return,
         },

@@ -31,7 +31,16 @@ if: github.actor == 'octocat'
 
 pub struct UnsoundCondition;
 
-fn check_if(doc: &Doc<'_>, n: &Node, route: &str, out: &mut Vec<Finding>) {
+fn check_if(doc: &Doc<'_>, parent: &Node, route: &str, out: &mut Vec<Finding>) {
+    let Some(n) = parent.get("if") else {
+        return;
+    };
+    // A block scalar's node starts at its first content line: report from the `if:` line.
+    let start = parent
+        .get_key("if")
+        .filter(|k| k.line != n.line)
+        .map(|k| k.start)
+        .unwrap_or(n.start);
     // Whitespace outside the fence counts too: `if: |` keeps a trailing newline, and
     // `" ${{ x }}"` is a string with a leading space; both are always true.
     let t = n.text();
@@ -41,9 +50,10 @@ fn check_if(doc: &Doc<'_>, n: &Node, route: &str, out: &mut Vec<Finding>) {
     }
     let whole = exprs.len() == 1 && exprs[0].start == 0 && exprs[0].end == t.len();
     if !whole {
-        out.push(doc.finding(
+        out.push(doc.finding_at(
             &INFO,
-            n,
+            start,
+            n.end.max(start),
             route,
             "condition always evaluates to true: text outside ${{ }} makes it a string".into(),
         ));
@@ -59,14 +69,10 @@ impl Audit for UnsoundCondition {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (_, job) in model::jobs(doc.root) {
-            if let Some(c) = job.node.get("if") {
-                check_if(doc, c, &format!("{}.if", job.route), out);
-            }
+            check_if(doc, job.node, &format!("{}.if", job.route), out);
         }
         for (_, s) in model::all_steps(doc.root) {
-            if let Some(c) = s.node.get("if") {
-                check_if(doc, c, &format!("{}.if", s.route), out);
-            }
+            check_if(doc, s.node, &format!("{}.if", s.route), out);
         }
     }
 }
