@@ -63,7 +63,12 @@ impl Audit for ArchivedUses {
         &[DocKind::Workflow, DocKind::Action]
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
-        for (_, step) in model::all_steps(doc.root) {
+        // Steps, and jobs calling a reusable workflow (`uses:` on the job).
+        let items = model::all_steps(doc.root)
+            .into_iter()
+            .map(|(_, s)| s)
+            .chain(model::jobs(doc.root).into_iter().map(|(_, j)| j));
+        for step in items {
             let Some(slug) = model::step_action(step.node) else {
                 continue;
             };

@@ -135,6 +135,17 @@ impl Audit for CachePoisoning {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         let release = is_release_workflow(doc);
+        // A release-like branch push also publishes, without a tag.
+        let release_branch = doc
+            .root
+            .get("on")
+            .and_then(|o| o.get("push"))
+            .and_then(|p| p.get("branches"))
+            .is_some_and(|b| {
+                let mut all = Vec::new();
+                b.walk_scalars("", &mut all);
+                all.iter().any(|(_, n)| n.text().contains("release"))
+            });
         for (_, job) in model::jobs(doc.root) {
             let publisher = model::steps(job.node, "").iter().any(|s| {
                 model::step_action(s.node).is_some_and(|a| PUBLISHERS.contains(&a.as_str()))
@@ -170,7 +181,12 @@ impl Audit for CachePoisoning {
                     Some(v) => {
                         let t = v.text();
                         if t.contains("${{") {
-                            true
+                            // `!startsWith(github.ref, 'refs/tags/')` and the like turn the
+                            // cache off on exactly the tag runs that publish.
+                            let e = t.replace(' ', "");
+                            let tag_test =
+                                e.contains("refs/tags/") || e.contains("ref_type=='tag'");
+                            !(release && !release_branch && e.contains("{{!") && tag_test)
                         } else if off.is_empty() {
                             !t.is_empty() && t != "false"
                         } else if off == "true" {

@@ -34,6 +34,27 @@ OK:
 
 pub struct GithubEnv;
 
+/// Whether a line only `echo`es or `printf`s literal text into the file: no variable,
+/// substitution, pipe or redirection from elsewhere besides the target itself.
+fn static_write(line: &str, var: &str) -> bool {
+    let l = line.trim();
+    if !(l.starts_with("echo ") || l.starts_with("printf ")) {
+        return false;
+    }
+    let mut rest = l.to_string();
+    for target in [
+        format!("\"${{{var}}}\""),
+        format!("${{{var}}}"),
+        format!("\"${var}\""),
+        format!("$env:{var}"),
+        format!("%{var}%"),
+        format!("${var}"),
+    ] {
+        rest = rest.replace(&target, "");
+    }
+    !rest.contains(['$', '%', '`', '<', '|']) && !rest.contains(var)
+}
+
 impl Audit for GithubEnv {
     fn info(&self) -> &'static Info {
         &INFO
@@ -66,6 +87,7 @@ impl Audit for GithubEnv {
                             || l.contains("Out-File")
                             || l.contains("Add-Content"))
                             && l.contains(var)
+                            && !static_write(l, var)
                     })
                     .count();
                 for _ in 0..hits {
@@ -82,5 +104,33 @@ impl Audit for GithubEnv {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn static_writes_are_not_reported() {
+        assert!(super::static_write(
+            "echo foo=bar >> $GITHUB_ENV",
+            "GITHUB_ENV"
+        ));
+        assert!(super::static_write(
+            r#"printf "A=b\nC=d\n" >> "$GITHUB_ENV""#,
+            "GITHUB_ENV"
+        ));
+        assert!(!super::static_write(
+            "echo X=$X >> $GITHUB_ENV",
+            "GITHUB_ENV"
+        ));
+        assert!(!super::static_write(
+            "echo L=%L% >> %GITHUB_ENV%",
+            "GITHUB_ENV"
+        ));
+        assert!(!super::static_write("cat f >> $GITHUB_ENV", "GITHUB_ENV"));
+        assert!(!super::static_write(
+            "echo \"$(cat f)\" >> $GITHUB_ENV",
+            "GITHUB_ENV"
+        ));
     }
 }

@@ -52,7 +52,12 @@ impl Audit for InsecureCommands {
             };
             let on = env
                 .get("ACTIONS_ALLOW_UNSECURE_COMMANDS")
-                .is_some_and(|v| !v.text().is_empty() && v.text() != "false");
+                // The runner reads the flag as a boolean: only `true` and `1` (or a
+                // value computed at run time) turn it on; `yes` does not.
+                .is_some_and(|v| {
+                    let t = v.text().trim().to_ascii_lowercase();
+                    t == "true" || t == "1" || t.contains("${{")
+                });
             if on {
                 let at = parent.get_key("env").unwrap_or(env);
                 let r = if route.is_empty() {

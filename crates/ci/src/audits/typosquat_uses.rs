@@ -94,7 +94,13 @@ impl Audit for TyposquatUses {
             if POPULAR.contains(&slug.as_str()) {
                 continue;
             }
+            // A near-miss repository under the popular action's own owner cannot be
+            // registered by a squatter: it is a broken reference, not a typosquat.
+            let owner = slug.split('/').next().unwrap_or("");
             if let Some(p) = POPULAR.iter().find(|p| {
+                if p.split('/').next() == Some(owner) {
+                    return false;
+                }
                 let d = distance(&slug, p);
                 d > 0 && d <= if p.len() > 12 { 2 } else { 1 }
             }) {
