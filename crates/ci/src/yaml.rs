@@ -369,6 +369,23 @@ impl MarkedEventReceiver for Builder<'_> {
                     node.line = l;
                     node.col = c;
                 }
+                // An anchored block collection (`- &step` then its keys on the next lines)
+                // starts at its anchor.
+                if anchor > 0 {
+                    let before = self.src[..node.start].trim_end();
+                    let tok = before
+                        .rfind(char::is_whitespace)
+                        .map(|i| i + 1)
+                        .unwrap_or(0);
+                    if before[tok..].starts_with('&') && before.len() < node.start {
+                        let at = tok;
+                        let line = self.line_starts.partition_point(|&ls| ls <= at);
+                        let ls = self.line_starts[line - 1];
+                        node.start = at;
+                        node.line = line as u32;
+                        node.col = (at - ls + 1) as u32;
+                    }
+                }
                 node.end = end.max(node.start);
                 self.push_value(node, anchor, size, &m);
             }
@@ -436,6 +453,9 @@ mod tests {
         assert_eq!(b.get("uses").unwrap().line, 3);
         // Scalars keep the anchor's position.
         assert_eq!(root.get("d").unwrap().line, 6);
+        // The anchored mapping starts at its anchor.
+        let a = &root.get("a").unwrap().items()[0];
+        assert_eq!((a.line, a.col), (2, 5));
     }
 
     #[test]

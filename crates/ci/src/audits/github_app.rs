@@ -12,7 +12,10 @@ pub static INFO: Info = Info {
     summary: "`actions/create-github-app-token` is called without any `permission-*` input, so the token gets every permission of the App installation (often write access to many repositories).",
     docs: r#"App installation tokens are usually more powerful than `GITHUB_TOKEN`: they can cross
 repositories and trigger further workflows. Without `permission-*` inputs (and `repositories`),
-the minted token carries everything the App was granted.
+the minted token carries everything the App was granted. Also reported: `owner:` without
+`repositories:` (the token reaches every repository of that owner's installation, unless
+only organization or user permissions are asked for), and `skip-token-revoke: true` or a
+computed value (the token stays valid after the job, up to an hour).
 
 NOT OK:
 ```yaml

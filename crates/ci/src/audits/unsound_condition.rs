@@ -14,6 +14,8 @@ pub static INFO: Info = Info {
     docs: r#"When an `if:` value contains text outside a single `${{ }}`, GitHub treats the whole
 value as a string template; the result is a non-empty string and therefore true, whatever
 the expressions inside say. Security checks written this way never block anything.
+Whitespace counts as text: `if: |` keeps a trailing newline after the `}}` (use `|-` or
+`>-`), and a quoted `" ${{ x }}"` has a leading space.
 
 NOT OK:
 ```yaml
