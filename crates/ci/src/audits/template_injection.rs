@@ -231,3 +231,43 @@ impl Audit for TemplateInjection {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{CiScanner, DocKind};
+
+    fn lines(src: &str) -> Vec<u32> {
+        let mut v: Vec<u32> = CiScanner::default()
+            .audit_text(DocKind::Workflow, "w.yml", "w.yml", src)
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.rule.as_str() == "ci/template-injection")
+            .map(|f| f.location.line)
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn multi_line_expressions_are_located_at_each_pasted_context() {
+        let src = "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          echo ${{\n            github.event.issue.number > 1\n            && github.event.issue.title\n            || github.event.issue.body\n          }}\n";
+        assert_eq!(lines(src), vec![10, 11]);
+    }
+
+    #[test]
+    fn env_is_resolved_in_the_nearest_scope() {
+        let src = "on: issues\npermissions: {}\nenv:\n  A: ${{ github.event.issue.title }}\njobs:\n  a:\n    runs-on: x\n    env:\n      A: fixed\n    steps:\n      - run: echo ${{ env.A }}\n      - run: echo ${{ env.A }}\n        env:\n          A: ${{ github.event.issue.title }}\n";
+        assert_eq!(lines(src), vec![12]);
+    }
+
+    #[test]
+    fn matrix_keys_are_judged_one_by_one() {
+        let src = "on: pull_request\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    strategy:\n      matrix:\n        llvm: [19]\n        include:\n          - runner: ${{ inputs.r }}\n    steps:\n      - run: echo ${{ matrix.llvm }} ${{ matrix.runner }}\n";
+        assert_eq!(lines(src), vec![12]);
+        let f = CiScanner::default()
+            .audit_text(DocKind::Workflow, "w.yml", "w.yml", src)
+            .unwrap();
+        assert!(f.iter().any(|f| f.message.contains("matrix.runner")));
+        assert!(!f.iter().any(|f| f.message.contains("matrix.llvm")));
+    }
+}

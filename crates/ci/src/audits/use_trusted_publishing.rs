@@ -225,6 +225,25 @@ impl Audit for UseTrustedPublishing {
 #[cfg(test)]
 mod tests {
     use super::publish_command;
+    use crate::{CiScanner, DocKind};
+
+    fn lines(src: &str) -> Vec<u32> {
+        let mut v: Vec<u32> = CiScanner::default()
+            .audit_text(DocKind::Workflow, "w.yml", "w.yml", src)
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.rule.as_str() == "ci/use-trusted-publishing")
+            .map(|f| f.location.line)
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn findings_are_located_at_the_command_and_the_credential() {
+        let src = "on: push\npermissions: {}\njobs:\n  p:\n    runs-on: x\n    steps:\n      - run: |\n          echo start\n          cargo \\\n            publish\n      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ${{ secrets.T }}\n";
+        assert_eq!(lines(src), vec![9, 11, 13]);
+    }
 
     fn cmd(s: &str) -> Option<&'static str> {
         let c = crate::model::shell_commands(s);
