@@ -160,8 +160,15 @@ fn adhoc(words: &[String]) -> Option<(String, String)> {
     Some((tool.to_string(), pkg))
 }
 
-/// Reports each ad-hoc install in the script `n` (one finding per line).
-pub fn scan_script(doc: &Doc<'_>, n: &Node, route: &str, out: &mut Vec<Finding>) {
+/// Reports each ad-hoc install in the script `n` (one finding per line); an ignore comment
+/// anywhere in `step` applies.
+pub fn scan_script(
+    doc: &Doc<'_>,
+    n: &Node,
+    step: Option<&Node>,
+    route: &str,
+    out: &mut Vec<Finding>,
+) {
     let text = n.text();
     let mut cursor = n.start;
     let mut pending: Option<(String, usize)> = None;
@@ -195,13 +202,17 @@ pub fn scan_script(doc: &Doc<'_>, n: &Node, route: &str, out: &mut Vec<Finding>)
                 let end = doc.src[start..]
                     .find('\n')
                     .map_or(doc.src.len(), |i| start + i);
-                out.push(doc.finding_at(
+                let f = doc.finding_at(
                     &INFO,
                     start,
                     end,
                     route,
                     format!("`{tool}` installs `{pkg}` outside the lockfile"),
-                ));
+                );
+                out.push(match step {
+                    Some(s) => crate::ignore_scope(f, s),
+                    None => f,
+                });
                 break;
             }
         }
@@ -222,7 +233,13 @@ impl Audit for AdhocPackages {
                 continue;
             }
             if let Some(run) = step.node.get("run") {
-                scan_script(doc, run, &format!("{}.run", step.route), out);
+                scan_script(
+                    doc,
+                    run,
+                    Some(step.node),
+                    &format!("{}.run", step.route),
+                    out,
+                );
             }
         }
     }

@@ -108,7 +108,7 @@ impl Audit for Obfuscation {
                     "`with:` is a single expression: the action's inputs cannot be reviewed".into(),
                 );
                 f.severity = Severity::Info;
-                out.push(f);
+                out.push(crate::ignore_scope(f, step.node));
             }
         }
         for (u, route) in uses {

@@ -14,9 +14,10 @@ pub static INFO: Info = Info {
     docs: r#"With a string as first argument, `contains(haystack, needle)` is true when `needle`
 occurs anywhere in the haystack. Conditions written as a list check on a branch, a ref or
 an actor (`contains('refs/heads/main refs/heads/release', github.ref)`) therefore also
-accept any substring of the list: a branch named `main` is expected, but `m`, `heads/ma` or
-`in refs/heads/rel` pass too, and anyone who can push a branch (or open a pull request
-from one, for `head_ref`) can pick such a name and reach the guarded deploy or secret.
+accept any substring of the list: `refs/heads/main` is expected, but a branch named `mai`
+(`refs/heads/mai`) or `ma` passes too, and anyone who can push a branch (or open a pull
+request from one, for `head_ref`) can pick such a name and reach the guarded deploy or
+secret.
 
 The finding is `high` when the needle is something outsiders can choose (refs, branch
 names, actors, inputs, `env`), and `info` for values the repository controls (`runner.*`,
