@@ -50,7 +50,7 @@ fn findings_are_on_the_offending_lines() {
             "ci/unsound-contains",
             w,
             "unsound-contains/bad.workflow.yml",
-            &[5, 8],
+            &[5, 8, 10],
         ),
         (
             "ci/unsound-ternary",

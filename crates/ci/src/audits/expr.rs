@@ -399,30 +399,50 @@ pub fn node_expressions<'a>(doc: &Doc<'a>, node: &'a Node, route: &str) -> Vec<L
     out
 }
 
-/// The conditions of the document (`if:` of jobs and steps), as (node, route, expression
-/// text): a `${{ … }}`-wrapped condition is unwrapped.
-pub fn conditions<'a>(doc: &Doc<'a>) -> Vec<(&'a Node, String, String)> {
+/// One `if:` condition of a job or step.
+pub struct Condition<'a> {
+    /// The value node.
+    pub node: &'a Node,
+    /// The byte range from the `if` key to the end of the value (a block scalar's value
+    /// starts on the next line; findings are reported on the key's line).
+    pub start: usize,
+    pub end: usize,
+    pub route: String,
+    /// The expression text, unwrapped from `${{ … }}` if the whole condition is one.
+    pub inner: String,
+}
+
+/// The conditions of the document (`if:` of jobs and steps); conditions mixing text and
+/// `${{ … }}` are left out.
+pub fn conditions<'a>(doc: &Doc<'a>) -> Vec<Condition<'a>> {
     let mut out = Vec::new();
-    let mut push = |n: &'a Node, route: String| {
+    let mut push = |parent: &'a Node, route: String| {
+        let Some(n) = parent.get("if") else {
+            return;
+        };
         let t = n.text().trim();
         let inner = match t.strip_prefix("${{").and_then(|r| r.strip_suffix("}}")) {
             Some(i) if !i.contains("${{") => i.trim().to_string(),
             _ if t.contains("${{") => return,
             _ => t.to_string(),
         };
-        if !inner.is_empty() {
-            out.push((n, route, inner));
+        if inner.is_empty() {
+            return;
         }
+        let start = parent.get_key("if").map_or(n.start, |k| k.start);
+        out.push(Condition {
+            node: n,
+            start,
+            end: n.end.max(start),
+            route,
+            inner,
+        });
     };
     for (_, job) in model::jobs(doc.root) {
-        if let Some(c) = job.node.get("if") {
-            push(c, format!("{}.if", job.route));
-        }
+        push(job.node, format!("{}.if", job.route));
     }
     for (_, step) in model::all_steps(doc.root) {
-        if let Some(c) = step.node.get("if") {
-            push(c, format!("{}.if", step.route));
-        }
+        push(step.node, format!("{}.if", step.route));
     }
     out
 }

@@ -94,8 +94,8 @@ impl Audit for UnsoundContains {
         &[DocKind::Workflow, DocKind::Action]
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
-        for (n, route, inner) in expr::conditions(doc) {
-            let Some(e) = expr::parse(&inner) else {
+        for c in expr::conditions(doc) {
+            let Some(e) = expr::parse(&c.inner) else {
                 continue;
             };
             let needles = unsound_needles(&e);
@@ -103,10 +103,11 @@ impl Audit for UnsoundContains {
                 continue;
             }
             let high = needles.iter().any(|c| steerable(c));
-            let mut f = doc.finding(
+            let mut f = doc.finding_at(
                 &INFO,
-                n,
-                &route,
+                c.start,
+                c.end,
+                &c.route,
                 format!(
                     "`contains()` on a string is a substring test: a value of `{}` that is any part of the list passes",
                     needles.join("`, `")

@@ -64,16 +64,20 @@ impl Audit for UnsoundTernary {
                 ));
             }
         }
-        for (n, route, inner) in expr::conditions(doc) {
-            if n.text().contains("${{") {
+        for c in expr::conditions(doc) {
+            if c.node.text().contains("${{") {
                 continue;
             }
-            if expr::parse(&inner).is_some_and(|e| has_unsound_ternary(&e)) {
-                out.push(doc.finding(
+            if expr::parse(&c.inner).is_some_and(|e| has_unsound_ternary(&e)) {
+                out.push(doc.finding_at(
                     &INFO,
-                    n,
-                    &route,
-                    format!("`{inner}`: the value after `&&` is falsy, so the `||` branch is always taken"),
+                    c.start,
+                    c.end,
+                    &c.route,
+                    format!(
+                        "`{}`: the value after `&&` is falsy, so the `||` branch is always taken",
+                        c.inner
+                    ),
                 ));
             }
         }
