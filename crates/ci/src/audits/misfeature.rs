@@ -41,7 +41,7 @@ steps:
   - uses: actions/setup-python@v5
   - run: python -m pip install --require-hashes -r requirements.txt
 ```"#,
-    fix: "Use `pwsh` or `bash` (both stop on errors by default in Actions); install Python packages in a visible `run:` step from a locked, hashed requirements file.",
+    fix: "Use `pwsh` or `bash` (Actions runs bash with `-e -o pipefail` and pwsh with `$ErrorActionPreference = 'stop'`); install Python packages in a visible `run:` step from a locked, hashed requirements file.",
     tags: &["SP-23", "SP-10"],
     zizmor: Some("misfeature"),
 };
