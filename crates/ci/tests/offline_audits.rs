@@ -152,3 +152,48 @@ jobs:
             .all(|f| !f.properties.contains_key(tollgate_ci::IGNORE_SCOPE))
     );
 }
+
+/// `bench/ci/parity.py` keeps its own copy of the zizmor → tollgate mapping (it runs without
+/// building the crate); it must name exactly the audits whose `Info.zizmor` is set.
+#[test]
+fn parity_script_mapping_matches_the_audits() {
+    let script = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../bench/ci/parity.py"
+    ))
+    .unwrap();
+    let body = script
+        .split("MAPPING = {")
+        .nth(1)
+        .and_then(|r| r.split('}').next())
+        .expect("MAPPING dict in parity.py");
+    let mut in_script: Vec<(String, String)> = body
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.trim().trim_end_matches(',').split_once(':')?;
+            Some((
+                k.trim().trim_matches('"').to_string(),
+                v.trim().trim_matches('"').to_string(),
+            ))
+        })
+        .collect();
+    in_script.sort();
+    let mut in_code: Vec<(String, String)> = tollgate_ci::audits::zizmor_mapping()
+        .into_iter()
+        .map(|(z, t)| (z.to_string(), t.to_string()))
+        .collect();
+    in_code.sort();
+    assert_eq!(in_script, in_code);
+    for new in [
+        "adhoc-packages",
+        "obfuscation",
+        "unsound-contains",
+        "unsound-ternary",
+        "misfeature",
+        "self-repository",
+        "unredacted-secrets",
+        "hardcoded-container-credentials",
+    ] {
+        assert!(in_code.iter().any(|(z, _)| z == new), "{new} not mapped");
+    }
+}
