@@ -140,6 +140,22 @@ fn adhoc(words: &[String]) -> Option<(String, String)> {
             break;
         }
     }
+    // Redirections (`> log`, `2>&1`, `</dev/null`) are not arguments.
+    let mut args = Vec::new();
+    let mut skip_next = false;
+    for a in w {
+        if std::mem::take(&mut skip_next) {
+            continue;
+        }
+        let op = a.trim_start_matches(|c: char| c.is_ascii_digit());
+        if op.starts_with(['>', '<']) {
+            // A bare operator takes the next word as its target.
+            skip_next = op.trim_start_matches(['>', '<']).is_empty();
+            continue;
+        }
+        args.push(a);
+    }
+    let w = args;
     let tool = w.first()?.rsplit(['/', '\\']).next()?;
     let tool = tool.strip_suffix(".cmd").unwrap_or(tool);
     let rest: Vec<&str> = w[1..].to_vec();
@@ -269,6 +285,7 @@ mod tests {
             "pnpm add -g foo",
             "CI=1 npm add lodash",
             "true; gem install foo",
+            "npm install foo > install.log 2>&1",
         ] {
             assert!(hit(bad), "{bad}");
         }
@@ -287,6 +304,9 @@ mod tests {
             "pnpm install --frozen-lockfile",
             "npm install ${{ matrix.pkg }}",
             "yarn install",
+            "npm install > /dev/null",
+            "npm install 2>&1",
+            "npm install >> log",
         ] {
             assert!(!hit(ok), "{ok}");
         }
