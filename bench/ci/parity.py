@@ -39,6 +39,14 @@ MAPPING = {
     "unpinned-tools": "ci/unpinned-tools",
     "superfluous-actions": "ci/superfluous-actions",
     "typosquat-uses": "ci/typosquat-uses",
+    "adhoc-packages": "ci/adhoc-packages",
+    "obfuscation": "ci/obfuscation",
+    "unsound-contains": "ci/unsound-contains",
+    "unsound-ternary": "ci/unsound-ternary",
+    "misfeature": "ci/misfeature",
+    "self-repository": "ci/self-repository",
+    "unredacted-secrets": "ci/unredacted-secrets",
+    "hardcoded-container-credentials": "ci/hardcoded-container-credentials",
 }
 
 

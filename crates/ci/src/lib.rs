@@ -233,6 +233,17 @@ impl CiScanner {
     }
 }
 
+/// The finding property naming the lines (`[first, last]`) on which a zizmor-style ignore
+/// comment also applies to the finding; removed before the finding is reported.
+pub const IGNORE_SCOPE: &str = "tollgate.ignore-scope";
+
+/// Marks `f` (a finding inside `node`, a step say) so that a `# zizmor: ignore[…]` comment on
+/// any line from the start of `node` to the end of the finding suppresses it, not only one on
+/// the finding's own lines.
+pub fn ignore_scope(f: Finding, node: &Node) -> Finding {
+    f.with_property(IGNORE_SCOPE, serde_json::json!([node.line, node.line]))
+}
+
 /// Findings, suppressed findings, a diagnostic, and local includes of one file.
 type FileResult = (Vec<Finding>, Vec<Finding>, Option<Diagnostic>, Vec<String>);
 
@@ -401,10 +412,19 @@ impl CiScanner {
                 .and_then(|(r, route)| step_of(r, route))
                 .map(|n| n.line)
                 .unwrap_or(f.location.line);
-            let (a, b) = (
+            let (mut a, mut b) = (
                 step_line.min(f.location.line) as usize,
                 f.location.end_line.max(f.location.line) as usize,
             );
+            // An audit may widen the lines an ignore comment is looked for on (the enclosing
+            // step, as zizmor does): see [`ignore_scope`].
+            if let Some(scope) = f.properties.remove(IGNORE_SCOPE) {
+                let line = |i: usize| scope.get(i).and_then(|v| v.as_u64()).map(|v| v as usize);
+                if let (Some(s), Some(e)) = (line(0), line(1)) {
+                    a = a.min(s.max(1));
+                    b = b.max(e);
+                }
+            }
             let hit = lines
                 .iter()
                 .take(b)

@@ -28,6 +28,17 @@ pub mod unpinned_uses;
 pub mod unsound_condition;
 pub mod use_trusted_publishing;
 
+// GitHub Actions: zizmor offline audits added later (one file each).
+pub mod adhoc_packages;
+pub mod expr;
+pub mod hardcoded_container_credentials;
+pub mod misfeature;
+pub mod obfuscation;
+pub mod self_repository;
+pub mod unredacted_secrets;
+pub mod unsound_contains;
+pub mod unsound_ternary;
+
 // GitHub Actions: audits no peer has offline.
 pub mod artifact_poisoning;
 pub mod build_and_deploy;
@@ -69,6 +80,14 @@ pub fn all() -> Vec<Box<dyn Audit>> {
         Box::new(unpinned_uses::UnpinnedUses),
         Box::new(unsound_condition::UnsoundCondition),
         Box::new(use_trusted_publishing::UseTrustedPublishing),
+        Box::new(adhoc_packages::AdhocPackages),
+        Box::new(hardcoded_container_credentials::HardcodedContainerCredentials),
+        Box::new(misfeature::Misfeature),
+        Box::new(obfuscation::Obfuscation),
+        Box::new(self_repository::SelfRepository),
+        Box::new(unredacted_secrets::UnredactedSecrets),
+        Box::new(unsound_contains::UnsoundContains),
+        Box::new(unsound_ternary::UnsoundTernary),
         Box::new(artifact_poisoning::ArtifactPoisoning),
         Box::new(build_and_deploy::BuildAndDeploy),
         Box::new(cross_job_taint::CrossJobTaint),

@@ -1,0 +1,314 @@
+//! `ci/adhoc-packages`: `npm install foo`, `gem install foo`, `yarn add foo` in a `run:` step.
+
+use crate::model;
+use crate::yaml::Node;
+use crate::{Audit, Doc, DocKind, Info};
+use tollgate_model::{Confidence, Finding, Severity};
+
+pub static INFO: Info = Info {
+    id: "ci/adhoc-packages",
+    name: "Package installed outside a lockfile",
+    severity: Severity::Low,
+    confidence: Confidence::High,
+    summary: "A step installs a named package (`npm install foo`, `gem install foo`, `yarn add foo`) instead of installing the project's locked dependencies, so whatever the registry serves that day runs in CI.",
+    docs: r#"`npm ci`, `bundle install` or `npm install` without arguments install exactly what the
+lockfile records: versions and integrity hashes that were reviewed in a commit. Naming a
+package on the command line bypasses that: the newest matching version is resolved at run
+time, with no hash, and its install scripts run with the job's token and secrets. A
+hijacked maintainer account or a typo-squatted name reaches the build immediately; even
+with a version (`foo@1.2.3`) nothing checks that the bytes are the ones you tested.
+
+The audit reads each command of a `run:` script (after `&&`, `;`, `|`, `$(`…, behind `sudo`
+or variable assignments) and reports `npm install|i|add <pkg>` (also `npm -g install`),
+`gem install|i <gem>`, `yarn add <pkg>` / `yarn global add <pkg>` and `pnpm add <pkg>`.
+Arguments that are expressions (`${{ … }}`) are not judged.
+
+NOT OK:
+```yaml
+- run: npm install -g typescript
+- run: gem install bundler
+```
+
+OK:
+```yaml
+- run: npm ci            # devDependencies from package-lock.json
+- run: bundle install    # Gemfile.lock
+```"#,
+    fix: "Add the tool to the project's manifest and lockfile and install from it (`npm ci`, `bundle install`), or use a pinned setup action.",
+    tags: &["SP-10", "SP-24", "CWE-829"],
+    zizmor: Some("adhoc-packages"),
+};
+
+pub struct AdhocPackages;
+
+/// Splits a logical shell line into simple commands: separators (`;`, `&`, `|`, `(`, `)`,
+/// backquote, `$(`) outside quotes end a command; a `#` starting a word begins a comment.
+fn commands(line: &str) -> Vec<Vec<String>> {
+    let mut cmds = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars().peekable();
+    let end_word = |cur: &mut String, words: &mut Vec<String>, in_word: &mut bool| {
+        if *in_word {
+            words.push(std::mem::take(cur));
+            *in_word = false;
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                in_word = true;
+                for d in chars.by_ref() {
+                    if d == c {
+                        break;
+                    }
+                    cur.push(d);
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(d) = chars.next() {
+                    cur.push(d);
+                }
+            }
+            '#' if !in_word => break,
+            ' ' | '\t' => end_word(&mut cur, &mut words, &mut in_word),
+            ';' | '&' | '|' | '(' | ')' | '`' | '{' | '}' => {
+                end_word(&mut cur, &mut words, &mut in_word);
+                if !words.is_empty() {
+                    cmds.push(std::mem::take(&mut words));
+                }
+            }
+            '$' if chars.peek() == Some(&'{') => {
+                // `${VAR}` or a `${{ … }}` expression: one word.
+                in_word = true;
+                cur.push(c);
+                let mut depth = 0;
+                for d in chars.by_ref() {
+                    cur.push(d);
+                    match d {
+                        '{' => depth += 1,
+                        '}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            '$' if chars.peek() == Some(&'(') => {
+                end_word(&mut cur, &mut words, &mut in_word);
+                if !words.is_empty() {
+                    cmds.push(std::mem::take(&mut words));
+                }
+            }
+            _ => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    end_word(&mut cur, &mut words, &mut in_word);
+    if !words.is_empty() {
+        cmds.push(words);
+    }
+    cmds
+}
+
+/// If the command installs a named package, the manager and the first package.
+fn adhoc(words: &[String]) -> Option<(String, String)> {
+    let mut w: Vec<&str> = words.iter().map(|s| s.as_str()).collect();
+    // Shell keywords, `sudo` and leading `VAR=value` assignments.
+    while let Some(first) = w.first() {
+        let assign = first.find('=').is_some_and(|i| {
+            i > 0
+                && first[..i]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        });
+        if assign
+            || matches!(
+                *first,
+                "then" | "do" | "else" | "if" | "while" | "!" | "sudo" | "exec"
+            )
+        {
+            w.remove(0);
+        } else {
+            break;
+        }
+    }
+    // Redirections (`> log`, `2>&1`, `</dev/null`) are not arguments.
+    let mut args = Vec::new();
+    let mut skip_next = false;
+    for a in w {
+        if std::mem::take(&mut skip_next) {
+            continue;
+        }
+        let op = a.trim_start_matches(|c: char| c.is_ascii_digit());
+        if op.starts_with(['>', '<']) {
+            // A bare operator takes the next word as its target.
+            skip_next = op.trim_start_matches(['>', '<']).is_empty();
+            continue;
+        }
+        args.push(a);
+    }
+    let w = args;
+    let tool = w.first()?.rsplit(['/', '\\']).next()?;
+    let tool = tool.strip_suffix(".cmd").unwrap_or(tool);
+    let rest: Vec<&str> = w[1..].to_vec();
+    let positional = |args: &[&str]| -> Option<String> {
+        args.iter()
+            .find(|a| !a.starts_with('-') && !a.contains("${{") && !a.is_empty())
+            .map(|a| a.to_string())
+    };
+    let (sub_i, sub) = rest.iter().enumerate().find(|(_, a)| !a.starts_with('-'))?;
+    let after = &rest[sub_i + 1..];
+    let pkg = match (tool, *sub) {
+        ("npm", "install" | "i" | "add") => positional(after),
+        ("gem", "install" | "i") => positional(after),
+        ("yarn", "add") | ("pnpm", "add") => positional(after),
+        ("yarn", "global") if after.first() == Some(&"add") => positional(&after[1..]),
+        _ => None,
+    }?;
+    Some((tool.to_string(), pkg))
+}
+
+/// Reports each ad-hoc install in the script `n` (one finding per line); an ignore comment
+/// anywhere in `step` applies.
+pub fn scan_script(
+    doc: &Doc<'_>,
+    n: &Node,
+    step: Option<&Node>,
+    route: &str,
+    out: &mut Vec<Finding>,
+) {
+    let text = n.text();
+    let mut cursor = n.start;
+    let mut pending: Option<(String, usize)> = None;
+    for line in text.lines() {
+        let t = line.trim();
+        // Locate the physical line in the source (block scalars lose their indentation).
+        let here = if t.is_empty() {
+            None
+        } else {
+            doc.src.get(cursor..).and_then(|s| s.find(t)).map(|i| {
+                cursor += i + t.len();
+                cursor - t.len()
+            })
+        };
+        // Join `\`-continued lines; the finding is on the first one.
+        let (logical, at) = match pending.take() {
+            Some((mut acc, at)) => {
+                acc.push(' ');
+                acc.push_str(t);
+                (acc, at)
+            }
+            None => (t.to_string(), here.unwrap_or(n.start)),
+        };
+        if let Some(stripped) = logical.strip_suffix('\\') {
+            pending = Some((stripped.to_string(), at));
+            continue;
+        }
+        let start = at;
+        for words in commands(&logical) {
+            if let Some((tool, pkg)) = adhoc(&words) {
+                let end = doc.src[start..]
+                    .find('\n')
+                    .map_or(doc.src.len(), |i| start + i);
+                let f = doc.finding_at(
+                    &INFO,
+                    start,
+                    end,
+                    route,
+                    format!("`{tool}` installs `{pkg}` outside the lockfile"),
+                );
+                out.push(match step {
+                    Some(s) => crate::ignore_scope(f, s),
+                    None => f,
+                });
+                break;
+            }
+        }
+    }
+}
+
+impl Audit for AdhocPackages {
+    fn info(&self) -> &'static Info {
+        &INFO
+    }
+    fn kinds(&self) -> &'static [DocKind] {
+        &[DocKind::Workflow, DocKind::Action]
+    }
+    fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
+        for (_, step) in model::all_steps(doc.root) {
+            let shell = step.node.get("shell").map(|s| s.text()).unwrap_or("");
+            if shell.starts_with("python") {
+                continue;
+            }
+            if let Some(run) = step.node.get("run") {
+                scan_script(
+                    doc,
+                    run,
+                    Some(step.node),
+                    &format!("{}.run", step.route),
+                    out,
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(line: &str) -> bool {
+        commands(line).iter().any(|w| adhoc(w).is_some())
+    }
+
+    #[test]
+    fn installs() {
+        for bad in [
+            "npm install lodash",
+            "npm i -D foo",
+            "npm -g install foo",
+            "npm install --no-fund oxlint@1.55.0",
+            "cd x && npm install y",
+            "x=$(npm install foo)",
+            "gem install rake -v 13.0.6",
+            "gem i rake",
+            "sudo gem install bundler",
+            "yarn global add foo",
+            "pnpm add -g foo",
+            "CI=1 npm add lodash",
+            "true; gem install foo",
+            "npm install foo > install.log 2>&1",
+        ] {
+            assert!(hit(bad), "{bad}");
+        }
+        for ok in [
+            "npm ci",
+            "npm install",
+            "npm install --no-fund",
+            "npm i",
+            "bundle install",
+            "gem build foo.gemspec",
+            "gem install --help",
+            "echo \"npm install foo\"",
+            "# npm install foo",
+            "echo hi # npm install foo",
+            "npm install-test",
+            "pnpm install --frozen-lockfile",
+            "npm install ${{ matrix.pkg }}",
+            "yarn install",
+            "npm install > /dev/null",
+            "npm install 2>&1",
+            "npm install >> log",
+        ] {
+            assert!(!hit(ok), "{ok}");
+        }
+    }
+}
