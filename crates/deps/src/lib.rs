@@ -184,7 +184,7 @@ pub fn collect(inventory: &Inventory) -> Collected {
         .collect();
     for f in &inventory.files {
         let name = f.file_name();
-        if let Some(format) = parse::Format::detect(name) {
+        if let Some(format) = parse::Format::detect_path(&f.rel) {
             if format == parse::Format::GoSum && go_mod_dirs.contains(&parent_of(&f.rel)) {
                 continue; // go.mod beside it is the better source; go.sum gives it hashes
             }
