@@ -22,10 +22,13 @@ pub enum Ecosystem {
     NuGet,
     #[serde(rename = "Maven")]
     Maven,
+    /// Actions and reusable workflows that GitHub workflows `uses:` (purl type `github`).
+    #[serde(rename = "GitHub Actions")]
+    GitHubActions,
 }
 
 impl Ecosystem {
-    pub const ALL: [Ecosystem; 8] = [
+    pub const ALL: [Ecosystem; 9] = [
         Ecosystem::CratesIo,
         Ecosystem::Npm,
         Ecosystem::PyPI,
@@ -34,6 +37,7 @@ impl Ecosystem {
         Ecosystem::Packagist,
         Ecosystem::NuGet,
         Ecosystem::Maven,
+        Ecosystem::GitHubActions,
     ];
 
     /// The OSV ecosystem name (also the folder name of the OSV export).
@@ -47,6 +51,7 @@ impl Ecosystem {
             Ecosystem::Packagist => "Packagist",
             Ecosystem::NuGet => "NuGet",
             Ecosystem::Maven => "Maven",
+            Ecosystem::GitHubActions => "GitHub Actions",
         }
     }
 
@@ -61,6 +66,7 @@ impl Ecosystem {
             Ecosystem::Packagist => "composer",
             Ecosystem::NuGet => "nuget",
             Ecosystem::Maven => "maven",
+            Ecosystem::GitHubActions => "github",
         }
     }
 
@@ -95,7 +101,10 @@ impl Ecosystem {
                 }
                 out
             }
-            Ecosystem::Packagist | Ecosystem::NuGet => name.to_ascii_lowercase(),
+            // GitHub owner and repository names are case-insensitive.
+            Ecosystem::Packagist | Ecosystem::NuGet | Ecosystem::GitHubActions => {
+                name.to_ascii_lowercase()
+            }
             _ => name.to_string(),
         }
     }
@@ -200,6 +209,10 @@ pub struct Component {
     /// including file's folder; `line` is then a line of that file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    /// Why the component cannot be matched against advisories, or what else a reader of the
+    /// SBOM should know (a GitHub action pinned to a commit or a moving tag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Component {
@@ -218,6 +231,7 @@ impl Component {
             dependencies: Vec::new(),
             is_root: false,
             origin: None,
+            note: None,
         }
     }
 

@@ -84,6 +84,10 @@ pub fn rules() -> Vec<RuleMeta> {
             docs: "A package version recorded in a lockfile, manifest or SBOM falls inside the \
 affected ranges of an OSV advisory (RustSec, PyPA, Go vulndb, GHSA…), compared with the \
 ecosystem's own version semantics (PEP 440, SemVer, Go, RubyGems, Maven, NuGet, Composer).\n\n\
+GitHub Actions that workflows and composite actions `uses:` are dependencies too (OSV ecosystem \
+`GitHub Actions`, GHSA data): an action pinned to a full release tag (`v4.1.2`) is matched; one \
+pinned to a commit SHA, a moving tag (`v4`) or a branch names no single release and is listed \
+in the SBOM with a note but never matched.\n\n\
 The severity comes from the advisory's CVSS v3/v4 vector (score ≥ 9 critical, ≥ 7 high, ≥ 4 \
 medium, else low); without one, from the database's own rating, else high. The finding lists \
 every id of the vulnerability (aliases merged), the fixed versions, the smallest upgrade that \
@@ -104,8 +108,8 @@ without an index, a small bundled snapshot is used."
             default_confidence: Confidence::High,
             summary: "A package comes from a registry, git URL or path not allowed for its ecosystem.".into(),
             docs: "`[deps] allowed-sources` lists, per ecosystem (OSV names: `crates.io`, `npm`, \
-`PyPI`, `Go`, `RubyGems`, `Packagist`, `NuGet`, `Maven`), the source prefixes builds may pull \
-from. A locked package whose source (registry URL, `git+…` URL, `path:…`) starts with none of \
+`PyPI`, `Go`, `RubyGems`, `Packagist`, `NuGet`, `Maven`, `GitHub Actions`), the source prefixes \
+builds may pull from (a GitHub action's source is `https://github.com/OWNER/REPO`). A locked package whose source (registry URL, `git+…` URL, `path:…`) starts with none of \
 them is reported: a build that fetches from an unknown place can be fed anything.\n\n\
 ```toml\n[deps.allowed-sources]\nnpm = [\"https://registry.npmjs.org/\"]\n\"crates.io\" = [\"registry+https://github.com/rust-lang/crates.io-index\"]\n```\n\n\
 **Fix**: depend on the package from the approved registry, or add the source to the list after \
@@ -184,7 +188,7 @@ pub fn collect(inventory: &Inventory) -> Collected {
         .collect();
     for f in &inventory.files {
         let name = f.file_name();
-        if let Some(format) = parse::Format::detect(name) {
+        if let Some(format) = parse::Format::detect_path(&f.rel) {
             if format == parse::Format::GoSum && go_mod_dirs.contains(&parent_of(&f.rel)) {
                 continue; // go.mod beside it is the better source; go.sum gives it hashes
             }

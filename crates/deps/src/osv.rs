@@ -613,8 +613,17 @@ pub struct Match {
 }
 
 /// The vulnerabilities affecting `c` in `db`.
+///
+/// A GitHub action is matched only when its ref is a full release tag (`v4.1.2`, compared as
+/// `4.1.2` with the advisory's ranges): a commit SHA, a moving tag (`v4`) or a branch names no
+/// single release, and comparing `v4` as `4.0.0` would be wrong both ways.
 pub fn match_component(db: &Db, c: &Component) -> Result<Vec<Match>, DbError> {
     if c.version.is_empty() {
+        return Ok(Vec::new());
+    }
+    if c.ecosystem == Ecosystem::GitHubActions
+        && crate::parse::actions::RefKind::of(&c.version) != crate::parse::actions::RefKind::Release
+    {
         return Ok(Vec::new());
     }
     let mut out: Vec<Match> = Vec::new();
@@ -702,7 +711,8 @@ pub fn update(
     let base = base.trim_end_matches('/');
     let mut out = Vec::new();
     for eco in ecosystems {
-        let url = format!("{base}/{}/all.zip", eco.osv_name());
+        // `GitHub Actions/all.zip`: the one ecosystem name with a space
+        let url = format!("{base}/{}/all.zip", eco.osv_name().replace(' ', "%20"));
         let res = download(&url).and_then(|bytes| {
             let mut stats = ImportStats::default();
             db.import_zip(std::io::Cursor::new(bytes), &url, &mut stats)?;

@@ -33,8 +33,24 @@ fn err(input: &str, reason: &'static str) -> PurlError {
 
 /// The purl of a package of `eco` (Maven names are `group:artifact`, Go names module paths,
 /// npm names may be `@scope/name`, Packagist names `vendor/name`).
+///
+/// GitHub Actions names are `owner/repo`, optionally followed by the path of an action or
+/// reusable workflow inside the repository (`github/codeql-action/init`), which becomes the
+/// purl subpath: `pkg:github/github/codeql-action@v3#init`.
 pub fn for_package(eco: Ecosystem, name: &str, version: &str) -> String {
+    let mut subpath = None;
     let (namespace, n) = match eco {
+        Ecosystem::GitHubActions => {
+            let mut it = name.splitn(3, '/');
+            let owner = it.next().unwrap_or_default();
+            match it.next() {
+                Some(repo) => {
+                    subpath = it.next().filter(|s| !s.is_empty()).map(str::to_string);
+                    (Some(owner.to_string()), repo.to_string())
+                }
+                None => (None, owner.to_string()),
+            }
+        }
         Ecosystem::Maven => match name.split_once(':') {
             Some((g, a)) => (Some(g.to_string()), a.to_string()),
             None => (None, name.to_string()),
@@ -51,7 +67,7 @@ pub fn for_package(eco: Ecosystem, name: &str, version: &str) -> String {
         name: n,
         version: (!version.is_empty()).then(|| version.to_string()),
         qualifiers: BTreeMap::new(),
-        subpath: None,
+        subpath,
     };
     // Applies the type's case rules; the only failure (a Maven name without a group) still
     // yields the best purl we can make.
@@ -316,6 +332,35 @@ mod tests {
         assert_eq!(
             for_package(Ecosystem::PyPI, "Django_Package", "1.0"),
             "pkg:pypi/django-package@1.0"
+        );
+        assert_eq!(
+            for_package(Ecosystem::GitHubActions, "Actions/Checkout", "v4.1.2"),
+            "pkg:github/actions/checkout@v4.1.2"
+        );
+        let wf = for_package(
+            Ecosystem::GitHubActions,
+            "docker/github-builder/.github/workflows/bake.yml",
+            "a492c6d04fd3315f67230809b44d60cc0acd50b3",
+        );
+        assert_eq!(
+            wf,
+            "pkg:github/docker/github-builder@a492c6d04fd3315f67230809b44d60cc0acd50b3#.github/workflows/bake.yml"
+        );
+        // round trip: parse, canonical form, package identity (subpath is not the package)
+        let p = Purl::parse(&wf).unwrap();
+        assert_eq!(p.to_canonical(), wf);
+        assert_eq!(p.subpath.as_deref(), Some(".github/workflows/bake.yml"));
+        assert_eq!(
+            p.package(),
+            Some((
+                Ecosystem::GitHubActions,
+                "docker/github-builder".to_string()
+            ))
+        );
+        let p = Purl::parse("pkg:github/github/codeql-action@v3.28.1#upload-sarif").unwrap();
+        assert_eq!(
+            p.to_canonical(),
+            "pkg:github/github/codeql-action@v3.28.1#upload-sarif"
         );
         let p = Purl::parse("pkg:npm/%40babel/core@7.0.0").unwrap();
         assert_eq!(

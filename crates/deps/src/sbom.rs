@@ -102,6 +102,19 @@ fn seed(components: &[Component], opts: &SbomOptions, kind: &str) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// The purls some other component of `comps` depends on.
+fn children(comps: &[Component]) -> BTreeSet<&str> {
+    comps
+        .iter()
+        .flat_map(|o| {
+            o.dependencies
+                .iter()
+                .filter(move |d| **d != o.purl)
+                .map(String::as_str)
+        })
+        .collect()
+}
+
 /// CycloneDX 1.6 JSON of `components` (merged by purl; dependency refs to packages not in the
 /// list are dropped).
 pub fn cyclonedx(components: &[Component], opts: &SbomOptions) -> Value {
@@ -151,18 +164,32 @@ pub fn cyclonedx(components: &[Component], opts: &SbomOptions) -> Value {
                 {"name": "tollgate:direct", "value": c.direct.to_string()},
                 {"name": "tollgate:scope", "value": serde_json::to_value(c.scope).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()},
             ]);
+            if let Some(n) = &c.note
+                && let Some(props) = o["properties"].as_array_mut()
+            {
+                props.push(json!({"name": "tollgate:note", "value": n}));
+            }
             o
         })
         .collect();
-    let deps: Vec<Value> = comps
+    let root_ref = format!("tollgate:root:{}", opts.name);
+    // The described folder depends on what the SPDX output relates to its root: direct
+    // dependencies, workspace members, and packages nothing else depends on.
+    let kids = children(&comps);
+    let top: Vec<String> = comps
         .iter()
-        .map(|c| {
-            json!({
-                "ref": bom_ref(c, &registry),
-                "dependsOn": c.dependencies.iter().filter(|d| known.contains(d.as_str()) && **d != c.purl).collect::<Vec<_>>(),
-            })
-        })
+        .filter(|c| c.direct || c.is_root || !kids.contains(c.purl.as_str()))
+        .map(|c| bom_ref(c, &registry))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect();
+    let mut deps: Vec<Value> = vec![json!({"ref": &root_ref, "dependsOn": top})];
+    deps.extend(comps.iter().map(|c| {
+        json!({
+            "ref": bom_ref(c, &registry),
+            "dependsOn": c.dependencies.iter().filter(|d| known.contains(d.as_str()) && **d != c.purl).collect::<Vec<_>>(),
+        })
+    }));
     json!({
         "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
         "bomFormat": "CycloneDX",
@@ -172,7 +199,7 @@ pub fn cyclonedx(components: &[Component], opts: &SbomOptions) -> Value {
         "metadata": {
             "timestamp": rfc3339(opts.timestamp),
             "tools": {"components": [{"type": "application", "name": "tollgate", "version": opts.tool_version}]},
-            "component": {"type": "application", "bom-ref": format!("tollgate:root:{}", opts.name), "name": opts.name},
+            "component": {"type": "application", "bom-ref": root_ref, "name": opts.name},
         },
         "components": list,
         "dependencies": deps,
@@ -201,6 +228,7 @@ pub fn spdx(components: &[Component], opts: &SbomOptions) -> Value {
         ids.entry(c.purl.as_str()).or_insert_with(|| id_of(i));
     }
     let root_id = "SPDXRef-Package-root".to_string();
+    let kids = children(&comps);
     let mut packages = vec![json!({
         "SPDXID": root_id,
         "name": opts.name,
@@ -240,6 +268,12 @@ pub fn spdx(components: &[Component], opts: &SbomOptions) -> Value {
             "comment": format!("ecosystem={} direct={} scope={}", c.ecosystem.osv_name(), c.direct,
                 serde_json::to_value(c.scope).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
         });
+        if let Some(n) = &c.note {
+            p["comment"] = json!(format!(
+                "{}; note: {n}",
+                p["comment"].as_str().unwrap_or("")
+            ));
+        }
         if !c.version.is_empty() {
             p["versionInfo"] = json!(c.version);
         }
@@ -254,10 +288,7 @@ pub fn spdx(components: &[Component], opts: &SbomOptions) -> Value {
             p["checksums"] = json!(sums);
         }
         packages.push(p);
-        let has_parent = comps
-            .iter()
-            .any(|o| o.dependencies.contains(&c.purl) && o.purl != c.purl);
-        if c.direct || c.is_root || !has_parent {
+        if c.direct || c.is_root || !kids.contains(c.purl.as_str()) {
             let ty = if c.scope == Scope::Dev {
                 "DEV_DEPENDENCY_OF"
             } else {
@@ -319,6 +350,9 @@ pub fn read(bytes: &[u8]) -> Result<(&'static str, Vec<Component>), ParseError> 
             .or(fallback_version.map(str::to_string))
             .unwrap_or_default();
         let mut c = Component::new(eco, &name, &v);
+        if let (crate::component::Ecosystem::GitHubActions, Some(sub)) = (eco, &p.subpath) {
+            c.purl = crate::purl::for_package(eco, &format!("{name}/{sub}"), &v);
+        }
         c.direct = false;
         Some(c)
     };

@@ -61,6 +61,18 @@ fn all_components() -> Vec<Component> {
         .unwrap();
         out.extend(p.components);
     }
+    // GitHub Actions of a workflow and of a composite action (moving tags, commits, subpaths)
+    for (format, rel) in [
+        (Format::GithubWorkflow, "github-actions/ci.workflow.yml"),
+        (Format::GithubAction, "github-actions/setup.action.yml"),
+    ] {
+        let text = std::fs::read_to_string(Path::new(FIX).join(rel)).unwrap();
+        out.extend(
+            parse::parse(format, "ci.yml", &text, &parse::NoSiblings)
+                .unwrap()
+                .components,
+        );
+    }
     let lock =
         std::fs::read_to_string(format!("{SHARED}data/deps/rust-analyzer/Cargo.lock")).unwrap();
     out.extend(
@@ -112,6 +124,40 @@ fn cyclonedx_validates_and_is_reproducible() {
     assert_eq!(fmt, "CycloneDX");
     assert_eq!(back.len(), n);
     assert!(back.iter().any(|c| !c.dependencies.is_empty()));
+    // the actions: listed (subpath and note kept), and under the described root in the graph
+    let action = "pkg:github/octo-org/shared@v1.2.0#.github/workflows/release.yml";
+    let c = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["purl"] == action)
+        .expect("reusable workflow listed");
+    assert_eq!(c["name"], "octo-org/shared");
+    let moving = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["purl"] == "pkg:github/actions/checkout@v4")
+        .unwrap();
+    assert!(
+        moving["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "tollgate:note")
+    );
+    let root = &doc["dependencies"][0];
+    assert_eq!(root["ref"], "tollgate:root:fixtures");
+    let top: Vec<&str> = root["dependsOn"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(top.contains(&action));
+    assert!(top.contains(&"pkg:github/actions/setup-node@v4.1.0"));
+    assert!(top.iter().any(|p| p.starts_with("pkg:npm/")));
+    assert!(back.iter().any(|b| b.purl == action));
     peer_validate("cyclonedx", &bytes);
 }
 
@@ -125,6 +171,22 @@ fn spdx_validates() {
     let (fmt, back) = sbom::read(&bytes).unwrap();
     assert_eq!(fmt, "SPDX");
     assert_eq!(back.len(), doc["packages"].as_array().unwrap().len() - 1);
+    // an action is a package related to the described root
+    let id = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["externalRefs"][0]["referenceLocator"]
+                == "pkg:github/tj-actions/changed-files@v45.0.7"
+        })
+        .expect("action listed")["SPDXID"]
+        .clone();
+    assert!(doc["relationships"].as_array().unwrap().iter().any(|r| {
+        r["spdxElementId"] == id
+            && r["relationshipType"] == "DEPENDENCY_OF"
+            && r["relatedSpdxElement"] == "SPDXRef-Package-root"
+    }));
     peer_validate("spdx", &bytes);
 }
 
@@ -224,8 +286,14 @@ fn workspace_member_and_registry_copy_of_one_purl_are_both_listed() {
         .collect();
     assert_eq!(arena.len(), 2);
     assert!(refs.contains("pkg:cargo/la-arena@0.3.1#workspace"));
-    for d in doc["dependencies"].as_array().unwrap() {
+    // the first entry is the described folder (metadata.component), then one per component
+    let deps = doc["dependencies"].as_array().unwrap();
+    assert_eq!(deps[0]["ref"], doc["metadata"]["component"]["bom-ref"]);
+    assert_eq!(deps.len(), list.len() + 1);
+    for d in &deps[1..] {
         assert!(refs.contains(d["ref"].as_str().unwrap()));
+    }
+    for d in deps {
         for on in d["dependsOn"].as_array().unwrap() {
             assert!(refs.contains(on.as_str().unwrap()), "{on}");
         }

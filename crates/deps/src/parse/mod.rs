@@ -1,6 +1,7 @@
 //! Lockfile and manifest parsers. Each takes the file's text (and, where the format needs it, a
 //! reader for sibling files such as `package.json` or `-r` includes) and returns components.
 
+pub mod actions;
 mod cargo;
 mod composer;
 mod gem;
@@ -95,10 +96,14 @@ pub enum Format {
     NugetLock,
     GradleLock,
     Pom,
+    /// `.github/workflows/*.yml` (detected by path: [`Format::detect_path`]).
+    GithubWorkflow,
+    /// `action.yml` / `action.yaml` of a composite, JavaScript or Docker action.
+    GithubAction,
 }
 
 impl Format {
-    pub const ALL: [Format; 15] = [
+    pub const ALL: [Format; 17] = [
         Format::CargoLock,
         Format::PackageLock,
         Format::YarnLock,
@@ -114,7 +119,22 @@ impl Format {
         Format::NugetLock,
         Format::GradleLock,
         Format::Pom,
+        Format::GithubWorkflow,
+        Format::GithubAction,
     ];
+
+    /// The format of the file at `rel` (a path relative to the scanned root, `/`-separated):
+    /// [`Format::detect`] of its name, and GitHub workflows by their folder.
+    pub fn detect_path(rel: &str) -> Option<Format> {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let lower = name.to_ascii_lowercase();
+        let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+        let dir = &rel[..rel.len() - name.len()];
+        if yaml && (dir == ".github/workflows/" || dir.ends_with("/.github/workflows/")) {
+            return Some(Format::GithubWorkflow);
+        }
+        Format::detect(name)
+    }
 
     pub fn detect(file_name: &str) -> Option<Format> {
         let lower = file_name.to_ascii_lowercase();
@@ -133,6 +153,7 @@ impl Format {
             "packages.lock.json" => Format::NugetLock,
             "gradle.lockfile" => Format::GradleLock,
             "pom.xml" => Format::Pom,
+            "action.yml" | "action.yaml" => Format::GithubAction,
             _ if lower.starts_with("requirements") && lower.ends_with(".txt") => {
                 Format::Requirements
             }
@@ -158,6 +179,8 @@ impl Format {
             Format::NugetLock => "packages.lock.json",
             Format::GradleLock => "gradle.lockfile",
             Format::Pom => "pom.xml",
+            Format::GithubWorkflow => "GitHub workflow",
+            Format::GithubAction => "action.yml",
         }
     }
 }
@@ -185,6 +208,8 @@ pub fn parse(
         Format::NugetLock => nuget::parse(text)?,
         Format::GradleLock => gradle::parse(text)?,
         Format::Pom => maven::parse(text)?,
+        Format::GithubWorkflow => actions::parse(text, actions::ActionsFile::Workflow)?,
+        Format::GithubAction => actions::parse(text, actions::ActionsFile::Action)?,
     };
     dedup(&mut parsed.components);
     Ok(parsed)

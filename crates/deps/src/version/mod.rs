@@ -24,7 +24,10 @@ pub use semver::compare as semver;
 /// Compares two versions with the ordering of `eco`.
 pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Ordering {
     match eco {
-        Ecosystem::CratesIo | Ecosystem::Npm | Ecosystem::Go => semver::compare(a, b),
+        // GitHub Actions: release tags (`v4.1.2`), SemVer with the leading `v` OSV data omits.
+        Ecosystem::CratesIo | Ecosystem::Npm | Ecosystem::Go | Ecosystem::GitHubActions => {
+            semver::compare(a, b)
+        }
         Ecosystem::PyPI => pep440::compare(a, b),
         Ecosystem::RubyGems => rubygems::compare(a, b),
         Ecosystem::Packagist => packagist::compare(a, b),
