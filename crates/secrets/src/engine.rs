@@ -1,11 +1,12 @@
-//! The matching engine: one Aho-Corasick pass over an input finds every rule keyword
-//! (case-insensitive); each hit runs that rule's regexes on a small window around it (the
+//! The matching engine: one prefilter pass over an input finds every rule keyword
+//! (case-insensitive; see [`crate::prefilter`]); each hit runs that rule's regexes on a small window around it (the
 //! keyword's line, or `window` bytes for multi-line keys). Regexes compile on first use.
 
 use crate::filters::{
     basic_auth_valid, char_classes, github_checksum_valid, key_name_rejected,
     looks_like_placeholder, shannon_entropy,
 };
+use crate::prefilter::{Hit, KeywordFinder};
 use crate::rules::{Checksum, Decode, Rule};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::HashSet;
@@ -38,9 +39,16 @@ pub struct RuleFailure {
 
 pub struct Engine {
     pub rules: Vec<Rule>,
-    ac: AhoCorasick,
+    /// The keyword search: the hashed prefilter, or an automaton for keyword sets it cannot
+    /// take (one-byte keywords).
+    finder: Finder,
     /// Keyword pattern index → rule indices.
     kw_rules: Vec<Vec<usize>>,
+}
+
+enum Finder {
+    Hashed(KeywordFinder),
+    Automaton(AhoCorasick),
 }
 
 impl std::fmt::Debug for Engine {
@@ -65,20 +73,38 @@ impl Engine {
                 }
             }
         }
-        let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            // A full DFA: the overlapping search is the hot loop (about half the CPU with
-            // the default NFA); a few hundred keywords make a DFA of a few hundred KiB.
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&keywords)
-            .unwrap_or_else(|_| {
-                AhoCorasick::new(std::iter::empty::<&str>()).expect("empty automaton")
-            });
+        let finder = match KeywordFinder::new(&keywords) {
+            Some(f) => Finder::Hashed(f),
+            None => Finder::Automaton(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&keywords)
+                    .unwrap_or_else(|_| {
+                        AhoCorasick::new(std::iter::empty::<&str>()).expect("empty automaton")
+                    }),
+            ),
+        };
         Engine {
             rules,
-            ac,
+            finder,
             kw_rules,
+        }
+    }
+
+    /// Every keyword occurrence in `data`, by end then longest first.
+    fn keyword_hits(&self, data: &[u8], out: &mut Vec<Hit>) {
+        match &self.finder {
+            Finder::Hashed(f) => f.find_all(data, out),
+            Finder::Automaton(ac) => {
+                out.clear();
+                out.extend(ac.find_overlapping_iter(data).map(|m| Hit {
+                    start: m.start(),
+                    end: m.end(),
+                    pattern: m.pattern().as_usize(),
+                }));
+            }
         }
     }
 
@@ -89,15 +115,17 @@ impl Engine {
         // Per rule: end of the last window searched, so a run of hits is searched once.
         let mut covered: Vec<usize> = vec![0; self.rules.len()];
         let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
-        for hit in self.ac.find_overlapping_iter(data) {
-            for &ri in &self.kw_rules[hit.pattern().as_usize()] {
+        let mut hits = Vec::new();
+        self.keyword_hits(data, &mut hits);
+        for hit in &hits {
+            for &ri in &self.kw_rules[hit.pattern] {
                 // A hit inside the window last searched for this rule was already covered
                 // (this keeps runs like `aaaa…` in minified files linear).
-                if hit.end() <= covered[ri] {
+                if hit.end <= covered[ri] {
                     continue;
                 }
                 let rule = &self.rules[ri];
-                let (ws, we) = window(data, hit.start(), hit.end(), rule.def.window);
+                let (ws, we) = window(data, hit.start, hit.end, rule.def.window);
                 if we <= covered[ri] {
                     continue;
                 }

@@ -2,7 +2,7 @@
 //!
 //! - [`rules`]: the rule file format (TOML, one file per provider family, embedded) and user
 //!   rule files; every rule carries its own examples and negative examples.
-//! - [`engine`]: one case-insensitive Aho-Corasick pass for all keywords, then each rule's
+//! - [`engine`]: one case-insensitive keyword pass for all keywords ([`prefilter`]), then each rule's
 //!   regex (compiled lazily) on a window around each keyword hit; validators in [`filters`].
 //! - [`scanner`]: the [`tollgate_engine::Scanner`] implementation (`[secrets]` config section,
 //!   rayon over files, memory-mapped large files), stdin and CI logs.
@@ -14,6 +14,7 @@ pub mod cilog;
 pub mod engine;
 pub mod filters;
 pub mod git;
+pub mod prefilter;
 pub mod rules;
 pub mod scanner;
 
