@@ -344,6 +344,69 @@ impl Expr {
         self.walk(&mut v);
         v
     }
+
+    /// The context path this expression reads, if it is one: `a.b[0].c` and `a[matrix.k]`
+    /// read `a.b.*.c` and `a.*` (an index that is not a string literal is any element).
+    pub fn context_path(&self) -> Option<String> {
+        match self {
+            Expr::Ctx(c) => Some(c.clone()),
+            Expr::Index(base, _) => base.context_path().map(|p| format!("{p}.*")),
+            Expr::Member(base, name) => base.context_path().map(|p| format!("{p}.{name}")),
+            _ => None,
+        }
+    }
+
+    /// The contexts whose value can become the *value* of the expression (what `${{ }}`
+    /// pastes into a script), as opposed to contexts it only tests: comparisons, `!a` and the
+    /// boolean functions yield booleans; `a && b` yields `b` (or a falsy `a`); `a || b` yields
+    /// either; `format`, `join`, `toJSON`, `fromJSON` and unknown functions pass their
+    /// arguments through. An index that is not a literal makes the path end in `.*`.
+    pub fn value_contexts(&self, out: &mut Vec<String>) {
+        match self {
+            Expr::Str(_) | Expr::Num(_) | Expr::Bool(_) | Expr::Null | Expr::Not(_) => {}
+            Expr::Ctx(c) => out.push(c.clone()),
+            Expr::Call(f, args) => {
+                let boolean = matches!(
+                    f.as_str(),
+                    "contains"
+                        | "startswith"
+                        | "endswith"
+                        | "success"
+                        | "failure"
+                        | "always"
+                        | "cancelled"
+                        | "hashfiles"
+                );
+                if !boolean {
+                    args.iter().for_each(|a| a.value_contexts(out));
+                }
+            }
+            Expr::Index(base, _) | Expr::Member(base, _) => match self.context_path() {
+                Some(p) => out.push(p),
+                None => base.value_contexts(out),
+            },
+            Expr::Group(base) => base.value_contexts(out),
+            Expr::Bin(Op::Or, a, b) => {
+                a.value_contexts(out);
+                b.value_contexts(out);
+            }
+            Expr::Bin(Op::And, _, b) => b.value_contexts(out),
+            Expr::Bin(..) => {}
+        }
+    }
+}
+
+/// [`Expr::value_contexts`] of an expression's text; when the text does not parse, every
+/// context it names ([`model::contexts`]), so that nothing is missed.
+pub fn value_contexts(s: &str) -> Vec<String> {
+    match parse(s) {
+        Some(e) => {
+            let mut out = Vec::new();
+            e.value_contexts(&mut out);
+            out
+        }
+        None => model::contexts(s),
+    }
 }
 
 /// One `${{ … }}` of the document with its byte range in the source.
@@ -450,6 +513,40 @@ pub fn conditions<'a>(doc: &Doc<'a>) -> Vec<Condition<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_contexts_follow_what_is_pasted() {
+        assert_eq!(value_contexts("a.b && c.d || e.f"), vec!["c.d", "e.f"]);
+        assert!(value_contexts("fromJSON(inputs.x) && '_y' || ''").is_empty());
+        assert!(value_contexts("github.event.pull_request.title == 'foo'").is_empty());
+        assert!(value_contexts("contains(github.event.pull_request.title, 'foo')").is_empty());
+        assert!(value_contexts("!github.event.issue.title").is_empty());
+        assert_eq!(
+            value_contexts("format('{0}-{1}', github.head_ref, 'x')"),
+            vec!["github.head_ref"]
+        );
+        assert_eq!(value_contexts("toJSON(github.event)"), vec!["github.event"]);
+        assert_eq!(
+            value_contexts("github.event.workflow_run.pull_requests.*.base.repo.id"),
+            vec!["github.event.workflow_run.pull_requests.*.base.repo.id"]
+        );
+        assert_eq!(
+            value_contexts("needs['a-b']['result']"),
+            vec!["needs.a-b.result"]
+        );
+        assert_eq!(
+            value_contexts("github.event[matrix.key] || fromJSON(inputs.x).y || a.b[0].c"),
+            vec!["github.event.*", "inputs.x", "a.b.*.c"]
+        );
+        // Text the grammar does not take: every context it names.
+        assert_eq!(
+            value_contexts("github.head_ref ~ x.y"),
+            vec!["github.head_ref", "x.y"]
+        );
+        use model::{Capability, capability};
+        assert_eq!(capability("needs.a-b.result"), Capability::Fixed);
+        assert_eq!(capability("steps.x.outcome"), Capability::Fixed);
+    }
 
     #[test]
     fn parses_the_grammar() {

@@ -117,7 +117,7 @@ pub fn scan_code(
         let lower = raw.to_ascii_lowercase();
         // (line within the expression, capability, context) of each risky value.
         let mut risky: Vec<(usize, Capability, String)> = Vec::new();
-        for c in model::value_contexts(&e.inner) {
+        for c in super::expr::value_contexts(&e.inner) {
             let mut cap = model::capability(&c);
             if let Some(k) = c.strip_prefix("matrix.")
                 && literal_matrix(job, k.split('.').next().unwrap_or(k))

@@ -45,7 +45,7 @@ fn check_image(doc: &Doc<'_>, job: &Node, node: &Node, route: &str, out: &mut Ve
         // author's; `matrix.*` values are checked where the matrix lists them.
         let values: Vec<String> = exprs
             .iter()
-            .flat_map(|e| model::value_contexts(&e.inner))
+            .flat_map(|e| super::expr::value_contexts(&e.inner))
             .collect();
         let unpinned_matrix = |key: &str| -> bool {
             let Some(m) = job.get("strategy").and_then(|s| s.get("matrix")) else {
