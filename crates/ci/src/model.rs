@@ -527,8 +527,9 @@ pub struct ShellCommand {
 }
 
 /// Splits a `run:` script into simple commands. Line continuations (`\` for sh, `` ` `` for
-/// PowerShell) join lines; `;`, `&&`, `||`, `|`, `&`, `(`, `)`, `$(`, backquote pairs and
-/// newlines separate commands; `#` comments are dropped. Good enough to recognise a command
+/// PowerShell) join lines; `;`, `&&`, `||`, `|`, `&`, `(`, `)`, `$(`, `{`, `}`, backquote
+/// pairs and newlines separate commands; `${VAR}` and `${{ … }}` stay one word; `#` comments
+/// are dropped. Good enough to recognise a command
 /// and its sub-command, not a shell parser: quotes are honoured only to keep words whole.
 pub fn shell_commands(script: &str) -> Vec<ShellCommand> {
     let b = script.as_bytes();
@@ -573,6 +574,41 @@ pub fn shell_commands(script: &str) -> Vec<ShellCommand> {
         }
         match c {
             b'\n' | b';' | b'|' | b'&' | b'(' | b')' | b'`' => {
+                end_cmd!();
+                i += 1;
+            }
+            // `$(` opens a command substitution: a new command starts inside it.
+            b'$' if b.get(i + 1) == Some(&b'(') => {
+                end_cmd!();
+                i += 2;
+            }
+            // `${VAR}` and `${{ expression }}`: one word, spaces and all.
+            b'$' if b.get(i + 1) == Some(&b'{') => {
+                if !in_word && words.is_empty() {
+                    start = i;
+                }
+                in_word = true;
+                let mut depth = 0usize;
+                let mut j = i;
+                while j < b.len() {
+                    match b[j] {
+                        b'{' => depth += 1,
+                        b'}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                j += 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                word.push_str(&script[i..j]);
+                i = j;
+            }
+            // `{ …; }` groups commands (only as a word of its own: `a{b,c}` is one word).
+            b'{' | b'}' if !in_word => {
                 end_cmd!();
                 i += 1;
             }
@@ -863,6 +899,17 @@ mod tests {
         assert_eq!(&s[c[3].offset..c[3].offset + 5], "'bun'");
         let ps = shell_commands("cargo `\n  publish `\n  --no-verify");
         assert_eq!(ps[0].words, vec!["cargo", "publish", "--no-verify"]);
+        let w = |s: &str| -> Vec<Vec<String>> {
+            shell_commands(s).into_iter().map(|c| c.words).collect()
+        };
+        assert_eq!(
+            w("npm i ${{ inputs.pkg }} x$(gem install y){ yarn add z; }"),
+            vec![
+                vec!["npm", "i", "${{ inputs.pkg }}", "x"],
+                vec!["gem", "install", "y"],
+                vec!["yarn", "add", "z"],
+            ]
+        );
     }
 
     #[test]

@@ -41,83 +41,6 @@ OK:
 
 pub struct AdhocPackages;
 
-/// Splits a logical shell line into simple commands: separators (`;`, `&`, `|`, `(`, `)`,
-/// backquote, `$(`) outside quotes end a command; a `#` starting a word begins a comment.
-fn commands(line: &str) -> Vec<Vec<String>> {
-    let mut cmds = Vec::new();
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars().peekable();
-    let end_word = |cur: &mut String, words: &mut Vec<String>, in_word: &mut bool| {
-        if *in_word {
-            words.push(std::mem::take(cur));
-            *in_word = false;
-        }
-    };
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' | '"' => {
-                in_word = true;
-                for d in chars.by_ref() {
-                    if d == c {
-                        break;
-                    }
-                    cur.push(d);
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(d) = chars.next() {
-                    cur.push(d);
-                }
-            }
-            '#' if !in_word => break,
-            ' ' | '\t' => end_word(&mut cur, &mut words, &mut in_word),
-            ';' | '&' | '|' | '(' | ')' | '`' | '{' | '}' => {
-                end_word(&mut cur, &mut words, &mut in_word);
-                if !words.is_empty() {
-                    cmds.push(std::mem::take(&mut words));
-                }
-            }
-            '$' if chars.peek() == Some(&'{') => {
-                // `${VAR}` or a `${{ … }}` expression: one word.
-                in_word = true;
-                cur.push(c);
-                let mut depth = 0;
-                for d in chars.by_ref() {
-                    cur.push(d);
-                    match d {
-                        '{' => depth += 1,
-                        '}' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            '$' if chars.peek() == Some(&'(') => {
-                end_word(&mut cur, &mut words, &mut in_word);
-                if !words.is_empty() {
-                    cmds.push(std::mem::take(&mut words));
-                }
-            }
-            _ => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    end_word(&mut cur, &mut words, &mut in_word);
-    if !words.is_empty() {
-        cmds.push(words);
-    }
-    cmds
-}
-
 /// If the command installs a named package, the manager and the first package.
 fn adhoc(words: &[String]) -> Option<(String, String)> {
     let mut w: Vec<&str> = words.iter().map(|s| s.as_str()).collect();
@@ -185,53 +108,37 @@ pub fn scan_script(
     route: &str,
     out: &mut Vec<Finding>,
 ) {
-    let text = n.text();
     let mut cursor = n.start;
-    let mut pending: Option<(String, usize)> = None;
-    for line in text.lines() {
-        let t = line.trim();
-        // Locate the physical line in the source (block scalars lose their indentation).
-        let here = if t.is_empty() {
-            None
-        } else {
-            doc.src.get(cursor..).and_then(|s| s.find(t)).map(|i| {
-                cursor += i + t.len();
-                cursor - t.len()
-            })
+    let mut reported_line = None;
+    for cmd in model::shell_commands(n.text()) {
+        let Some((tool, pkg)) = adhoc(&cmd.words) else {
+            continue;
         };
-        // Join `\`-continued lines; the finding is on the first one.
-        let (logical, at) = match pending.take() {
-            Some((mut acc, at)) => {
-                acc.push(' ');
-                acc.push_str(t);
-                (acc, at)
-            }
-            None => (t.to_string(), here.unwrap_or(n.start)),
-        };
-        if let Some(stripped) = logical.strip_suffix('\\') {
-            pending = Some((stripped.to_string(), at));
+        let at = model::scalar_offset(doc.src, n, cmd.offset, cursor);
+        cursor = at + 1;
+        // One finding per source line, spanning the line's text.
+        let line_start = doc.src[..at].rfind('\n').map_or(0, |i| i + 1);
+        let start = line_start
+            + doc.src[line_start..at]
+                .find(|c: char| !c.is_whitespace())
+                .unwrap_or(at - line_start);
+        if reported_line.replace(line_start) == Some(line_start) {
             continue;
         }
-        let start = at;
-        for words in commands(&logical) {
-            if let Some((tool, pkg)) = adhoc(&words) {
-                let end = doc.src[start..]
-                    .find('\n')
-                    .map_or(doc.src.len(), |i| start + i);
-                let f = doc.finding_at(
-                    &INFO,
-                    start,
-                    end,
-                    route,
-                    format!("`{tool}` installs `{pkg}` outside the lockfile"),
-                );
-                out.push(match step {
-                    Some(s) => crate::ignore_scope(f, s),
-                    None => f,
-                });
-                break;
-            }
-        }
+        let end = doc.src[start..]
+            .find('\n')
+            .map_or(doc.src.len(), |i| start + i);
+        let f = doc.finding_at(
+            &INFO,
+            start,
+            end,
+            route,
+            format!("`{tool}` installs `{pkg}` outside the lockfile"),
+        );
+        out.push(match step {
+            Some(s) => crate::ignore_scope(f, s),
+            None => f,
+        });
     }
 }
 
@@ -266,7 +173,9 @@ mod tests {
     use super::*;
 
     fn hit(line: &str) -> bool {
-        commands(line).iter().any(|w| adhoc(w).is_some())
+        model::shell_commands(line)
+            .iter()
+            .any(|c| adhoc(&c.words).is_some())
     }
 
     #[test]
