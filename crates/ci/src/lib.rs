@@ -79,9 +79,38 @@ pub struct Doc<'a> {
     pub src: &'a str,
     pub root: &'a Node,
     pub settings: &'a CiSettings,
+    /// Every `${{ … }}` of the document, located and parsed once for all audits
+    /// ([`Doc::expressions`]).
+    exprs: std::cell::OnceCell<Vec<audits::expr::Parsed<'a>>>,
 }
 
-impl Doc<'_> {
+impl<'a> Doc<'a> {
+    pub fn new(
+        kind: DocKind,
+        display: &'a str,
+        rel: &'a str,
+        src: &'a str,
+        root: &'a Node,
+        settings: &'a CiSettings,
+    ) -> Self {
+        Doc {
+            kind,
+            display,
+            rel,
+            src,
+            root,
+            settings,
+            exprs: Default::default(),
+        }
+    }
+
+    /// Every `${{ … }}` in every scalar of the document with its parse, computed on first use
+    /// and shared by the audits that read expressions.
+    pub fn expressions(&self) -> &[audits::expr::Parsed<'a>] {
+        self.exprs
+            .get_or_init(|| audits::expr::parsed_expressions(self))
+    }
+
     /// A finding at `node` (its whole span), for `info`, with route `route`.
     pub fn finding(&self, info: &Info, node: &Node, route: &str, message: String) -> Finding {
         self.finding_at(info, node.start, node.end, route, message)
@@ -215,14 +244,7 @@ impl CiScanner {
         src: &str,
     ) -> Result<Vec<Finding>, Diagnostic> {
         let root = parse_doc(display, src)?;
-        let doc = Doc {
-            kind,
-            display,
-            rel,
-            src,
-            root: &root,
-            settings: &self.settings,
-        };
+        let doc = Doc::new(kind, display, rel, src, &root, &self.settings);
         let mut out = Vec::new();
         for a in &self.audits {
             if a.kinds().contains(&kind) {
@@ -355,14 +377,7 @@ impl CiScanner {
         } else {
             Vec::new()
         };
-        let doc = Doc {
-            kind,
-            display: &f.display,
-            rel: &f.rel,
-            src: &src,
-            root: &root,
-            settings: &self.settings,
-        };
+        let doc = Doc::new(kind, &f.display, &f.rel, &src, &root, &self.settings);
         let mut out = Vec::new();
         for a in &self.audits {
             if a.kinds().contains(&kind) {

@@ -419,6 +419,23 @@ pub struct Located<'a> {
     pub end: usize,
 }
 
+/// One located expression with its parse (`None`: not one the grammar takes).
+pub struct Parsed<'a> {
+    pub loc: Located<'a>,
+    pub expr: Option<Expr>,
+}
+
+/// [`document_expressions`], each parsed; use it through [`Doc::expressions`], which keeps it.
+pub fn parsed_expressions<'a>(doc: &Doc<'a>) -> Vec<Parsed<'a>> {
+    document_expressions(doc)
+        .into_iter()
+        .map(|loc| Parsed {
+            expr: parse(&loc.inner),
+            loc,
+        })
+        .collect()
+}
+
 /// Every `${{ … }}` in every scalar of the document (keys excluded), located in the source.
 /// Block scalars lose their indentation in the value, so each expression is found by its
 /// first line, searching forward from the previous one.

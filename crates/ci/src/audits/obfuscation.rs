@@ -1,6 +1,6 @@
 //! `ci/obfuscation`: workflow text written so that a reviewer cannot see what it does.
 
-use super::expr::{self, Expr};
+use super::expr::Expr;
 use crate::model;
 use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
@@ -126,15 +126,15 @@ impl Audit for Obfuscation {
                 ));
             }
         }
-        for l in expr::document_expressions(doc) {
-            let Some(e) = expr::parse(&l.inner) else {
+        for p in doc.expressions() {
+            let (l, Some(e)) = (&p.loc, &p.expr) else {
                 continue;
             };
             let msg = if e.is_constant() {
                 format!("`{}` always has the same value: write the value", l.raw)
             } else {
                 let mut parts = Vec::new();
-                constant_parts(&e, &mut parts);
+                constant_parts(e, &mut parts);
                 if parts.is_empty() {
                     continue;
                 }
@@ -152,6 +152,7 @@ impl Audit for Obfuscation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audits::expr;
 
     #[test]
     fn odd_paths() {

@@ -1,6 +1,6 @@
 //! `ci/unredacted-secrets`: `fromJSON(secrets.X)` yields values the log masker does not know.
 
-use super::expr::{self, Expr};
+use super::expr::Expr;
 use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
@@ -51,8 +51,9 @@ impl Audit for UnredactedSecrets {
         &[DocKind::Workflow, DocKind::Action]
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
-        for l in expr::document_expressions(doc) {
-            if expr::parse(&l.inner).is_some_and(|e| parses_secret(&e)) {
+        for p in doc.expressions() {
+            let l = &p.loc;
+            if p.expr.as_ref().is_some_and(parses_secret) {
                 out.push(doc.finding_at(
                     &INFO,
                     l.start,
@@ -71,6 +72,7 @@ impl Audit for UnredactedSecrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audits::expr;
 
     #[test]
     fn secret_json() {

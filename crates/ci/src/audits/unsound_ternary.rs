@@ -50,8 +50,9 @@ impl Audit for UnsoundTernary {
         &[DocKind::Workflow, DocKind::Action]
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
-        for l in expr::document_expressions(doc) {
-            if expr::parse(&l.inner).is_some_and(|e| has_unsound_ternary(&e)) {
+        for p in doc.expressions() {
+            let l = &p.loc;
+            if p.expr.as_ref().is_some_and(has_unsound_ternary) {
                 out.push(doc.finding_at(
                     &INFO,
                     l.start,
