@@ -487,6 +487,21 @@ fn step_of<'a>(root: &'a Node, route: &str) -> Option<&'a Node> {
     Some(node)
 }
 
+/// Test helper for the audits' unit tests: the sorted lines of `rule`'s findings on the
+/// workflow text `src`.
+#[cfg(test)]
+pub(crate) fn finding_lines(rule: &str, src: &str) -> Vec<u32> {
+    let mut v: Vec<u32> = CiScanner::default()
+        .audit_text(DocKind::Workflow, "w.yml", "w.yml", src)
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.rule.as_str() == rule)
+        .map(|f| f.location.line)
+        .collect();
+    v.sort();
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

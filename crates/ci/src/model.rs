@@ -117,6 +117,22 @@ pub fn all_steps(root: &Node) -> Vec<(Option<&Node>, Item<'_>)> {
     out
 }
 
+/// Every `uses:` of the document — reusable-workflow jobs first, then steps — with its route.
+pub fn all_uses(root: &Node) -> Vec<(&Node, String)> {
+    let mut out = Vec::new();
+    for (_, job) in jobs(root) {
+        if let Some(u) = job.node.get("uses") {
+            out.push((u, format!("{}.uses", job.route)));
+        }
+    }
+    for (_, step) in all_steps(root) {
+        if let Some(u) = step.node.get("uses") {
+            out.push((u, format!("{}.uses", step.route)));
+        }
+    }
+    out
+}
+
 /// A parsed `uses:` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Uses {

@@ -88,16 +88,7 @@ impl Audit for Obfuscation {
         &[DocKind::Workflow, DocKind::Action]
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
-        let mut uses = Vec::new();
-        for (_, job) in model::jobs(doc.root) {
-            if let Some(u) = job.node.get("uses") {
-                uses.push((u, format!("{}.uses", job.route)));
-            }
-        }
         for (_, step) in model::all_steps(doc.root) {
-            if let Some(u) = step.node.get("uses") {
-                uses.push((u, format!("{}.uses", step.route)));
-            }
             if let Some(w) = step.node.get("with")
                 && w.text().contains("${{")
             {
@@ -111,7 +102,7 @@ impl Audit for Obfuscation {
                 out.push(crate::ignore_scope(f, step.node));
             }
         }
-        for (u, route) in uses {
+        for (u, route) in model::all_uses(doc.root) {
             let text = u.text();
             if text.starts_with("./") || text.starts_with("docker://") {
                 continue;

@@ -47,18 +47,7 @@ impl Audit for SelfRepository {
         &[DocKind::Workflow, DocKind::Action]
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
-        let mut uses = Vec::new();
-        for (_, job) in model::jobs(doc.root) {
-            if let Some(u) = job.node.get("uses") {
-                uses.push((u, format!("{}.uses", job.route)));
-            }
-        }
-        for (_, step) in model::all_steps(doc.root) {
-            if let Some(u) = step.node.get("uses") {
-                uses.push((u, format!("{}.uses", step.route)));
-            }
-        }
-        for (u, route) in uses {
+        for (u, route) in model::all_uses(doc.root) {
             let t = u.text().trim();
             if let Some(path) = t.strip_prefix("./") {
                 out.push(doc.finding(

@@ -237,15 +237,7 @@ mod tests {
     use crate::{CiScanner, DocKind};
 
     fn lines(src: &str) -> Vec<u32> {
-        let mut v: Vec<u32> = CiScanner::default()
-            .audit_text(DocKind::Workflow, "w.yml", "w.yml", src)
-            .unwrap()
-            .into_iter()
-            .filter(|f| f.rule.as_str() == "ci/template-injection")
-            .map(|f| f.location.line)
-            .collect();
-        v.sort();
-        v
+        crate::finding_lines("ci/template-injection", src)
     }
 
     #[test]

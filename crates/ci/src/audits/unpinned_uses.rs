@@ -79,15 +79,8 @@ impl Audit for UnpinnedUses {
         &[DocKind::Workflow, DocKind::Action]
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
-        for (_, job) in model::jobs(doc.root) {
-            if let Some(u) = job.node.get("uses") {
-                check_uses(doc, u, &format!("{}.uses", job.route), out);
-            }
-        }
-        for (_, step) in model::all_steps(doc.root) {
-            if let Some(u) = step.node.get("uses") {
-                check_uses(doc, u, &format!("{}.uses", step.route), out);
-            }
+        for (u, route) in model::all_uses(doc.root) {
+            check_uses(doc, u, &route, out);
         }
     }
 }

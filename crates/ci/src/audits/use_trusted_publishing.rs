@@ -225,18 +225,9 @@ impl Audit for UseTrustedPublishing {
 #[cfg(test)]
 mod tests {
     use super::publish_command;
-    use crate::{CiScanner, DocKind};
 
     fn lines(src: &str) -> Vec<u32> {
-        let mut v: Vec<u32> = CiScanner::default()
-            .audit_text(DocKind::Workflow, "w.yml", "w.yml", src)
-            .unwrap()
-            .into_iter()
-            .filter(|f| f.rule.as_str() == "ci/use-trusted-publishing")
-            .map(|f| f.location.line)
-            .collect();
-        v.sort();
-        v
+        crate::finding_lines("ci/use-trusted-publishing", src)
     }
 
     #[test]
