@@ -4,15 +4,19 @@ use crate::parse::ParseError;
 use serde_json::Value;
 use yaml_rust2::{Yaml, YamlLoader};
 
-pub fn to_json(text: &str) -> Result<Value, ParseError> {
-    let docs = YamlLoader::load_from_str(text).map_err(|e| {
+/// The YAML documents of `text`; a syntax error carries its line and column.
+pub fn load(text: &str) -> Result<Vec<Yaml>, ParseError> {
+    YamlLoader::load_from_str(text).map_err(|e| {
         ParseError::new(
             e.marker().line() as u32,
             e.marker().col() as u32 + 1,
             e.to_string(),
         )
-    })?;
-    Ok(docs.first().map(convert).unwrap_or(Value::Null))
+    })
+}
+
+pub fn to_json(text: &str) -> Result<Value, ParseError> {
+    Ok(load(text)?.first().map(convert).unwrap_or(Value::Null))
 }
 
 fn convert(y: &Yaml) -> Value {

@@ -2,14 +2,12 @@
 //! record of the `GitHub Actions` ecosystem (written from the public advisory as a fixture),
 //! and the scanner end to end (findings, source policy, bad YAML as a positioned diagnostic).
 
+mod common;
+
 use std::path::Path;
-use tollgate_config::{Config, Date};
 use tollgate_deps::osv::{self, Db};
 use tollgate_deps::parse::{self, Format, NoSiblings};
-use tollgate_deps::{Component, DepsScanner, Ecosystem, Scope};
-use tollgate_engine::{RunOptions, Scanner, Silent};
-use tollgate_inventory::{Inventory, Options, Root};
-use tollgate_model::{Report, ToolInfo};
+use tollgate_deps::{Component, Ecosystem, Scope};
 
 const FIX: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -192,34 +190,8 @@ fn ghsa_record_matches_release_tags_only() {
     );
 }
 
-fn run(dir: &Path, toml: &str) -> Report {
-    std::fs::write(dir.join("tollgate.toml"), toml).unwrap();
-    let cfg = Config::load(&dir.join("tollgate.toml"), &["deps"]).unwrap();
-    let scanner = DepsScanner::from_config(&cfg, Some(dir.join("osv.db"))).unwrap();
-    let given = dir.display().to_string();
-    let inv = Inventory::collect(
-        &[Root::new(Some(&given))],
-        &Options {
-            no_ignore: true,
-            max_file_size: 1 << 20,
-            exclude: Vec::new(),
-        },
-    )
-    .unwrap();
-    let scanners: Vec<&dyn Scanner> = vec![&scanner];
-    tollgate_engine::run(
-        &scanners,
-        &inv,
-        &cfg,
-        &RunOptions {
-            tool: ToolInfo {
-                name: "tollgate".into(),
-                version: "test".into(),
-            },
-            today: Date::today_utc(),
-            progress: &Silent,
-        },
-    )
+fn run(dir: &Path, toml: &str) -> tollgate_model::Report {
+    common::run(dir, toml, "osv.db")
 }
 
 #[test]

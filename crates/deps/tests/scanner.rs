@@ -1,42 +1,16 @@
 //! The scanner through the engine: VEX suppression, banned packages, source policy, bad files
 //! as diagnostics, and a `[deps]` typo as a positioned config error.
 
-use tollgate_config::{Config, Date};
+mod common;
+
+use tollgate_config::Config;
 use tollgate_deps::DepsScanner;
-use tollgate_engine::{RunOptions, Scanner, Silent};
-use tollgate_inventory::{Inventory, Options, Root};
-use tollgate_model::{Report, SuppressionKind, ToolInfo};
+use tollgate_model::{Report, SuppressionKind};
 
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/demo-repo/");
 
 fn run(dir: &std::path::Path, toml: &str) -> Report {
-    std::fs::write(dir.join("tollgate.toml"), toml).unwrap();
-    let cfg = Config::load(&dir.join("tollgate.toml"), &["deps"]).unwrap();
-    let scanner = DepsScanner::from_config(&cfg, Some(dir.join("no-index.db"))).unwrap();
-    let given = dir.display().to_string();
-    let inv = Inventory::collect(
-        &[Root::new(Some(&given))],
-        &Options {
-            no_ignore: true,
-            max_file_size: 1 << 20,
-            exclude: Vec::new(),
-        },
-    )
-    .unwrap();
-    let scanners: Vec<&dyn Scanner> = vec![&scanner];
-    tollgate_engine::run(
-        &scanners,
-        &inv,
-        &cfg,
-        &RunOptions {
-            tool: ToolInfo {
-                name: "tollgate".into(),
-                version: "test".into(),
-            },
-            today: Date::today_utc(),
-            progress: &Silent,
-        },
-    )
+    common::run(dir, toml, "no-index.db")
 }
 
 #[test]

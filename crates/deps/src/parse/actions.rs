@@ -13,7 +13,7 @@
 
 use super::{Lines, ParseError};
 use crate::component::{Component, Ecosystem, Parsed, Scope};
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
 /// Which kind of GitHub Actions file is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,13 +125,7 @@ fn push_steps(steps: Option<&Yaml>) -> Vec<&str> {
 
 /// Parses a workflow or an action metadata file.
 pub fn parse(text: &str, kind: ActionsFile) -> Result<Parsed, ParseError> {
-    let docs = YamlLoader::load_from_str(text).map_err(|e| {
-        ParseError::new(
-            e.marker().line() as u32,
-            e.marker().col() as u32 + 1,
-            e.to_string(),
-        )
-    })?;
+    let docs = crate::yaml::load(text)?;
     let mut uses: Vec<&str> = Vec::new();
     let Some(doc) = docs.first() else {
         return Ok(Parsed::default());
