@@ -24,7 +24,35 @@ fn at_least_150_rules_all_with_keywords_and_examples() {
 
 #[test]
 fn every_example_is_found_and_no_negative_example_is() {
-    let engine = Engine::new(builtin_rules().unwrap());
+    examples_hold(&Engine::new(builtin_rules().unwrap()));
+}
+
+/// A user rule with a one-byte keyword moves the keyword search from the hashed prefilter to
+/// the Aho-Corasick automaton: every built-in rule must behave the same there.
+#[test]
+fn examples_hold_on_the_automaton_fallback_too() {
+    let mut rules = builtin_rules().unwrap();
+    rules.extend(
+        tollgate_secrets::rules::parse_rule_file(
+            r#"[[rules]]
+id = "one-byte-keyword"
+name = "test rule with a one-byte keyword"
+provider = "test"
+keywords = ["~"]
+pattern = '~(zq[0-9]{8})~'
+severity = "low"
+confidence = "low"
+examples = ["x = ~zq12345678~"]
+negative-examples = ["x = ~zq1234~"]
+"#,
+            "test.toml",
+        )
+        .unwrap(),
+    );
+    examples_hold(&Engine::new(rules));
+}
+
+fn examples_hold(engine: &Engine) {
     let mut failures = Vec::new();
     for (i, r) in engine.rules.iter().enumerate() {
         for ex in &r.def.examples {
