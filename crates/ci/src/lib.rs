@@ -255,17 +255,6 @@ impl CiScanner {
     }
 }
 
-/// The finding property naming the lines (`[first, last]`) on which a zizmor-style ignore
-/// comment also applies to the finding; removed before the finding is reported.
-pub const IGNORE_SCOPE: &str = "tollgate.ignore-scope";
-
-/// Marks `f` (a finding inside `node`, a step say) so that a `# zizmor: ignore[…]` comment on
-/// any line from the start of `node` to the end of the finding suppresses it, not only one on
-/// the finding's own lines.
-pub fn ignore_scope(f: Finding, node: &Node) -> Finding {
-    f.with_property(IGNORE_SCOPE, serde_json::json!([node.line, node.line]))
-}
-
 /// Findings, suppressed findings, a diagnostic, and local includes of one file.
 type FileResult = (Vec<Finding>, Vec<Finding>, Option<Diagnostic>, Vec<String>);
 
@@ -389,9 +378,11 @@ impl CiScanner {
     }
 
     /// Moves findings covered by a zizmor-style `# zizmor: ignore[audit]` comment (on a line of
-    /// the finding's span) to the suppressed list, so teams migrating keep their annotations.
+    /// the finding's span, or of the step it is in) to the suppressed list, so teams migrating
+    /// keep their annotations.
     pub fn peer_ignores(&self, src: &str, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Finding>) {
-        self.peer_ignores_in(src, None, findings)
+        let root = parse_doc("", src).ok();
+        self.peer_ignores_in(src, root.as_ref(), findings)
     }
 
     /// As [`Self::peer_ignores`]; with the document's tree, a finding inside a step is also
@@ -427,19 +418,10 @@ impl CiScanner {
                 .and_then(|(r, route)| step_of(r, route))
                 .map(|n| n.line)
                 .unwrap_or(f.location.line);
-            let (mut a, mut b) = (
+            let (a, b) = (
                 step_line.min(f.location.line) as usize,
                 f.location.end_line.max(f.location.line) as usize,
             );
-            // An audit may widen the lines an ignore comment is looked for on (the enclosing
-            // step, as zizmor does): see [`ignore_scope`].
-            if let Some(scope) = f.properties.remove(IGNORE_SCOPE) {
-                let line = |i: usize| scope.get(i).and_then(|v| v.as_u64()).map(|v| v as usize);
-                if let (Some(s), Some(e)) = (line(0), line(1)) {
-                    a = a.min(s.max(1));
-                    b = b.max(e);
-                }
-            }
             let hit = lines
                 .iter()
                 .take(b)

@@ -99,15 +99,9 @@ fn adhoc(words: &[String]) -> Option<(String, String)> {
     Some((tool.to_string(), pkg))
 }
 
-/// Reports each ad-hoc install in the script `n` (one finding per line); an ignore comment
-/// anywhere in `step` applies.
-pub fn scan_script(
-    doc: &Doc<'_>,
-    n: &Node,
-    step: Option<&Node>,
-    route: &str,
-    out: &mut Vec<Finding>,
-) {
+/// Reports each ad-hoc install in the script `n` (one finding per line); the route places
+/// it in its step, so an ignore comment anywhere in the step applies.
+pub fn scan_script(doc: &Doc<'_>, n: &Node, route: &str, out: &mut Vec<Finding>) {
     let mut cursor = n.start;
     let mut reported_line = None;
     for cmd in model::shell_commands(n.text()) {
@@ -135,10 +129,7 @@ pub fn scan_script(
             route,
             format!("`{tool}` installs `{pkg}` outside the lockfile"),
         );
-        out.push(match step {
-            Some(s) => crate::ignore_scope(f, s),
-            None => f,
-        });
+        out.push(f);
     }
 }
 
@@ -156,13 +147,7 @@ impl Audit for AdhocPackages {
                 continue;
             }
             if let Some(run) = step.node.get("run") {
-                scan_script(
-                    doc,
-                    run,
-                    Some(step.node),
-                    &format!("{}.run", step.route),
-                    out,
-                );
+                scan_script(doc, run, &format!("{}.run", step.route), out);
             }
         }
     }

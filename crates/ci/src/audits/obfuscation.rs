@@ -99,7 +99,7 @@ impl Audit for Obfuscation {
                     "`with:` is a single expression: the action's inputs cannot be reviewed".into(),
                 );
                 f.severity = Severity::Info;
-                out.push(crate::ignore_scope(f, step.node));
+                out.push(f);
             }
         }
         for (u, route) in model::all_uses(doc.root) {
