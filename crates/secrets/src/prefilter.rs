@@ -158,8 +158,11 @@ impl KeywordFinder {
         let w = fold(u32::from_le_bytes(b));
         let h4 = hash(w);
         let h3 = hash(w & LOW3);
-        self.verify_bucket(data, p, h4, out);
-        if h3 != h4 {
+        // Only the buckets whose bit is set (the table is in L1, the offsets are not).
+        if self.test(h4) != 0 {
+            self.verify_bucket(data, p, h4, out);
+        }
+        if h3 != h4 && self.test(h3) != 0 {
             self.verify_bucket(data, p, h3, out);
         }
     }
