@@ -10,6 +10,8 @@ DATA=${CREDDATA:-$ROOT/../shared/data/secrets/creddata-dev}
 EVAL=${CREDDATA_EVAL:-$DATA/../../../tools/creddata_eval.py}
 OUT=$ROOT/bench/work/creddata
 TG=${TOLLGATE:-$ROOT/target/release/tollgate}
+# The scans run from the data folder: make a relative TOLLGATE absolute first.
+TG=$(cd "$(dirname "$TG")" && pwd)/$(basename "$TG")
 mkdir -p "$OUT"
 args=()
 

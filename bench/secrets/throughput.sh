@@ -4,11 +4,14 @@
 # Without TREE it builds bench/work/vendor: `cargo vendor` of this workspace's Cargo.lock
 # (a few hundred crates from crates.io; rebuildable on any machine). Peers: gitleaks,
 # kingfisher (--no-validate --no-update-check), `rg -c` of one literal (the cost of reading
-# the bytes). Needs a release build of tollgate and GNU time (/usr/bin/time).
+# the bytes), and detect-secrets (about 0.1 MB/s) on a ~50 MB slice of the tree only, beside
+# tollgate on the same slice. Needs a release build of tollgate, GNU time (/usr/bin/time) and
+# ripgrep (`apt-get install -y ripgrep`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 TG=${TOLLGATE:-$ROOT/target/release/tollgate}
+TG=$(cd "$(dirname "$TG")" && pwd)/$(basename "$TG")
 TREE=${1:-$ROOT/bench/work/vendor}
 if [ ! -d "$TREE" ]; then
   cargo vendor --locked --versioned-dirs "$TREE" >/dev/null
@@ -38,4 +41,21 @@ run tollgate-1t env RAYON_NUM_THREADS=1 "$TG" scan secrets "$TREE" --no-ignore -
 command -v rg >/dev/null && run "rg -c" rg -c --no-ignore -uuu AKIA "$TREE"
 [ -x "$V/gitleaks" ] && run gitleaks "$V/gitleaks" dir "$TREE" --no-banner --exit-code 0 -f json -r "$ROOT/bench/work/gitleaks-report.json"
 [ -x "$V/kingfisher" ] && run kingfisher "$V/kingfisher" scan "$TREE" --no-validate --no-update-check --format json -o "$ROOT/bench/work/kingfisher-report.json"
+if [ -x "$V/detect-secrets" ] && [ "${NO_SLICE:-}" != 1 ]; then
+  # The first crates (in name order) that add up to ~50 MB.
+  SLICE=$ROOT/bench/work/slice50
+  if [ ! -d "$SLICE" ]; then
+    mkdir -p "$SLICE"
+    acc=0
+    for d in $(ls "$TREE"); do
+      cp -r "$TREE/$d" "$SLICE/"
+      acc=$((acc + $(du -sb "$TREE/$d" | cut -f1)))
+      [ "$acc" -lt 50000000 ] || break
+    done
+  fi
+  MB=$(python3 -c "print($(du -sb "$SLICE" | cut -f1)/1e6)")
+  echo "slice: $SLICE ($(printf %.0f "$MB") MB, $(find "$SLICE" -type f | wc -l) files)"
+  run "tollgate" "$TG" scan secrets "$SLICE" --no-ignore -q -f json -o /dev/null
+  run "detect-secrets" "$V/detect-secrets" scan --all-files "$SLICE"
+fi
 exit 0

@@ -2,9 +2,10 @@
 //!
 //! Exit codes: 0 pass, 1 findings or gate failed, 2 usage or tool error.
 
+#[macro_use]
+mod exit;
 mod cli;
 mod commands;
-mod exit;
 mod progress;
 mod registry;
 
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
     };
     match commands::dispatch(cli) {
         Ok(code) => code,
+        Err(e) if exit::is_broken_pipe(&e) => exit::USAGE.into(),
         Err(e) => {
             eprintln!("error: {e:#}");
             exit::USAGE.into()

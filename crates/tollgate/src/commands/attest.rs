@@ -199,7 +199,7 @@ pub fn run_key(k: KeyCommand) -> anyhow::Result<u8> {
                 .with_context(|| format!("cannot create {}", a.output_dir.display()))?;
             write_private(&key_path, &pem)?;
             write_file(&pub_path, &key.public_key().to_pem())?;
-            println!(
+            outln!(
                 "wrote {} ({}{}) and {}\nkey id: {}",
                 key_path.display(),
                 a.algorithm,
@@ -333,7 +333,7 @@ pub fn run_sign(a: SignArgs) -> anyhow::Result<u8> {
         .bundle
         .unwrap_or_else(|| sidecar(&a.artifact, tollgate_attest::BUNDLE_SUFFIX));
     write_file(&out, &bundle.to_json())?;
-    println!(
+    outln!(
         "signed {} ({digest}) with key {}\nwrote {}",
         a.artifact.display(),
         signer.key_id(),
@@ -416,7 +416,7 @@ pub fn run_attest(a: AttestArgs) -> anyhow::Result<u8> {
     if let Some(j) = &a.jsonl {
         append_line(j, &bundle)?;
     }
-    println!(
+    outln!(
         "attested {ptype} for {} ({digest})\nwrote {}",
         a.artifact.display(),
         out.display()
@@ -557,7 +557,7 @@ pub fn run_verify(a: VerifyArgs) -> anyhow::Result<u8> {
         Err(e) => return usage(e.to_string()),
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        outln!("{}", serde_json::to_string_pretty(&result)?);
     } else {
         print_human(&result);
     }
@@ -573,24 +573,24 @@ fn mark(s: Status) -> &'static str {
 }
 
 fn print_human(r: &tollgate_attest::ReleaseVerification) {
-    println!("artifact {}", r.artifact);
+    outln!("artifact {}", r.artifact);
     for b in &r.bundles {
         print_bundle(b);
     }
     if !r.requirements.is_empty() {
-        println!("requirements");
+        outln!("requirements");
         for c in &r.requirements {
-            println!("  [{}] {}: {}", mark(c.status), c.name, c.detail);
+            outln!("  [{}] {}: {}", mark(c.status), c.name, c.detail);
         }
     }
-    println!("{}", if r.ok() { "VERIFIED" } else { "NOT VERIFIED" });
+    outln!("{}", if r.ok() { "VERIFIED" } else { "NOT VERIFIED" });
 }
 
 fn print_bundle(b: &Verified) {
     let what = b.predicate_type().unwrap_or("signature");
-    println!("{} ({what})", b.bundle);
+    outln!("{} ({what})", b.bundle);
     if let Some(id) = &b.signer.identity {
-        println!(
+        outln!(
             "  signer: {id}{}{}",
             b.signer
                 .key_id
@@ -605,7 +605,7 @@ fn print_bundle(b: &Verified) {
         );
     }
     for c in &b.checks {
-        println!("  [{}] {}: {}", mark(c.status), c.name, c.detail);
+        outln!("  [{}] {}: {}", mark(c.status), c.name, c.detail);
     }
 }
 

@@ -19,38 +19,39 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<u8> {
     let mut rules: Vec<_> = scanners.iter().flat_map(|s| s.rules()).collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     if a.markdown {
-        print!("{}", markdown(&rules));
+        out!("{}", markdown(&rules));
         return Ok(exit::PASS);
     }
     match a.rule {
         None => {
             if a.json {
-                println!("{}", serde_json::to_string_pretty(&rules)?);
+                outln!("{}", serde_json::to_string_pretty(&rules)?);
             } else {
                 for r in &rules {
-                    println!("{:40} {:8} {}", r.id, r.default_severity, r.name);
+                    outln!("{:40} {:8} {}", r.id, r.default_severity, r.name);
                 }
             }
             Ok(exit::PASS)
         }
         Some(id) => match rules.iter().find(|r| r.id.as_str() == id) {
             Some(r) if a.json => {
-                println!("{}", serde_json::to_string_pretty(r)?);
+                outln!("{}", serde_json::to_string_pretty(r)?);
                 Ok(exit::PASS)
             }
             Some(r) => {
-                println!("{} — {}\n", r.id, r.name);
-                println!(
+                outln!("{} — {}\n", r.id, r.name);
+                outln!(
                     "severity: {}   confidence: {}",
-                    r.default_severity, r.default_confidence
+                    r.default_severity,
+                    r.default_confidence
                 );
                 if !r.tags.is_empty() {
-                    println!("tags: {}", r.tags.join(", "));
+                    outln!("tags: {}", r.tags.join(", "));
                 }
-                println!("\n{}\n", r.summary);
-                println!("{}", r.docs.trim_end());
+                outln!("\n{}\n", r.summary);
+                outln!("{}", r.docs.trim_end());
                 if let Some(u) = &r.help_uri {
-                    println!("\nMore: {u}");
+                    outln!("\nMore: {u}");
                 }
                 Ok(exit::PASS)
             }
