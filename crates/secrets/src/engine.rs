@@ -44,6 +44,8 @@ pub struct Engine {
     finder: Finder,
     /// Keyword pattern index → rule indices.
     kw_rules: Vec<Vec<usize>>,
+    /// Rules without keywords: their regexes run over every whole input.
+    unkeyed: Vec<usize>,
 }
 
 enum Finder {
@@ -61,7 +63,11 @@ impl Engine {
     pub fn new(rules: Vec<Rule>) -> Engine {
         let mut keywords: Vec<String> = Vec::new();
         let mut kw_rules: Vec<Vec<usize>> = Vec::new();
+        let mut unkeyed = Vec::new();
         for (i, r) in rules.iter().enumerate() {
+            if r.def.keywords.is_empty() {
+                unkeyed.push(i);
+            }
             for k in &r.def.keywords {
                 let k = k.to_ascii_lowercase();
                 match keywords.iter().position(|x| *x == k) {
@@ -90,6 +96,7 @@ impl Engine {
             rules,
             finder,
             kw_rules,
+            unkeyed,
         }
     }
 
@@ -117,6 +124,9 @@ impl Engine {
         let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
         let mut hits = Vec::new();
         self.keyword_hits(data, &mut hits);
+        for &ri in &self.unkeyed {
+            self.run_rule(ri, data, 0, data.len(), &mut seen, &mut out, &mut failures);
+        }
         for hit in &hits {
             for &ri in &self.kw_rules[hit.pattern] {
                 // A hit inside the window last searched for this rule was already covered
@@ -130,41 +140,57 @@ impl Engine {
                     continue;
                 }
                 covered[ri] = we;
-                let regexes = match rule.regexes() {
-                    Ok(r) => r,
-                    Err(e) => {
-                        if !failures.iter().any(|f: &RuleFailure| f.rule == ri) {
-                            failures.push(RuleFailure {
-                                rule: ri,
-                                message: e.to_string(),
-                            });
-                        }
-                        continue;
-                    }
-                };
-                for re in regexes {
-                    for caps in re.captures_iter(&data[ws..we]) {
-                        // The `secret` group, else the first group that took part (patterns
-                        // use alternatives per quote style), else the whole match.
-                        let m = caps
-                            .name("secret")
-                            .or_else(|| caps.iter().skip(1).flatten().next())
-                            .or_else(|| caps.get(0));
-                        let Some(m) = m else { continue };
-                        let (s, e) = (ws + m.start(), ws + m.end());
-                        if s == e || !seen.insert((ri, s, e)) {
-                            continue;
-                        }
-                        if let Some(found) = self.check(ri, data, s, e) {
-                            out.push(found);
-                        }
-                    }
-                }
+                self.run_rule(ri, data, ws, we, &mut seen, &mut out, &mut failures);
             }
         }
         drop_generic_overlaps(&self.rules, &mut out);
         out.sort_by_key(|m| (m.start, m.rule));
         (out, failures)
+    }
+
+    /// Runs rule `ri`'s regexes on `data[ws..we]`, appending the candidates that pass its
+    /// checks (each value once).
+    #[allow(clippy::too_many_arguments)]
+    fn run_rule(
+        &self,
+        ri: usize,
+        data: &[u8],
+        ws: usize,
+        we: usize,
+        seen: &mut HashSet<(usize, usize, usize)>,
+        out: &mut Vec<Match>,
+        failures: &mut Vec<RuleFailure>,
+    ) {
+        let regexes = match self.rules[ri].regexes() {
+            Ok(r) => r,
+            Err(e) => {
+                if !failures.iter().any(|f: &RuleFailure| f.rule == ri) {
+                    failures.push(RuleFailure {
+                        rule: ri,
+                        message: e.to_string(),
+                    });
+                }
+                return;
+            }
+        };
+        for re in regexes {
+            for caps in re.captures_iter(&data[ws..we]) {
+                // The `secret` group, else the first group that took part (patterns use
+                // alternatives per quote style), else the whole match.
+                let m = caps
+                    .name("secret")
+                    .or_else(|| caps.iter().skip(1).flatten().next())
+                    .or_else(|| caps.get(0));
+                let Some(m) = m else { continue };
+                let (s, e) = (ws + m.start(), ws + m.end());
+                if s == e || !seen.insert((ri, s, e)) {
+                    continue;
+                }
+                if let Some(found) = self.check(ri, data, s, e) {
+                    out.push(found);
+                }
+            }
+        }
     }
 
     /// Applies the rule's validators to the candidate `data[s..e]`.

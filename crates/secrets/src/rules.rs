@@ -82,10 +82,12 @@ pub struct RuleDef {
     /// Who issues the credential ("GitHub"); named in finding messages.
     pub provider: String,
     /// Literal strings (matched case-insensitively) one of which must occur for the rule's
-    /// regex to run. Every rule should have some: a rule without keywords runs on every byte.
+    /// regex to run. Every rule should have some: a rule without keywords runs its regexes
+    /// over every whole input.
     #[serde(default)]
     pub keywords: Vec<String>,
-    /// Regex (Rust `regex` syntax, bytes mode). The secret is the capture group named
+    /// Regex (Rust `regex` syntax over bytes, ASCII mode: `\b`, `\w`, `\d` and `(?i)` are
+    /// ASCII). The secret is the capture group named
     /// `secret`, else group 1, else the whole match.
     #[serde(default)]
     pub pattern: Option<String>,

@@ -433,3 +433,36 @@ fn demo_repo_planted_secrets() {
     assert!(slack.location.path.ends_with("dist/site-bundle.zip"));
     assert_eq!(slack.location.member.as_deref(), Some("config/.env"));
 }
+
+/// A user rule without keywords runs over the whole input (it has no prefilter to wait for),
+/// beside the built-in rules.
+#[test]
+fn rule_without_keywords_runs_on_every_input() {
+    let user = tollgate_secrets::rules::parse_rule_file(
+        r#"
+[[rules]]
+id = "internal-ticket-token"
+name = "Internal ticket token"
+provider = "ACME"
+pattern = '''\b(TKT[0-9]{4}Z[0-9A-F]{12})\b'''
+examples = ["x = TKT1234Z0123456789AB"]
+"#,
+        "user.toml",
+    )
+    .unwrap();
+    let mut rules = tollgate_secrets::rules::builtin_rules().unwrap();
+    rules.extend(user);
+    let s = SecretsScanner::with_rules(rules, ArchiveLimits::default()).unwrap();
+    let input = Input {
+        display: "a.txt",
+        rel: "a.txt",
+        member: None,
+        origin: None,
+    };
+    let data = format!("first line\nv = TKT1234Z0123456789AB and {SLACK}\n");
+    let out = s.scan_bytes(&input, data.as_bytes());
+    assert_eq!(
+        rules_of(&out),
+        ["secrets/internal-ticket-token", "secrets/slack-bot-token"]
+    );
+}
