@@ -261,6 +261,18 @@ const KEY_STOP_WORDS: &[&str] = &[
     "fake",
     "validator",
     "strength",
+    // `pass` that is not a password: clippy lint names in Cargo.toml
+    // (`needless_pass_by_value = "warn"`), filters, control flow.
+    "pass_by",
+    "passed",
+    "passing",
+    "bypass",
+    "lowpass",
+    "highpass",
+    "bandpass",
+    "allpass",
+    "passthrough",
+    "compass",
 ];
 
 /// Endings of a name that say the value is an attribute of the secret, not the secret:

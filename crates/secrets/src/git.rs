@@ -213,45 +213,68 @@ pub fn scan_repo(
         }
     }
 
-    // Blobs are read on this thread (a gix handle is not shared across threads without
-    // gix's `parallel` feature, which costs build time) in batches of about 64 MiB, and each
-    // batch is scanned in parallel.
-    let mut batch: Vec<(&BlobJob, gix::ObjectDetached)> = Vec::new();
-    let mut batch_bytes = 0usize;
-    for (n, job) in jobs.iter().enumerate() {
-        match repo.try_find_object(job.blob) {
-            Ok(Some(o)) => {
-                batch_bytes += o.data.len();
-                batch.push((job, o.detach()));
+    // Blobs are read (inflated, deltas applied) on this thread — a gix handle is not shared
+    // across threads without gix's `parallel` feature, which costs build time — in batches of
+    // about 16 MiB, while a second thread scans the previous batches in parallel (rayon). The
+    // channel holds two batches, so memory stays at a few batches whatever the history size.
+    const BATCH_BYTES: usize = 16 << 20;
+    let commits = &commits;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(&BlobJob, gix::ObjectDetached)>>(2);
+    let scanned = std::thread::scope(|s| {
+        let worker = s.spawn(move || {
+            let mut results: Vec<ScanOutput> = Vec::new();
+            for batch in rx {
+                results.par_extend(batch.par_iter().map(|(job, obj)| {
+                    scan_blob(scanner, job, &obj.data, &commits[job.commit].origin)
+                }));
             }
-            Ok(None) => out.diagnostics.push(
-                Diagnostic::warning(
-                    "secrets",
-                    format!(
-                        "blob {} is missing (shallow or partial clone?): skipped",
-                        job.blob
-                    ),
-                )
-                .at(job.path.clone(), None, None),
-            ),
-            Err(e) => {
-                out.diagnostics.push(
+            results
+        });
+        let mut batch: Vec<(&BlobJob, gix::ObjectDetached)> = Vec::new();
+        let mut batch_bytes = 0usize;
+        for job in &jobs {
+            match repo.try_find_object(job.blob) {
+                Ok(Some(o)) => {
+                    batch_bytes += o.data.len();
+                    batch.push((job, o.detach()));
+                }
+                Ok(None) => out.diagnostics.push(
+                    Diagnostic::warning(
+                        "secrets",
+                        format!(
+                            "blob {} is missing (shallow or partial clone?): skipped",
+                            job.blob
+                        ),
+                    )
+                    .at(job.path.clone(), None, None),
+                ),
+                Err(e) => out.diagnostics.push(
                     Diagnostic::warning("secrets", format!("cannot read blob {}: {e}", job.blob))
                         .at(job.path.clone(), None, None),
-                )
+                ),
+            }
+            if batch_bytes >= BATCH_BYTES {
+                // A send fails only if the worker panicked; join reports that below.
+                let _ = tx.send(std::mem::take(&mut batch));
+                batch_bytes = 0;
             }
         }
-        if batch_bytes >= 64 << 20 || n + 1 == jobs.len() {
-            let results: Vec<ScanOutput> = batch
-                .par_iter()
-                .map(|(job, obj)| scan_blob(scanner, job, &obj.data, &commits[job.commit].origin))
-                .collect();
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        drop(tx);
+        worker.join()
+    });
+    match scanned {
+        Ok(results) => {
             for r in results {
                 merge(&mut out, r);
             }
-            batch.clear();
-            batch_bytes = 0;
         }
+        Err(_) => out.diagnostics.push(Diagnostic::error(
+            "secrets",
+            "the history scan's worker thread panicked: results are incomplete".to_string(),
+        )),
     }
     if let Some((path, tips)) = new_watermark {
         let text: String = tips.iter().map(|t| format!("{t}\n")).collect();
