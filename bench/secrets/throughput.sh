@@ -42,16 +42,17 @@ command -v rg >/dev/null && run "rg -c" rg -c --no-ignore -uuu AKIA "$TREE"
 [ -x "$V/gitleaks" ] && run gitleaks "$V/gitleaks" dir "$TREE" --no-banner --exit-code 0 -f json -r "$ROOT/bench/work/gitleaks-report.json"
 [ -x "$V/kingfisher" ] && run kingfisher "$V/kingfisher" scan "$TREE" --no-validate --no-update-check --format json -o "$ROOT/bench/work/kingfisher-report.json"
 if [ -x "$V/detect-secrets" ] && [ "${NO_SLICE:-}" != 1 ]; then
-  # The first crates (in name order) that add up to ~50 MB.
+  # Crates in name order, each taken if the slice stays within 50 MB.
   SLICE=$ROOT/bench/work/slice50
-  if [ ! -d "$SLICE" ]; then
-    mkdir -p "$SLICE"
+  if [ ! -f "$SLICE/.done" ]; then
+    rm -rf "$SLICE" && mkdir -p "$SLICE"
     acc=0
     for d in $(ls "$TREE"); do
-      cp -r "$TREE/$d" "$SLICE/"
-      acc=$((acc + $(du -sb "$TREE/$d" | cut -f1)))
-      [ "$acc" -lt 50000000 ] || break
+      sz=$(du -sb "$TREE/$d" | cut -f1)
+      [ $((acc + sz)) -le 50000000 ] || continue
+      cp -r "$TREE/$d" "$SLICE/" && acc=$((acc + sz))
     done
+    touch "$SLICE/.done"
   fi
   MB=$(python3 -c "print($(du -sb "$SLICE" | cut -f1)/1e6)")
   echo "slice: $SLICE ($(printf %.0f "$MB") MB, $(find "$SLICE" -type f | wc -l) files)"

@@ -45,10 +45,22 @@ fn finding(p: &Paint, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "      {}", p.wrap("2", sym))?;
     }
     if let Some(o) = &f.origin {
-        let who = o.author.as_deref().unwrap_or("?");
-        let when = o.date.as_deref().unwrap_or("");
         let short = &o.commit[..o.commit.len().min(12)];
-        writeln!(out, "      commit {short} by {who} {when}")?;
+        let line = match (&o.author, &o.date, &o.summary) {
+            // Not a commit (staged changes): what it is instead.
+            (None, None, Some(what)) => what.clone(),
+            (author, date, _) => {
+                let mut l = format!("commit {short}");
+                if let Some(a) = author {
+                    l.push_str(&format!(" by {a}"));
+                }
+                if let Some(d) = date {
+                    l.push_str(&format!(" {d}"));
+                }
+                l
+            }
+        };
+        writeln!(out, "      {line}")?;
     }
     if let Some(snippet) = &f.evidence.snippet {
         let num = f.location.line.to_string();
@@ -170,7 +182,11 @@ pub fn summary(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<
         line.push_str(&format!(", {} suppressed", report.suppressed.len()));
     }
     let skipped: u64 = report.skipped.values().sum();
-    let mut files = format!("{} files scanned", report.inputs.len());
+    // Sources outside the inventory (git history, stdin, a CI log) count what their scanner
+    // read.
+    let read = report.scanners.iter().map(|s| s.files).max().unwrap_or(0);
+    let n = report.inputs.len().max(read);
+    let mut files = format!("{n} {} scanned", if n == 1 { "file" } else { "files" });
     if skipped > 0 {
         let why: Vec<String> = report
             .skipped
@@ -225,5 +241,41 @@ mod tests {
         )
         .unwrap();
         assert!(String::from_utf8(buf).unwrap().contains("\x1b[1;31mHIGH"));
+    }
+
+    /// A commit shows its author and date when known; staged changes show what they are.
+    #[test]
+    fn origin_lines() {
+        let render = |origin: tollgate_model::Origin| {
+            let mut r = crate::testdata::report();
+            r.findings.truncate(1);
+            r.findings[0].origin = Some(origin);
+            let mut buf = Vec::new();
+            super::render(&r, &RenderOptions::default(), &mut buf).unwrap();
+            String::from_utf8(buf).unwrap()
+        };
+        let commit = render(tollgate_model::Origin {
+            commit: "0123456789abcdef0123".into(),
+            author: Some("Ann".into()),
+            email: None,
+            date: Some("2026-01-02".into()),
+            summary: Some("add config".into()),
+        });
+        assert!(
+            commit.contains("commit 0123456789ab by Ann 2026-01-02\n"),
+            "{commit}"
+        );
+        let staged = render(tollgate_model::Origin {
+            commit: "staged".into(),
+            author: None,
+            email: None,
+            date: None,
+            summary: Some("staged changes (index)".into()),
+        });
+        assert!(
+            staged.contains("      staged changes (index)\n"),
+            "{staged}"
+        );
+        assert!(!staged.contains("by ?"), "{staged}");
     }
 }

@@ -221,15 +221,16 @@ pub fn scan_repo(
     let commits = &commits;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(&BlobJob, Vec<u8>)>>(2);
     let scanned = std::thread::scope(|s| {
-        let worker = s.spawn(move || {
-            let mut results: Vec<ScanOutput> = Vec::new();
-            for batch in rx {
-                results.par_extend(batch.par_iter().map(|(job, data)| {
-                    scan_blob(scanner, job, data, &commits[job.commit].origin)
-                }));
-            }
-            results
-        });
+        let worker =
+            s.spawn(move || {
+                let mut results: Vec<ScanOutput> = Vec::new();
+                for batch in rx {
+                    results.par_extend(batch.par_iter().map(|(job, data)| {
+                        scan_blob(scanner, job, data, &commits[job.commit].origin)
+                    }));
+                }
+                results
+            });
         let mut batch: Vec<(&BlobJob, Vec<u8>)> = Vec::new();
         let mut batch_bytes = 0usize;
         for job in &jobs {
