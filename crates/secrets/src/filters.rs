@@ -273,6 +273,10 @@ const KEY_STOP_WORDS: &[&str] = &[
     "allpass",
     "passthrough",
     "compass",
+    // A public key (token) is not a secret: `publicKeyToken="6595b64144ccf1df"` in .NET
+    // manifests, `public_key = "…"`.
+    "publickey",
+    "public_key",
 ];
 
 /// Endings of a name that say the value is an attribute of the secret, not the secret:
