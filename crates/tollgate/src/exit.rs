@@ -7,19 +7,8 @@ pub const FAIL: u8 = 1;
 /// Usage error, bad configuration, or a tool error where nothing could be done.
 pub const USAGE: u8 = 2;
 
-/// Output closed early (`tollgate … | head`): the process ends quietly with [`USAGE`], since
-/// the reader may not have seen the whole result, instead of panicking in `println!`.
-pub fn write_stdout(args: std::fmt::Arguments<'_>) {
-    use std::io::Write;
-    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write to standard output: {e}");
-        }
-        std::process::exit(USAGE as i32);
-    }
-}
-
-/// Whether `e` comes from writing to a closed pipe.
+/// Whether `e` comes from writing to a closed pipe (`tollgate … | head`). `main` then ends
+/// quietly with [`USAGE`]: the reader may not have seen the whole result.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
@@ -27,19 +16,19 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// `println!` through [`write_stdout`].
+/// `println!` that returns a write error with `?` instead of panicking, so a closed stdout
+/// reaches `main` like every other error, after the command's destructors have run.
 macro_rules! outln {
-    () => {
-        $crate::exit::write_stdout(format_args!("\n"))
-    };
-    ($($t:tt)*) => {
-        $crate::exit::write_stdout(format_args!("{}\n", format_args!($($t)*)))
-    };
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($t)*)?
+    }};
 }
 
-/// `print!` through [`write_stdout`].
+/// `print!` that returns a write error with `?` (see [`outln`]).
 macro_rules! out {
-    ($($t:tt)*) => {
-        $crate::exit::write_stdout(format_args!($($t)*))
-    };
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($t)*)?
+    }};
 }

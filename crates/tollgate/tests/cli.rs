@@ -362,9 +362,9 @@ fn release_and_verify_the_demo_build_output() {
         .code(1);
 }
 
-/// A reader that stops early (`tollgate explain | head -1`) ends the run quietly with exit
-/// code 2, not a panic: the Markdown rule book is far longer than a pipe buffer, so a write hits
-/// the closed pipe.
+/// A reader that stops early (`tollgate explain | head -1`) ends the run quietly (nothing on
+/// stderr) with exit code 2, not a panic: the Markdown rule book is far longer than a pipe
+/// buffer, so a write hits the closed pipe.
 #[test]
 fn closed_stdout_is_not_a_panic() {
     use std::process::{Command as Std, Stdio};
@@ -378,6 +378,6 @@ fn closed_stdout_is_not_a_panic() {
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "stderr: {stderr}");
     assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
 }

@@ -559,7 +559,7 @@ pub fn run_verify(a: VerifyArgs) -> anyhow::Result<u8> {
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        print_human(&result);
+        print_human(&result)?;
     }
     Ok(if result.ok() { exit::PASS } else { exit::FAIL })
 }
@@ -572,10 +572,10 @@ fn mark(s: Status) -> &'static str {
     }
 }
 
-fn print_human(r: &tollgate_attest::ReleaseVerification) {
+fn print_human(r: &tollgate_attest::ReleaseVerification) -> std::io::Result<()> {
     outln!("artifact {}", r.artifact);
     for b in &r.bundles {
-        print_bundle(b);
+        print_bundle(b)?;
     }
     if !r.requirements.is_empty() {
         outln!("requirements");
@@ -584,9 +584,10 @@ fn print_human(r: &tollgate_attest::ReleaseVerification) {
         }
     }
     outln!("{}", if r.ok() { "VERIFIED" } else { "NOT VERIFIED" });
+    Ok(())
 }
 
-fn print_bundle(b: &Verified) {
+fn print_bundle(b: &Verified) -> std::io::Result<()> {
     let what = b.predicate_type().unwrap_or("signature");
     outln!("{} ({what})", b.bundle);
     if let Some(id) = &b.signer.identity {
@@ -607,6 +608,7 @@ fn print_bundle(b: &Verified) {
     for c in &b.checks {
         outln!("  [{}] {}: {}", mark(c.status), c.name, c.detail);
     }
+    Ok(())
 }
 
 pub fn run_release(a: ReleaseArgs) -> anyhow::Result<u8> {
