@@ -37,6 +37,15 @@ pub struct RuleFailure {
     pub message: String,
 }
 
+/// What one [`Engine::scan`] gathers: the values already seen per rule, the matches, and the
+/// rules whose regex failed to compile.
+#[derive(Default)]
+struct ScanAcc {
+    seen: HashSet<(usize, usize, usize)>,
+    out: Vec<Match>,
+    failures: Vec<RuleFailure>,
+}
+
 pub struct Engine {
     pub rules: Vec<Rule>,
     /// The keyword search: the hashed prefilter, or an automaton for keyword sets it cannot
@@ -117,15 +126,13 @@ impl Engine {
 
     /// Every match in `data`, plus regexes that failed to compile.
     pub fn scan(&self, data: &[u8]) -> (Vec<Match>, Vec<RuleFailure>) {
-        let mut out = Vec::new();
-        let mut failures = Vec::new();
+        let mut acc = ScanAcc::default();
         // Per rule: end of the last window searched, so a run of hits is searched once.
         let mut covered: Vec<usize> = vec![0; self.rules.len()];
-        let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
         let mut hits = Vec::new();
         self.keyword_hits(data, &mut hits);
         for &ri in &self.unkeyed {
-            self.run_rule(ri, data, 0, data.len(), &mut seen, &mut out, &mut failures);
+            self.run_rule(ri, data, (0, data.len()), &mut acc);
         }
         for hit in &hits {
             for &ri in &self.kw_rules[hit.pattern] {
@@ -140,31 +147,29 @@ impl Engine {
                     continue;
                 }
                 covered[ri] = we;
-                self.run_rule(ri, data, ws, we, &mut seen, &mut out, &mut failures);
+                self.run_rule(ri, data, (ws, we), &mut acc);
             }
         }
+        let ScanAcc {
+            mut out, failures, ..
+        } = acc;
         drop_generic_overlaps(&self.rules, &mut out);
         out.sort_by_key(|m| (m.start, m.rule));
         (out, failures)
     }
 
     /// Runs rule `ri`'s regexes on `data[ws..we]`, appending the candidates that pass its
-    /// checks (each value once).
-    #[allow(clippy::too_many_arguments)]
-    fn run_rule(
-        &self,
-        ri: usize,
-        data: &[u8],
-        ws: usize,
-        we: usize,
-        seen: &mut HashSet<(usize, usize, usize)>,
-        out: &mut Vec<Match>,
-        failures: &mut Vec<RuleFailure>,
-    ) {
+    /// checks (each value once) to `acc`.
+    fn run_rule(&self, ri: usize, data: &[u8], (ws, we): (usize, usize), acc: &mut ScanAcc) {
+        let ScanAcc {
+            seen,
+            out,
+            failures,
+        } = acc;
         let regexes = match self.rules[ri].regexes() {
             Ok(r) => r,
             Err(e) => {
-                if !failures.iter().any(|f: &RuleFailure| f.rule == ri) {
+                if !failures.iter().any(|f| f.rule == ri) {
                     failures.push(RuleFailure {
                         rule: ri,
                         message: e.to_string(),

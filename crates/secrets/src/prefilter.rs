@@ -87,27 +87,26 @@ impl KeywordFinder {
         let nb = 1usize << BITS;
         let mut bits = vec![0u32; nb / 32].into_boxed_slice();
         let mut count = vec![0u32; nb + 1];
+        // (bucket, keyword) pairs.
         let mut placed: Vec<(usize, usize)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut place = |h: usize, i: usize| {
-            // Folding maps two third bytes to one window: place each (bucket, keyword) once.
-            if seen.insert((h, i)) {
-                bits[h / 32] |= 1 << (h % 32);
-                count[h + 1] += 1;
-                placed.push((h, i));
-            }
-        };
         for (i, k) in kws.iter().enumerate() {
             if k.len() == 2 {
                 // A 2-byte keyword is found through its 3-byte windows: every folded third
                 // byte, including the zero padding after the input's last byte.
                 for third in 0..=255u8 {
                     let w = fold(u32::from_le_bytes([k[0], k[1], third, 0])) & LOW3;
-                    place(hash(w), i);
+                    placed.push((hash(w), i));
                 }
             } else {
-                place(hash(key_of(k)), i);
+                placed.push((hash(key_of(k)), i));
             }
+        }
+        // Folding maps two third bytes to one window: each pair once.
+        placed.sort_unstable();
+        placed.dedup();
+        for &(h, _) in &placed {
+            bits[h / 32] |= 1 << (h % 32);
+            count[h + 1] += 1;
         }
         for b in 0..nb {
             count[b + 1] += count[b];
@@ -218,9 +217,9 @@ impl KeywordFinder {
             i += 64;
         }
         while i < n {
-            // The last positions (up to 66, so this runs at most twice): zero padding never completes a keyword of three bytes or
-            // more, its folded form is among the third bytes of 2-byte keywords, and
-            // verification reads the real bytes.
+            // The last positions (at most 66, so this runs at most twice): zero padding never
+            // completes a keyword of three bytes or more, its folded form is among the third
+            // bytes of 2-byte keywords, and verification reads the real bytes.
             let mut chunk = [0u8; 67];
             chunk[..n - i].copy_from_slice(&data[i..]);
             let mut m = self.mask(&chunk);

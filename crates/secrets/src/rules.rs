@@ -87,8 +87,8 @@ pub struct RuleDef {
     #[serde(default)]
     pub keywords: Vec<String>,
     /// Regex (Rust `regex` syntax over bytes, ASCII mode: `\b`, `\w`, `\d` and `(?i)` are
-    /// ASCII). The secret is the capture group named
-    /// `secret`, else group 1, else the whole match.
+    /// ASCII). The secret is the capture group named `secret`, else group 1, else the whole
+    /// match.
     #[serde(default)]
     pub pattern: Option<String>,
     /// More alternative patterns.
