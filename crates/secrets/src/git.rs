@@ -236,9 +236,9 @@ pub fn scan_repo(
         for job in &jobs {
             match repo.try_find_object(job.blob) {
                 Ok(Some(o)) => {
-                    // A copy of exactly the blob: gix's decode buffer also held the delta
-                    // chain (its capacity was 390 MB across the batches in flight on a
-                    // 2,000-commit history), and dropping `o` gives it back for the next read.
+                    // A copy of exactly the blob: gix's decode buffer also holds the delta
+                    // chain, so its capacity can be many times the blob, and dropping `o`
+                    // gives the buffer back for the next read.
                     batch_bytes += o.data.len();
                     batch.push((job, o.data.to_vec()));
                 }
