@@ -27,7 +27,7 @@ fn main() -> ExitCode {
     };
     match commands::dispatch(cli) {
         Ok(code) => code,
-        Err(e) if exit::is_broken_pipe(&e) => exit::USAGE.into(),
+        Err(e) if exit::is_closed_stdout(&e) => exit::USAGE.into(),
         Err(e) => {
             eprintln!("error: {e:#}");
             exit::USAGE.into()

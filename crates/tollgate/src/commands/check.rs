@@ -194,8 +194,7 @@ pub fn emit(common: &CommonArgs, report: &Report) -> anyhow::Result<()> {
             }
         }
         None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
+            let mut lock = crate::exit::stdout();
             tollgate_render::render(report, common.format, &opts, &mut lock)?;
             lock.flush()?;
         }

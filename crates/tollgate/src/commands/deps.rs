@@ -180,7 +180,7 @@ fn write_sbom(
         Some(p) => {
             std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?
         }
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        None => crate::exit::stdout().write_all(text.as_bytes())?,
     }
     Ok(())
 }

@@ -125,7 +125,7 @@ fn context(a: &LogArgs) -> anyhow::Result<Ctx> {
 
 pub fn run(a: LogArgs) -> anyhow::Result<u8> {
     let ctx = context(&a)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::exit::stdout();
     match a.command {
         LogCommand::Init { origin } => {
             let init = Log::init(&ctx.log, origin.as_deref())?;

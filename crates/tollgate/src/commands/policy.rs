@@ -323,11 +323,10 @@ pub fn run_gate(a: GateArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("cannot write {}", a.summary.display()))?;
     }
     let v = &out.verdict;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::exit::stdout();
     match a.format {
         OutFormat::Json => {
-            serde_json::to_writer_pretty(&mut stdout, v)?;
-            writeln!(stdout)?;
+            writeln!(stdout, "{}", serde_json::to_string_pretty(v)?)?;
         }
         OutFormat::Human => {
             let head = match (&v.break_glass, v.allow) {
@@ -500,11 +499,10 @@ pub fn run_exception(c: ExceptionCommand) -> anyhow::Result<u8> {
         ExceptionCommand::List(a) => {
             let config = load_config(&a.config)?;
             let st = exceptions::status(&config.exceptions, today);
-            let mut out = std::io::stdout().lock();
+            let mut out = crate::exit::stdout();
             match a.format {
                 OutFormat::Json => {
-                    serde_json::to_writer_pretty(&mut out, &st)?;
-                    writeln!(out)?;
+                    writeln!(out, "{}", serde_json::to_string_pretty(&st)?)?;
                 }
                 OutFormat::Human => {
                     for s in &st {
@@ -565,11 +563,10 @@ pub fn run_policy(c: PolicyCommand) -> anyhow::Result<u8> {
         PolicyCommand::Test(a) => {
             let results = ptest::run_dir(&a.dir)?;
             let failed = results.iter().filter(|r| !r.passed).count();
-            let mut out = std::io::stdout().lock();
+            let mut out = crate::exit::stdout();
             match a.format {
                 OutFormat::Json => {
-                    serde_json::to_writer_pretty(&mut out, &results)?;
-                    writeln!(out)?;
+                    writeln!(out, "{}", serde_json::to_string_pretty(&results)?)?;
                 }
                 OutFormat::Human => {
                     for r in &results {
@@ -598,9 +595,8 @@ pub fn run_policy(c: PolicyCommand) -> anyhow::Result<u8> {
             serde_json::from_str::<serde_json::Value>(&text)
                 .with_context(|| format!("{} is not JSON", a.input.display()))?;
             let d = policy.evaluate_json(&text)?;
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &d)?;
-            writeln!(out)?;
+            let mut out = crate::exit::stdout();
+            writeln!(out, "{}", serde_json::to_string_pretty(&d)?)?;
             Ok(if d.allow { exit::PASS } else { exit::FAIL })
         }
     }
@@ -656,11 +652,10 @@ pub fn run_kpi(a: KpiArgs) -> anyhow::Result<u8> {
     };
     let ex = exceptions::status(&config.exceptions, Date::today_utc());
     let r = kpi::compute(&events, &snaps, &ex, a.period, source);
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::exit::stdout();
     match a.format {
         OutFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &r)?;
-            writeln!(out)?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
         }
         OutFormat::Human => out.write_all(kpi::render_table(&r).as_bytes())?,
     }

@@ -88,7 +88,7 @@ pub fn run(a: PostureArgs) -> anyhow::Result<u8> {
             std::fs::write(p, &buf).with_context(|| format!("cannot write {}", p.display()))?
         }
         None => {
-            let mut out = std::io::stdout().lock();
+            let mut out = crate::exit::stdout();
             out.write_all(&buf)?;
             out.flush()?;
         }
