@@ -12,40 +12,12 @@ use tollgate_model::{Digest, sha256};
 /// The schema tag every logged entry carries.
 pub const ENTRY_SCHEMA: &str = "tollgate.log.entry/v1";
 
-/// Kinds of release events (checklist SP-13, SP-15, SP-25).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EventType {
-    BuildStart,
-    BuildFinish,
-    Scan,
-    Signature,
-    Attestation,
-    Approval,
-    Exception,
-    BreakGlass,
-    GateDecision,
-    Deployment,
-    CredentialIssuance,
-}
+pub use tollgate_model::{Event, EventType};
 
-/// One event as submitted (one JSON object per line for `--from-jsonl`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Event {
-    #[serde(rename = "type")]
-    pub kind: EventType,
-    pub actor: String,
-    /// `sha256:<hex>` of the artifact, commit or document the event is about.
-    pub subject: Digest,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<String>,
-    /// RFC 3339; now when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payload: Option<serde_json::Value>,
-}
+/// How far ahead of the log's clock an event's `time` may be (clock skew). A log records what
+/// happened, never what will happen: a later time is refused, so no client can, say, open a
+/// break-glass window that starts in 2099.
+pub const MAX_FUTURE_SKEW: time::Duration = time::Duration::minutes(5);
 
 /// The logged form of an event.
 ///
@@ -80,6 +52,8 @@ pub enum EventError {
     Json(#[from] serde_json::Error),
     #[error("invalid event time {0:?}: expected RFC 3339")]
     Time(String),
+    #[error("invalid event time {0:?}: later than the log's clock (events cannot come from the future)")]
+    FutureTime(String),
     #[error("invalid event: `actor` must not be empty")]
     EmptyActor,
     #[error("logged entry is not canonical JSON (RFC 8785)")]
@@ -150,20 +124,31 @@ pub struct Prepared {
     pub payload: Option<(Digest, Vec<u8>)>,
 }
 
-impl Event {
+/// Parsing and preparing events for the log (the event type itself lives in `model`).
+pub trait PrepareEvent: Sized {
     /// Parses one JSON event.
-    pub fn from_json(s: &str) -> Result<Event, EventError> {
+    fn from_json(s: &str) -> Result<Self, EventError>;
+    /// Validates the event and computes its canonical logged form at the log's time `now`.
+    fn prepare(&self, now: OffsetDateTime) -> Result<Prepared, EventError>;
+}
+
+impl PrepareEvent for Event {
+    fn from_json(s: &str) -> Result<Event, EventError> {
         Ok(serde_json::from_str(s)?)
     }
 
-    /// Validates the event and computes its canonical logged form.
-    pub fn prepare(&self, now: OffsetDateTime) -> Result<Prepared, EventError> {
+    fn prepare(&self, now: OffsetDateTime) -> Result<Prepared, EventError> {
         if self.actor.trim().is_empty() {
             return Err(EventError::EmptyActor);
         }
         let time = match &self.time {
             Some(t) => {
-                OffsetDateTime::parse(t, &Rfc3339).map_err(|_| EventError::Time(t.clone()))?
+                let parsed = OffsetDateTime::parse(t, &Rfc3339)
+                    .map_err(|_| EventError::Time(t.clone()))?;
+                if parsed > now + MAX_FUTURE_SKEW {
+                    return Err(EventError::FutureTime(t.clone()));
+                }
+                parsed
             }
             None => now,
         };
@@ -239,7 +224,7 @@ mod tests {
             r#"{{"type":"deployment","actor":"ci@example","subject":"{SUBJECT}","environment":"prod","time":"2026-01-02T03:04:05+01:00","payload":{{"z":1,"a":[true]}}}}"#
         ))
         .unwrap();
-        let p = e.prepare(OffsetDateTime::UNIX_EPOCH).unwrap();
+        let p = e.prepare(OffsetDateTime::now_utc()).unwrap();
         let (digest, payload) = p.payload.clone().unwrap();
         assert_eq!(payload, br#"{"a":[true],"z":1}"#);
         assert_eq!(digest, sha256(br#"{"a":[true],"z":1}"#));
@@ -300,6 +285,15 @@ mod tests {
             Err(EventError::Time(_))
         ));
         assert!(Entry::from_canonical(b"{ \"schema\": 1 }").is_err());
+        // A time ahead of the log's clock is refused (a break-glass "until 2099" trick).
+        let e = Event::from_json(&format!(
+            r#"{{"type":"break-glass","actor":"a","subject":"{SUBJECT}","time":"2099-01-01T00:00:00Z"}}"#
+        ))
+        .unwrap();
+        assert!(matches!(
+            e.prepare(OffsetDateTime::now_utc()),
+            Err(EventError::FutureTime(_))
+        ));
     }
 
     #[test]

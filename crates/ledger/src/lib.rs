@@ -21,7 +21,7 @@ pub mod store;
 pub mod tiles;
 pub mod trusted_root;
 
-pub use entry::{Entry, Event, EventType, Leaf};
+pub use entry::{Entry, Event, EventType, Leaf, PrepareEvent};
 pub use log::{Log, LogError, Problem, VerifyReport};
 pub use note::{Checkpoint, SignedCheckpoint, Verifier, WitnessPolicy};
 pub use receipt::Receipt;

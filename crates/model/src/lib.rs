@@ -5,14 +5,17 @@
 //! defines the vocabulary (and hashes bytes it is given, for fingerprints and digests).
 
 mod digest;
+mod event;
 mod evidence;
 mod finding;
 mod location;
+pub mod predicate;
 mod report;
 mod rule;
 mod severity;
 
 pub use digest::{Digest, DigestError, sha256, sha256_parts};
+pub use event::{Event, EventType};
 pub use evidence::{Evidence, redact_secret};
 pub use finding::{Finding, Fingerprint, Origin, Suppression, SuppressionKind};
 pub use location::{Location, Span};

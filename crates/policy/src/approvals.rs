@@ -5,7 +5,6 @@
 use crate::evidence::{ApprovalInput, Change};
 use crate::settings::EnvironmentRules;
 use crate::traits::{TrustRole, VerifiedBundle};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -13,25 +12,13 @@ use time::format_description::well_known::Rfc3339;
 use tollgate_model::Digest;
 
 /// in-toto predicate type of a tollgate approval.
-pub const APPROVAL_PREDICATE: &str = "https://tollgate.dev/attestation/approval/v1";
+pub use tollgate_model::predicate::APPROVAL_V1 as APPROVAL_PREDICATE;
 /// in-toto Statement v1 type.
-pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
+pub use tollgate_model::predicate::STATEMENT_V1 as STATEMENT_TYPE;
+/// The approval predicate (one type for the whole tool, defined in `model`).
+pub use tollgate_model::predicate::ApprovalPredicate;
 /// How far in the future an approval's time may be (clock skew) before it is refused.
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);
-
-/// The approval predicate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ApprovalPredicate {
-    pub environment: String,
-    pub approver: String,
-    /// `sha256:<hex>` of the gate policy the approver saw.
-    pub policy_digest: String,
-    /// RFC 3339.
-    pub approved_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
-}
 
 /// The in-toto Statement v1 for an approval of `artifact` (named `name`).
 pub fn approval_statement(

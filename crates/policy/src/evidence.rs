@@ -45,6 +45,45 @@ pub struct Evidence {
     /// is present, whatever the policy says.
     #[serde(default)]
     pub errors: Vec<String>,
+    /// Where the signers, approvers, environments, exceptions and policy came from.
+    #[serde(default)]
+    pub trust: TrustInput,
+    /// What the released change suppressed in its own scan (inline allows, excluded paths).
+    #[serde(default)]
+    pub source_suppressions: SourceSuppressions,
+    /// Files of the evidence folder that are not evidence (keys, a trusted root, unsigned
+    /// reports): listed, never trusted.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// Conditions under which the gate refuses whatever the policy says (trust read from the
+    /// change under review where the environment requires external trust, an unknown author
+    /// where approvals are required, suppressions the environment refuses).
+    #[serde(default)]
+    pub refusals: Vec<String>,
+}
+
+/// Where the gate's trust configuration came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustInput {
+    /// `--trust FILE`, `TOLLGATE_TRUST`, `[trust] file`, `source-tree` or `none`, with the path.
+    pub source: String,
+    /// True when the trust file lives outside the source tree being released, so the change
+    /// under review could not rewrite it.
+    pub external: bool,
+}
+
+/// Suppressions that the released change applied to its own scan, read from the signed scan
+/// attestation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceSuppressions {
+    /// Findings hidden by `tollgate: allow` comments in the source.
+    pub inline: usize,
+    /// `[scan] exclude` patterns of the configuration the scan used.
+    #[serde(default)]
+    pub excluded: Vec<String>,
+    /// The configuration file the scan used, when it was read from the source tree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +113,9 @@ pub struct EnvironmentInput {
     pub sources: Vec<String>,
     /// Lowest severity that blocks (for `findings`): `high` by default.
     pub block_on: String,
+    /// `external` when the environment accepts trust only from outside the released tree.
+    #[serde(default)]
+    pub trust: String,
 }
 
 /// Who made, committed and triggered the change: these identities never approve it.

@@ -4,12 +4,12 @@
 use crate::approvals::{self, APPROVAL_PREDICATE, ApprovalContext, Candidate, fmt_time};
 use crate::evidence::{
     self, Artifact, AttestationInput, Change, EnvironmentInput, Evidence, ExceptionInput,
-    ExceptionRef, FindingInput,
+    ExceptionRef, FindingInput, TrustInput,
 };
 use crate::rego::{Decision, Policy};
 use crate::sarif;
-use crate::settings::{EnvironmentRules, Settings};
-use crate::traits::{BundleVerifier, Event, EventSink, TrustRole};
+use crate::settings::{EnvironmentRules, Settings, SourceSuppressionRule, TrustRequirement};
+use crate::traits::{BundleVerifier, Event, EventSink, EventType, TrustRole, VerifiedBundle};
 use base64::Engine as _;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -17,12 +17,13 @@ use std::path::Path;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tollgate_config::{Date, Exception, ExceptionMatch, ExceptionSet};
+use tollgate_model::predicate::SCAN_REPORT_V1;
 use tollgate_model::{
     Confidence, Digest, Finding, Fingerprint, Location, RuleId, Severity, sha256,
 };
 
 /// SLSA verification summary predicate type.
-pub const VSA_PREDICATE: &str = "https://slsa.dev/verification_summary/v1";
+pub use tollgate_model::predicate::SLSA_VSA_V1 as VSA_PREDICATE;
 /// Verifier id written into verification summaries.
 pub const VERIFIER_ID: &str = "https://tollgate.dev/gate/v1";
 
@@ -34,7 +35,7 @@ pub enum GateError {
         #[source]
         source: std::io::Error,
     },
-    #[error("break-glass needs an event log (set `[gate] events` or configure the log)")]
+    #[error("break-glass needs the transparency log (`[log] path`): an editable event file cannot hold its record")]
     BreakGlassNeedsLog,
     #[error("break-glass needs a non-empty --reason and --identity")]
     BreakGlassIncomplete,
@@ -44,14 +45,30 @@ pub enum GateError {
     Sign(String),
 }
 
+/// Largest evidence file the gate reads; a larger one is an error (deny), never skipped.
+pub const MAX_EVIDENCE_FILE: u64 = 64 << 20;
+
 /// One evidence file's name and bytes.
 #[derive(Debug, Clone)]
 pub struct EvidenceFile {
     pub name: String,
     pub bytes: Vec<u8>,
+    /// Why it could not be read (too large, I/O error): an evidence error.
+    pub problem: Option<String>,
 }
 
-/// Reads every regular file of `dir` (not recursive), sorted by name.
+impl EvidenceFile {
+    pub fn new(name: impl Into<String>, bytes: Vec<u8>) -> EvidenceFile {
+        EvidenceFile {
+            name: name.into(),
+            bytes,
+            problem: None,
+        }
+    }
+}
+
+/// Reads every regular file of `dir` (not recursive), sorted by name. A file that is too
+/// large or unreadable is kept with its problem, so the gate denies with the reason.
 pub fn read_dir(dir: &Path) -> Result<Vec<EvidenceFile>, GateError> {
     let io = |source| GateError::Io {
         path: dir.display().to_string(),
@@ -63,20 +80,39 @@ pub fn read_dir(dir: &Path) -> Result<Vec<EvidenceFile>, GateError> {
         .filter(|p| p.is_file())
         .collect();
     paths.sort();
-    paths
+    Ok(paths
         .into_iter()
         .map(|p| {
-            let bytes = std::fs::read(&p).map_err(|source| GateError::Io {
-                path: p.display().to_string(),
-                source,
-            })?;
             let name = p
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            Ok(EvidenceFile { name, bytes })
+            let problem = match std::fs::metadata(&p) {
+                Ok(m) if m.len() > MAX_EVIDENCE_FILE => Some(format!(
+                    "{} bytes is over the {} MiB evidence file limit",
+                    m.len(),
+                    MAX_EVIDENCE_FILE >> 20
+                )),
+                Ok(_) => None,
+                Err(e) => Some(format!("cannot read: {e}")),
+            };
+            if let Some(problem) = problem {
+                return EvidenceFile {
+                    name,
+                    bytes: Vec::new(),
+                    problem: Some(problem),
+                };
+            }
+            match std::fs::read(&p) {
+                Ok(bytes) => EvidenceFile::new(name, bytes),
+                Err(e) => EvidenceFile {
+                    name,
+                    bytes: Vec::new(),
+                    problem: Some(format!("cannot read: {e}")),
+                },
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// What the gate is asked.
@@ -87,6 +123,9 @@ pub struct GateRequest {
     pub environment: String,
     pub change: Change,
     pub now: OffsetDateTime,
+    /// Where the trust configuration came from (reported, and checked against
+    /// `[environments.NAME] trust`).
+    pub trust: TrustInput,
 }
 
 /// A break-glass request: `--break-glass --reason R --identity I`.
@@ -153,6 +192,7 @@ impl Gate<'_> {
             builders: rules.builders.clone().unwrap_or_else(|| g.builders.clone()),
             sources: rules.sources.clone().unwrap_or_else(|| g.sources.clone()),
             block_on: rules.block_on.unwrap_or(Severity::High).to_string(),
+            trust: rules.trust.as_str().to_string(),
         }
     }
 
@@ -194,111 +234,41 @@ impl Gate<'_> {
                 .collect(),
             warnings: Vec::new(),
             errors: Vec::new(),
+            trust: TrustInput::default(),
+            source_suppressions: Default::default(),
+            notes: Vec::new(),
+            refusals: Vec::new(),
         };
         let mut candidates = Vec::new();
         let mut inputs = Vec::new();
         for f in files {
-            let v: Value = match serde_json::from_slice(&f.bytes) {
-                Ok(v) => v,
-                Err(e) => {
-                    ev.errors.push(format!(
-                        "{}:{}:{}: evidence is not valid JSON: {e}",
-                        f.name,
-                        e.line(),
-                        e.column()
-                    ));
-                    continue;
-                }
-            };
-            if v.get("schema").and_then(Value::as_str) == Some(tollgate_render::json::SCHEMA) {
-                match tollgate_render::json::parse(&f.bytes) {
-                    Ok(r) => self.add_report(&mut ev, &r, &set, today, &artifact_str),
-                    Err(e) => ev.errors.push(format!("{}: {e}", f.name)),
-                }
-            } else if sarif::is_sarif(&v) {
-                match sarif::convert(&v) {
-                    Ok(runs) => {
-                        for run in runs {
-                            push_unique(&mut ev.scans, &run.tool);
-                            for mut fi in run.findings {
-                                apply_exceptions(&mut fi, &set, today, &artifact_str);
-                                ev.findings.push(fi);
-                            }
-                        }
-                    }
-                    Err(e) => ev.errors.push(format!("{}: malformed SARIF: {e}", f.name)),
-                }
-            } else if is_bundle(&v) {
-                inputs.push((f.name.clone(), sha256(&f.bytes)));
-                match self.verifier.verify(&f.bytes, &req.artifact) {
-                    Ok(b) if b.predicate_type.as_deref() == Some(APPROVAL_PREDICATE) => candidates
-                        .push(Candidate {
-                            file: f.name.clone(),
-                            verified: Ok(b),
-                        }),
-                    // Defence in depth: a statement must name the artifact among its
-                    // subjects, whatever the verifier checked.
-                    Ok(b)
-                        if b.statement
-                            .as_ref()
-                            .is_some_and(|st| !names_subject(st, &req.artifact)) =>
-                    {
-                        let why = "verified, but no subject of its statement is this artifact";
-                        ev.warnings.push(format!("{}: {why}", f.name));
-                        ev.attestations.push(AttestationInput {
-                            file: f.name.clone(),
-                            verified: false,
-                            trust: None,
-                            identity: Some(b.identity),
-                            key_id: Some(b.key_id),
-                            predicate_type: b.predicate_type,
-                            statement: None,
-                            checks: Vec::new(),
-                            reason: Some(why.into()),
-                        });
-                    }
-                    Ok(b) => ev.attestations.push(AttestationInput {
-                        file: f.name.clone(),
-                        verified: true,
-                        trust: Some(b.trust.as_str().into()),
-                        identity: Some(b.identity),
-                        key_id: Some(b.key_id),
-                        predicate_type: b.predicate_type,
-                        statement: b.statement,
-                        checks: b.checks,
-                        reason: None,
-                    }),
-                    Err(why) => {
-                        let claimed = unverified_predicate_type(&v);
-                        if claimed.as_deref() == Some(APPROVAL_PREDICATE) {
-                            candidates.push(Candidate {
-                                file: f.name.clone(),
-                                verified: Err(why),
-                            });
-                        } else {
-                            ev.warnings
-                                .push(format!("{}: bundle does not verify: {why}", f.name));
-                            ev.attestations.push(AttestationInput {
-                                file: f.name.clone(),
-                                verified: false,
-                                trust: None,
-                                identity: None,
-                                key_id: None,
-                                predicate_type: claimed,
-                                statement: None,
-                                checks: Vec::new(),
-                                reason: Some(why),
-                            });
-                        }
-                    }
-                }
-            } else {
-                ev.warnings.push(format!(
-                    "{}: not a tollgate report, SARIF log or signature bundle; ignored",
-                    f.name
-                ));
+            if let Some(p) = &f.problem {
+                ev.errors.push(format!("{}: {p}", f.name));
+                continue;
             }
+            if f.name.ends_with(".jsonl") {
+                // A JSON-lines collection of bundles (`*.intoto.jsonl`): each line is one.
+                for (i, line) in f.bytes.split(|b| *b == b'\n').enumerate() {
+                    if line.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    let one = EvidenceFile::new(format!("{}:{}", f.name, i + 1), line.to_vec());
+                    self.add_file(&mut ev, &mut candidates, &mut inputs, &one, req, &rules, &set, today);
+                }
+                continue;
+            }
+            if is_key_or_root(&f.name, &f.bytes) {
+                ev.notes.push(format!(
+                    "{}: a key or trusted root is not evidence; the gate takes its trust from {}",
+                    f.name,
+                    if req.trust.source.is_empty() { "its trust configuration" } else { &req.trust.source }
+                ));
+                continue;
+            }
+            self.add_file(&mut ev, &mut candidates, &mut inputs, f, req, &rules, &set, today);
         }
+        ev.trust = req.trust.clone();
+        self.refusals(&mut ev, req, &rules);
         let ctx = ApprovalContext {
             artifact: req.artifact,
             environment: &req.environment,
@@ -313,6 +283,246 @@ impl Gate<'_> {
         (ev, inputs)
     }
 
+    /// One evidence file (or one line of a `.jsonl` collection).
+    #[allow(clippy::too_many_arguments)]
+    fn add_file(
+        &self,
+        ev: &mut Evidence,
+        candidates: &mut Vec<Candidate>,
+        inputs: &mut Vec<(String, Digest)>,
+        f: &EvidenceFile,
+        req: &GateRequest,
+        rules: &EnvironmentRules,
+        set: &ExceptionSet,
+        today: Date,
+    ) {
+        let artifact_str = req.artifact.to_string();
+        let v: Value = match serde_json::from_slice(&f.bytes) {
+            Ok(v) => v,
+            Err(e) => {
+                ev.errors.push(format!(
+                    "{}:{}:{}: evidence is not valid JSON: {e}",
+                    f.name,
+                    e.line(),
+                    e.column()
+                ));
+                return;
+            }
+        };
+        if v.get("schema").and_then(Value::as_str) == Some(tollgate_render::json::SCHEMA) {
+            // An unsigned report names no artifact and anyone can write one: only the signed
+            // scan attestation over the artifact decides.
+            ev.notes.push(format!(
+                "{}: unsigned tollgate report, not counted (the signed scan attestation is)",
+                f.name
+            ));
+        } else if sarif::is_sarif(&v) {
+            if rules.accept_unsigned_sarif {
+                ev.warnings.push(format!(
+                    "{}: unsigned SARIF counted ([environments.{}] accept-unsigned-sarif)",
+                    f.name, req.environment
+                ));
+                self.add_sarif(ev, &v, &f.name, set, today, &artifact_str);
+            } else {
+                ev.notes.push(format!(
+                    "{}: unsigned SARIF, not counted (attest it over the artifact, or set accept-unsigned-sarif for the environment)",
+                    f.name
+                ));
+            }
+        } else if is_bundle(&v) {
+            inputs.push((f.name.clone(), sha256(&f.bytes)));
+            match self.verifier.verify(&f.bytes, &req.artifact) {
+                Ok(b) if b.predicate_type.as_deref() == Some(APPROVAL_PREDICATE) => {
+                    candidates.push(Candidate {
+                        file: f.name.clone(),
+                        verified: Ok(b),
+                    })
+                }
+                // Defence in depth: a statement must name the artifact among its subjects,
+                // whatever the verifier checked.
+                Ok(b)
+                    if b.statement
+                        .as_ref()
+                        .is_some_and(|st| !names_subject(st, &req.artifact)) =>
+                {
+                    let why = "verified, but no subject of its statement is this artifact";
+                    ev.warnings.push(format!("{}: {why}", f.name));
+                    ev.attestations.push(AttestationInput {
+                        file: f.name.clone(),
+                        verified: false,
+                        trust: None,
+                        identity: Some(b.identity),
+                        key_id: Some(b.key_id),
+                        predicate_type: b.predicate_type,
+                        statement: None,
+                        checks: Vec::new(),
+                        reason: Some(why.into()),
+                    });
+                }
+                Ok(b) => {
+                    if b.trust == TrustRole::Signer {
+                        self.add_attested_scan(ev, &b, &f.name, rules, set, today, &artifact_str);
+                    }
+                    ev.attestations.push(AttestationInput {
+                        file: f.name.clone(),
+                        verified: true,
+                        trust: Some(b.trust.as_str().into()),
+                        identity: Some(b.identity),
+                        key_id: Some(b.key_id),
+                        predicate_type: b.predicate_type,
+                        statement: b.statement,
+                        checks: b.checks,
+                        reason: None,
+                    })
+                }
+                Err(why) => {
+                    let claimed = unverified_predicate_type(&v);
+                    if claimed.as_deref() == Some(APPROVAL_PREDICATE) {
+                        candidates.push(Candidate {
+                            file: f.name.clone(),
+                            verified: Err(why),
+                        });
+                    } else {
+                        ev.warnings
+                            .push(format!("{}: bundle does not verify: {why}", f.name));
+                        ev.attestations.push(AttestationInput {
+                            file: f.name.clone(),
+                            verified: false,
+                            trust: None,
+                            identity: None,
+                            key_id: None,
+                            predicate_type: claimed,
+                            statement: None,
+                            checks: Vec::new(),
+                            reason: Some(why),
+                        });
+                    }
+                }
+            }
+        } else {
+            ev.notes.push(format!(
+                "{}: not a signature bundle, SARIF log or tollgate report; ignored",
+                f.name
+            ));
+        }
+    }
+
+    /// Scans and findings from a verified signer attestation over the artifact: a tollgate
+    /// scan report (its `report`), or a SARIF log attested by a trusted signer.
+    #[allow(clippy::too_many_arguments)]
+    fn add_attested_scan(
+        &self,
+        ev: &mut Evidence,
+        b: &VerifiedBundle,
+        file: &str,
+        rules: &EnvironmentRules,
+        set: &ExceptionSet,
+        today: Date,
+        artifact: &str,
+    ) {
+        let Some(predicate) = b.statement.as_ref().and_then(|s| s.get("predicate")) else {
+            return;
+        };
+        match b.predicate_type.as_deref() {
+            Some(SCAN_REPORT_V1) => {
+                let Some(report) = predicate.get("report") else {
+                    ev.errors
+                        .push(format!("{file}: scan attestation holds no report"));
+                    return;
+                };
+                let parsed = serde_json::to_vec(report)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| {
+                        tollgate_render::json::parse(&bytes).map_err(|e| e.to_string())
+                    });
+                match parsed {
+                    Ok(r) => self.add_report(ev, &r, set, today, artifact, rules),
+                    Err(e) => ev.errors.push(format!("{file}: scan attestation report: {e}")),
+                }
+                let excluded: Vec<String> = predicate
+                    .pointer("/config/exclude")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .unwrap_or_default();
+                for x in excluded {
+                    push_unique(&mut ev.source_suppressions.excluded, &x);
+                }
+                if let Some(c) = predicate
+                    .pointer("/config/path")
+                    .and_then(Value::as_str)
+                    .filter(|_| predicate.pointer("/config/inSource") == Some(&Value::Bool(true)))
+                {
+                    ev.source_suppressions.config = Some(c.to_string());
+                }
+            }
+            _ if sarif::is_sarif(predicate) => {
+                self.add_sarif(ev, predicate, file, set, today, artifact)
+            }
+            _ => {}
+        }
+    }
+
+    fn add_sarif(
+        &self,
+        ev: &mut Evidence,
+        v: &Value,
+        file: &str,
+        set: &ExceptionSet,
+        today: Date,
+        artifact: &str,
+    ) {
+        match sarif::convert(v) {
+            Ok(runs) => {
+                for run in runs {
+                    push_unique(&mut ev.scans, &run.tool);
+                    for mut fi in run.findings {
+                        apply_exceptions(&mut fi, set, today, artifact);
+                        ev.findings.push(fi);
+                    }
+                }
+            }
+            Err(e) => ev.errors.push(format!("{file}: malformed SARIF: {e}")),
+        }
+    }
+
+    /// What the gate refuses whatever the policy says.
+    fn refusals(&self, ev: &mut Evidence, req: &GateRequest, rules: &EnvironmentRules) {
+        let env = &req.environment;
+        if rules.trust == TrustRequirement::External && !req.trust.external {
+            ev.refusals.push(format!(
+                "environment {env} requires trust from outside the released source tree, but it came from {} (give --trust FILE or set TOLLGATE_TRUST)",
+                if req.trust.source.is_empty() { "nowhere" } else { &req.trust.source }
+            ));
+        }
+        if !req.trust.external {
+            ev.warnings.push(format!(
+                "trust came from {}: the change under review can rewrite it",
+                if req.trust.source.is_empty() { "the default (no signers, no approvers)" } else { &req.trust.source }
+            ));
+        }
+        if rules.approvals_needed() > 0 && req.change.author.as_deref().is_none_or(|a| a.trim().is_empty()) {
+            ev.refusals.push(format!(
+                "environment {env} requires approvals, so the change's author must be known (give --author, or run where the CI system names it)"
+            ));
+        }
+        let s = &ev.source_suppressions;
+        let mut what = Vec::new();
+        if s.inline > 0 {
+            what.push(format!("{} finding(s) hidden by inline `tollgate: allow`", s.inline));
+        }
+        if !s.excluded.is_empty() {
+            what.push(format!("excluded paths {}", s.excluded.join(", ")));
+        }
+        if !what.is_empty() {
+            let m = format!("the released change suppresses in its own scan: {}", what.join("; "));
+            if rules.source_suppressions == SourceSuppressionRule::Deny {
+                ev.refusals.push(format!("{m} (environment {env} refuses source suppressions)"));
+            } else {
+                ev.warnings.push(m);
+            }
+        }
+    }
+
     fn add_report(
         &self,
         ev: &mut Evidence,
@@ -320,6 +530,7 @@ impl Gate<'_> {
         set: &ExceptionSet,
         today: Date,
         artifact: &str,
+        rules: &EnvironmentRules,
     ) {
         for s in &r.scanners {
             push_unique(&mut ev.scans, &s.name);
@@ -341,10 +552,19 @@ impl Gate<'_> {
                 source: "tollgate".into(),
                 exception: None,
                 expired_exception: None,
-                // Inline allows and VEX stay decided by the report; exceptions are re-checked
-                // today, so one that expired since the scan no longer applies.
+                // Inline allows and VEX stay decided by the report (inline ones are counted as
+                // the change's own suppressions, and count as findings where the environment
+                // refuses them); exceptions are re-checked today against the gate's own
+                // exceptions, so one the change added to its tollgate.toml, or one that
+                // expired since the scan, no longer applies.
                 suppressed: kind.filter(|k| *k != "exception").map(str::to_string),
             };
+            if kind == Some("inline") {
+                ev.source_suppressions.inline += 1;
+                if rules.source_suppressions == SourceSuppressionRule::Deny {
+                    fi.suppressed = None;
+                }
+            }
             if fi.suppressed.is_none() {
                 apply_exceptions(&mut fi, set, today, artifact);
             }
@@ -363,6 +583,11 @@ impl Gate<'_> {
             let m = format!("evidence error: {e}");
             if !deny.contains(&m) {
                 deny.push(m);
+            }
+        }
+        for r in &evidence.refusals {
+            if !deny.contains(r) {
+                deny.push(r.clone());
             }
         }
         let allow = allow && evidence.errors.is_empty() && deny.is_empty();
@@ -388,7 +613,7 @@ impl Gate<'_> {
             if bg.identity.trim().is_empty() || bg.reason.trim().is_empty() {
                 return Err(GateError::BreakGlassIncomplete);
             }
-            if sink.is_none() {
+            if !sink.as_deref().is_some_and(|s| s.tamper_evident()) {
                 return Err(GateError::BreakGlassNeedsLog);
             }
         }
@@ -397,19 +622,21 @@ impl Gate<'_> {
         if let (Some(bg), Some(sink)) = (break_glass, sink.as_deref_mut()) {
             let rules = self.settings.environment(&req.environment);
             let out = apply_break_glass(&verdict, bg, &rules, req, &*sink)?;
+            // The transparency log's sink drops this time and stamps the event with the log's
+            // own clock: that recorded time is where a window starts.
             sink.append(&Event {
-                kind: "break-glass".into(),
+                kind: EventType::BreakGlass,
                 actor: bg.identity.clone(),
-                subject: req.artifact.to_string(),
-                environment: req.environment.clone(),
-                time: fmt_time(req.now),
-                payload: json!({
+                subject: req.artifact,
+                environment: Some(req.environment.clone()),
+                time: Some(fmt_time(req.now)),
+                payload: Some(json!({
                     "reason": bg.reason,
                     "granted": out.granted,
                     "until": out.until,
                     "refused": out.refused,
                     "deny": verdict.deny,
-                }),
+                })),
             })
             .map_err(GateError::Log)?;
             if out.granted {
@@ -423,18 +650,19 @@ impl Gate<'_> {
                 .iter()
                 .any(|a| a.verified && a.trust.as_deref() == Some(TrustRole::Signer.as_str()));
             sink.append(&Event {
-                kind: "gate".into(),
+                kind: EventType::GateDecision,
                 actor: req
                     .change
                     .triggerer
                     .clone()
                     .or_else(|| req.change.author.clone())
                     .unwrap_or_else(|| "unknown".into()),
-                subject: req.artifact.to_string(),
-                environment: req.environment.clone(),
-                time: fmt_time(req.now),
-                payload: json!({
+                subject: req.artifact,
+                environment: Some(req.environment.clone()),
+                time: Some(fmt_time(req.now)),
+                payload: Some(json!({
                     "allow": verdict.allow,
+                    "trust": evidence.trust.source,
                     "policy_allow": verdict.policy_allow,
                     "break_glass": verdict.break_glass.as_ref().is_some_and(|b| b.granted),
                     "signed": signed,
@@ -447,7 +675,7 @@ impl Gate<'_> {
                         .filter(|f| f.exception.is_none() && f.suppressed.is_none())
                         .map(|f| f.fingerprint.as_str())
                         .collect::<Vec<_>>(),
-                }),
+                })),
             })
             .map_err(GateError::Log)?;
         }
@@ -487,18 +715,42 @@ fn apply_break_glass(
         ));
         return Ok(out);
     };
-    let subject = req.artifact.to_string();
+    if let Some(who) = req
+        .change
+        .identities()
+        .find(|c| approvals::same_identity(c, &bg.identity))
+    {
+        out.refused = Some(format!(
+            "{who} authored, committed or triggered this change and cannot break the glass for it"
+        ));
+        return Ok(out);
+    }
+    if !rules.approvers.is_empty()
+        && !rules
+            .approvers
+            .iter()
+            .any(|a| approvals::same_identity(a, &bg.identity))
+    {
+        out.refused = Some(format!(
+            "{} is not among the approvers of environment {}",
+            bg.identity, req.environment
+        ));
+        return Ok(out);
+    }
+    // The window starts at the log's own time of the first granted break-glass (events whose
+    // time lies ahead of the log's clock are refused by the log itself).
     let start = sink
         .events()
         .map_err(GateError::Log)?
         .iter()
         .filter(|e| {
-            e.kind == "break-glass"
-                && e.subject == subject
-                && e.environment == req.environment
-                && e.payload.get("granted") == Some(&Value::Bool(true))
+            e.kind == EventType::BreakGlass
+                && e.subject == req.artifact
+                && e.environment.as_deref() == Some(req.environment.as_str())
+                && e.field("granted") == Some(&Value::Bool(true))
         })
-        .filter_map(|e| OffsetDateTime::parse(&e.time, &Rfc3339).ok())
+        .filter_map(|e| OffsetDateTime::parse(e.time.as_deref()?, &Rfc3339).ok())
+        .map(|t| t.min(req.now))
         .min()
         .unwrap_or(req.now);
     let until = start + window;
@@ -577,6 +829,21 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
     if !v.iter().any(|x| x == s) {
         v.push(s.to_string());
     }
+}
+
+/// Public keys, certificates and Sigstore trusted roots: material that says whom to trust,
+/// which an evidence folder must never supply.
+fn is_key_or_root(name: &str, bytes: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let text = bytes.trim_ascii_start();
+    [".pub", ".pem", ".crt", ".key"].iter().any(|x| lower.ends_with(x))
+        || text.starts_with(b"-----BEGIN")
+        || lower == "trusted_root.json"
+        || serde_json::from_slice::<Value>(bytes).is_ok_and(|v| {
+            v.get("mediaType")
+                .and_then(Value::as_str)
+                .is_some_and(|m| m.starts_with("application/vnd.dev.sigstore.trustedroot"))
+        })
 }
 
 fn is_bundle(v: &Value) -> bool {

@@ -3,7 +3,7 @@
 //! exceptions' count and age.
 
 use crate::exceptions::ExceptionStatus;
-use crate::traits::Event;
+use tollgate_model::{Event, EventType};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -66,12 +66,11 @@ impl Snapshot {
     /// From a `scan` event (`payload.fingerprints`) or a `gate` event (`payload.findings`).
     pub fn from_event(e: &Event) -> Option<Snapshot> {
         let list = e
-            .payload
-            .get("fingerprints")
-            .or_else(|| e.payload.get("findings"))?
+            .field("fingerprints")
+            .or_else(|| e.field("findings"))?
             .as_array()?;
         Some(Snapshot {
-            time: OffsetDateTime::parse(&e.time, &Rfc3339).ok()?,
+            time: OffsetDateTime::parse(e.time.as_deref()?, &Rfc3339).ok()?,
             fingerprints: list
                 .iter()
                 .filter_map(Value::as_str)
@@ -137,32 +136,30 @@ pub fn compute(
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
     let mut snaps: Vec<Snapshot> = snapshots.to_vec();
     for e in events {
-        let Ok(t) = OffsetDateTime::parse(&e.time, &Rfc3339) else {
+        let Some(Ok(t)) = e.time.as_deref().map(|t| OffsetDateTime::parse(t, &Rfc3339)) else {
             continue;
         };
         let a = acc.entry(period.key(t)).or_default();
-        match e.kind.as_str() {
-            "gate" => {
+        match e.kind {
+            EventType::GateDecision => {
                 a.k.gates += 1;
                 let passed = e
-                    .payload
-                    .get("policy_allow")
-                    .or_else(|| e.payload.get("allow"))
+                    .field("policy_allow")
+                    .or_else(|| e.field("allow"))
                     .and_then(Value::as_bool)
                     .unwrap_or(false);
                 if !passed {
                     a.k.gates_failed += 1;
                 }
                 let signed = e
-                    .payload
-                    .get("signed")
+                    .field("signed")
                     .and_then(Value::as_bool)
                     .unwrap_or(false);
-                *a.subjects.entry(e.subject.clone()).or_insert(false) |= signed;
+                *a.subjects.entry(e.subject.to_string()).or_insert(false) |= signed;
             }
-            "break-glass" => {
+            EventType::BreakGlass => {
                 a.k.break_glass_attempts += 1;
-                if e.payload.get("granted").and_then(Value::as_bool) == Some(true) {
+                if e.field("granted").and_then(Value::as_bool) == Some(true) {
                     a.k.break_glass += 1;
                 }
             }

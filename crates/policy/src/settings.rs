@@ -107,6 +107,45 @@ pub struct EnvironmentRules {
     /// Lowest finding severity that blocks (default `high`).
     #[serde(default)]
     pub block_on: Option<tollgate_model::Severity>,
+    /// `external`: deny unless the trust configuration came from outside the released source
+    /// tree (`--trust`, `TOLLGATE_TRUST`, or a `[trust] file` outside it). Default `any`.
+    #[serde(default)]
+    pub trust: TrustRequirement,
+    /// `deny`: inline allows and `[scan] exclude` patterns of the released change itself make
+    /// the gate deny. Default `allow` (they are always reported).
+    #[serde(default)]
+    pub source_suppressions: SourceSuppressionRule,
+    /// Count SARIF logs that are not attested (findings and scans from other tools) for this
+    /// environment. Off by default: only signed, artifact-bound evidence decides.
+    #[serde(default)]
+    pub accept_unsigned_sarif: bool,
+}
+
+/// `[environments.NAME] trust`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrustRequirement {
+    #[default]
+    Any,
+    External,
+}
+
+impl TrustRequirement {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrustRequirement::Any => "any",
+            TrustRequirement::External => "external",
+        }
+    }
+}
+
+/// `[environments.NAME] source-suppressions`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceSuppressionRule {
+    #[default]
+    Allow,
+    Deny,
 }
 
 impl EnvironmentRules {

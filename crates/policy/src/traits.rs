@@ -61,22 +61,7 @@ impl BundleVerifier for NoVerifier {
     }
 }
 
-/// One record of the log: `{type, actor, subject, environment, time, payload}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Event {
-    /// `gate`, `approval`, `break-glass`, `scan`, `exception`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub actor: String,
-    /// The artifact digest (`sha256:…`) or other subject.
-    pub subject: String,
-    #[serde(default)]
-    pub environment: String,
-    /// RFC 3339 UTC.
-    pub time: String,
-    #[serde(default)]
-    pub payload: serde_json::Value,
-}
+pub use tollgate_model::{Event, EventType};
 
 /// Where gate decisions, approvals and break-glass events are recorded (the transparency log
 /// in a full build). `events` lists what was recorded, oldest first: break-glass windows and
@@ -84,6 +69,12 @@ pub struct Event {
 pub trait EventSink {
     fn append(&mut self, event: &Event) -> Result<(), String>;
     fn events(&self) -> Result<Vec<Event>, String>;
+    /// Whether a record, once appended, cannot be edited or dropped without detection (the
+    /// transparency log). Break-glass windows are read only from such a sink: an editable
+    /// file would let anyone reopen one by deleting a line.
+    fn tamper_evident(&self) -> bool {
+        false
+    }
 }
 
 /// An append-only JSON-lines file: the event store when no transparency log is configured.
@@ -141,7 +132,7 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<Event>, String> {
     Ok(out)
 }
 
-/// An in-memory log (tests, and `policy eval`).
+/// An in-memory log standing in for the transparency log (tests, and `policy eval`).
 #[derive(Debug, Default, Clone)]
 pub struct MemoryLog(pub Vec<Event>);
 
@@ -152,6 +143,9 @@ impl EventSink for MemoryLog {
     }
     fn events(&self) -> Result<Vec<Event>, String> {
         Ok(self.0.clone())
+    }
+    fn tamper_evident(&self) -> bool {
+        true
     }
 }
 
@@ -165,18 +159,18 @@ mod tests {
         let mut log = JsonlEventLog::new(dir.path().join("sub/events.jsonl"));
         assert!(log.events().unwrap().is_empty());
         let ev = Event {
-            kind: "gate".into(),
+            kind: EventType::GateDecision,
             actor: "alice".into(),
-            subject: "sha256:00".into(),
-            environment: "prod".into(),
-            time: "2026-11-22T00:00:00Z".into(),
-            payload: serde_json::json!({"allow": true}),
+            subject: tollgate_model::sha256(b"a"),
+            environment: Some("prod".into()),
+            time: Some("2026-11-22T00:00:00Z".into()),
+            payload: Some(serde_json::json!({"allow": true})),
         };
         log.append(&ev).unwrap();
         log.append(&ev).unwrap();
         assert_eq!(log.events().unwrap(), vec![ev.clone(), ev]);
         let text = std::fs::read_to_string(&log.path).unwrap();
-        assert!(text.starts_with("{\"type\":\"gate\""), "{text}");
+        assert!(text.starts_with("{\"type\":\"gate-decision\""), "{text}");
         std::fs::write(&log.path, format!("{text}not json\n")).unwrap();
         let e = log.events().unwrap_err();
         assert!(e.contains("events.jsonl:3:"), "{e}");

@@ -91,10 +91,7 @@ pub fn envelope(key: &str, statement: &Value) -> Vec<u8> {
 }
 
 pub fn file(name: &str, bytes: Vec<u8>) -> EvidenceFile {
-    EvidenceFile {
-        name: name.into(),
-        bytes,
-    }
+    EvidenceFile::new(name, bytes)
 }
 
 pub fn now() -> OffsetDateTime {
@@ -161,6 +158,22 @@ pub fn approval(who: &str, art: &Digest, env: &str, policy: &Digest, at: OffsetD
 }
 
 /// A `tollgate.report/v1` with the given scanners and findings `(rule, severity, path, fp)`.
+/// A scan-report attestation statement over `art` holding `report` (a tollgate.report/v1).
+pub fn scan_statement(art: &Digest, report: &[u8]) -> Value {
+    json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "app.tar", "digest": {"sha256": art.hex()}}],
+        "predicateType": "https://tollgate.dev/attestation/scan-report/v1",
+        "predicate": {
+            "scanner": {"uri": "https://tollgate.dev", "version": "0.1.0"},
+            "result": "PASSED",
+            "failOn": "high",
+            "counts": {"findings": 0, "failing": 0, "suppressed": 0},
+            "report": serde_json::from_slice::<Value>(report).unwrap(),
+        }
+    })
+}
+
 pub fn report(scanners: &[&str], findings: &[(&str, &str, &str, &str)]) -> Vec<u8> {
     let findings: Vec<Value> = findings
         .iter()
