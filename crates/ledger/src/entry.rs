@@ -52,7 +52,9 @@ pub enum EventError {
     Json(#[from] serde_json::Error),
     #[error("invalid event time {0:?}: expected RFC 3339")]
     Time(String),
-    #[error("invalid event time {0:?}: later than the log's clock (events cannot come from the future)")]
+    #[error(
+        "invalid event time {0:?}: later than the log's clock (events cannot come from the future)"
+    )]
     FutureTime(String),
     #[error("invalid event: `actor` must not be empty")]
     EmptyActor,
@@ -143,8 +145,8 @@ impl PrepareEvent for Event {
         }
         let time = match &self.time {
             Some(t) => {
-                let parsed = OffsetDateTime::parse(t, &Rfc3339)
-                    .map_err(|_| EventError::Time(t.clone()))?;
+                let parsed =
+                    OffsetDateTime::parse(t, &Rfc3339).map_err(|_| EventError::Time(t.clone()))?;
                 if parsed > now + MAX_FUTURE_SKEW {
                     return Err(EventError::FutureTime(t.clone()));
                 }

@@ -1,6 +1,6 @@
 //! The log: a store, the log's key and the operations other commands use.
 
-use crate::entry::{Event, EventError, Leaf};
+use crate::entry::{Event, EventError, Leaf, PrepareEvent};
 use crate::keys::{KeyError, read_key_file, write_key_file};
 use crate::merkle::{self, Frontier, Hash, ProofError, leaf_hash};
 use crate::note::{Checkpoint, NoteError, SignedCheckpoint, Signer, Verifier};

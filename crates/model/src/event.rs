@@ -155,6 +155,9 @@ mod tests {
         assert_eq!(v["type"], "gate-decision");
         assert!(v["subject"].as_str().unwrap().starts_with("sha256:"));
         assert_eq!(e.field("allow"), Some(&serde_json::json!(true)));
-        assert!(serde_json::from_str::<Event>(r#"{"type":"scan","actor":"a","subject":"sha256:00"}"#).is_err());
+        assert!(
+            serde_json::from_str::<Event>(r#"{"type":"scan","actor":"a","subject":"sha256:00"}"#)
+                .is_err()
+        );
     }
 }

@@ -13,10 +13,10 @@ use tollgate_model::Digest;
 
 /// in-toto predicate type of a tollgate approval.
 pub use tollgate_model::predicate::APPROVAL_V1 as APPROVAL_PREDICATE;
-/// in-toto Statement v1 type.
-pub use tollgate_model::predicate::STATEMENT_V1 as STATEMENT_TYPE;
 /// The approval predicate (one type for the whole tool, defined in `model`).
 pub use tollgate_model::predicate::ApprovalPredicate;
+/// in-toto Statement v1 type.
+pub use tollgate_model::predicate::STATEMENT_V1 as STATEMENT_TYPE;
 /// How far in the future an approval's time may be (clock skew) before it is refused.
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);
 

@@ -35,7 +35,9 @@ pub enum GateError {
         #[source]
         source: std::io::Error,
     },
-    #[error("break-glass needs the transparency log (`[log] path`): an editable event file cannot hold its record")]
+    #[error(
+        "break-glass needs the transparency log (`[log] path`): an editable event file cannot hold its record"
+    )]
     BreakGlassNeedsLog,
     #[error("break-glass needs a non-empty --reason and --identity")]
     BreakGlassIncomplete,
@@ -253,7 +255,16 @@ impl Gate<'_> {
                         continue;
                     }
                     let one = EvidenceFile::new(format!("{}:{}", f.name, i + 1), line.to_vec());
-                    self.add_file(&mut ev, &mut candidates, &mut inputs, &one, req, &rules, &set, today);
+                    self.add_file(
+                        &mut ev,
+                        &mut candidates,
+                        &mut inputs,
+                        &one,
+                        req,
+                        &rules,
+                        &set,
+                        today,
+                    );
                 }
                 continue;
             }
@@ -261,11 +272,24 @@ impl Gate<'_> {
                 ev.notes.push(format!(
                     "{}: a key or trusted root is not evidence; the gate takes its trust from {}",
                     f.name,
-                    if req.trust.source.is_empty() { "its trust configuration" } else { &req.trust.source }
+                    if req.trust.source.is_empty() {
+                        "its trust configuration"
+                    } else {
+                        &req.trust.source
+                    }
                 ));
                 continue;
             }
-            self.add_file(&mut ev, &mut candidates, &mut inputs, f, req, &rules, &set, today);
+            self.add_file(
+                &mut ev,
+                &mut candidates,
+                &mut inputs,
+                f,
+                req,
+                &rules,
+                &set,
+                today,
+            );
         }
         ev.trust = req.trust.clone();
         self.refusals(&mut ev, req, &rules);
@@ -332,12 +356,11 @@ impl Gate<'_> {
         } else if is_bundle(&v) {
             inputs.push((f.name.clone(), sha256(&f.bytes)));
             match self.verifier.verify(&f.bytes, &req.artifact) {
-                Ok(b) if b.predicate_type.as_deref() == Some(APPROVAL_PREDICATE) => {
-                    candidates.push(Candidate {
+                Ok(b) if b.predicate_type.as_deref() == Some(APPROVAL_PREDICATE) => candidates
+                    .push(Candidate {
                         file: f.name.clone(),
                         verified: Ok(b),
-                    })
-                }
+                    }),
                 // Defence in depth: a statement must name the artifact among its subjects,
                 // whatever the verifier checked.
                 Ok(b)
@@ -437,12 +460,19 @@ impl Gate<'_> {
                     });
                 match parsed {
                     Ok(r) => self.add_report(ev, &r, set, today, artifact, rules),
-                    Err(e) => ev.errors.push(format!("{file}: scan attestation report: {e}")),
+                    Err(e) => ev
+                        .errors
+                        .push(format!("{file}: scan attestation report: {e}")),
                 }
                 let excluded: Vec<String> = predicate
                     .pointer("/config/exclude")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 for x in excluded {
                     push_unique(&mut ev.source_suppressions.excluded, &x);
@@ -497,10 +527,20 @@ impl Gate<'_> {
         if !req.trust.external {
             ev.warnings.push(format!(
                 "trust came from {}: the change under review can rewrite it",
-                if req.trust.source.is_empty() { "the default (no signers, no approvers)" } else { &req.trust.source }
+                if req.trust.source.is_empty() {
+                    "the default (no signers, no approvers)"
+                } else {
+                    &req.trust.source
+                }
             ));
         }
-        if rules.approvals_needed() > 0 && req.change.author.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        if rules.approvals_needed() > 0
+            && req
+                .change
+                .author
+                .as_deref()
+                .is_none_or(|a| a.trim().is_empty())
+        {
             ev.refusals.push(format!(
                 "environment {env} requires approvals, so the change's author must be known (give --author, or run where the CI system names it)"
             ));
@@ -508,15 +548,23 @@ impl Gate<'_> {
         let s = &ev.source_suppressions;
         let mut what = Vec::new();
         if s.inline > 0 {
-            what.push(format!("{} finding(s) hidden by inline `tollgate: allow`", s.inline));
+            what.push(format!(
+                "{} finding(s) hidden by inline `tollgate: allow`",
+                s.inline
+            ));
         }
         if !s.excluded.is_empty() {
             what.push(format!("excluded paths {}", s.excluded.join(", ")));
         }
         if !what.is_empty() {
-            let m = format!("the released change suppresses in its own scan: {}", what.join("; "));
+            let m = format!(
+                "the released change suppresses in its own scan: {}",
+                what.join("; ")
+            );
             if rules.source_suppressions == SourceSuppressionRule::Deny {
-                ev.refusals.push(format!("{m} (environment {env} refuses source suppressions)"));
+                ev.refusals.push(format!(
+                    "{m} (environment {env} refuses source suppressions)"
+                ));
             } else {
                 ev.warnings.push(m);
             }
@@ -836,7 +884,9 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
 fn is_key_or_root(name: &str, bytes: &[u8]) -> bool {
     let lower = name.to_ascii_lowercase();
     let text = bytes.trim_ascii_start();
-    [".pub", ".pem", ".crt", ".key"].iter().any(|x| lower.ends_with(x))
+    [".pub", ".pem", ".crt", ".key"]
+        .iter()
+        .any(|x| lower.ends_with(x))
         || text.starts_with(b"-----BEGIN")
         || lower == "trusted_root.json"
         || serde_json::from_slice::<Value>(bytes).is_ok_and(|v| {

@@ -3,13 +3,13 @@
 //! exceptions' count and age.
 
 use crate::exceptions::ExceptionStatus;
-use tollgate_model::{Event, EventType};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use tollgate_model::{Event, EventType};
 
 pub const SCHEMA: &str = "tollgate.kpi/v1";
 
@@ -136,7 +136,11 @@ pub fn compute(
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
     let mut snaps: Vec<Snapshot> = snapshots.to_vec();
     for e in events {
-        let Some(Ok(t)) = e.time.as_deref().map(|t| OffsetDateTime::parse(t, &Rfc3339)) else {
+        let Some(Ok(t)) = e
+            .time
+            .as_deref()
+            .map(|t| OffsetDateTime::parse(t, &Rfc3339))
+        else {
             continue;
         };
         let a = acc.entry(period.key(t)).or_default();
@@ -151,10 +155,7 @@ pub fn compute(
                 if !passed {
                     a.k.gates_failed += 1;
                 }
-                let signed = e
-                    .field("signed")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
+                let signed = e.field("signed").and_then(Value::as_bool).unwrap_or(false);
                 *a.subjects.entry(e.subject.to_string()).or_insert(false) |= signed;
             }
             EventType::BreakGlass => {

@@ -28,9 +28,7 @@ mod value;
 pub use evidence::{Evidence, SourceSuppressions, TrustInput};
 pub use gate::{BreakGlass, Gate, GateError, GateOutcome, GateRequest, Verdict};
 pub use rego::{Decision, EngineKind, Policy, PolicyError};
-pub use settings::{
-    EnvironmentRules, SECTIONS, Settings, SourceSuppressionRule, TrustRequirement,
-};
+pub use settings::{EnvironmentRules, SECTIONS, Settings, SourceSuppressionRule, TrustRequirement};
 pub use traits::{
     ApprovalSigner, BundleVerifier, Event, EventSink, JsonlEventLog, MemoryLog, NoVerifier,
     TrustRole, VerifiedBundle,

@@ -157,7 +157,10 @@ fn evidence_for(c: Case, f: &Fixture) -> Vec<EvidenceFile> {
     let rep = report(scans, &finding);
     if c.signed {
         files.push(file("app.sig.json", envelope("k-ci", &signature(&art))));
-        files.push(file("scan.json", envelope("k-ci", &scan_statement(&art, &rep))));
+        files.push(file(
+            "scan.json",
+            envelope("k-ci", &scan_statement(&art, &rep)),
+        ));
     } else {
         files.push(file("report.json", rep));
     }
@@ -336,9 +339,15 @@ fn malformed_evidence_is_an_explicit_deny() {
     let mut oversized = file("huge.json", Vec::new());
     oversized.problem = Some("70000000 bytes is over the 64 MiB evidence file limit".into());
     for (name, bad) in [
-        ("broken.json", file("broken.json", b"{\"schema\": ".to_vec())),
+        (
+            "broken.json",
+            file("broken.json", b"{\"schema\": ".to_vec()),
+        ),
         ("huge.json", oversized),
-        ("lines.intoto.jsonl", file("lines.intoto.jsonl", b"{}\nnot json\n".to_vec())),
+        (
+            "lines.intoto.jsonl",
+            file("lines.intoto.jsonl", b"{}\nnot json\n".to_vec()),
+        ),
     ] {
         let mut files = good(&f);
         files.push(bad);
@@ -368,16 +377,30 @@ fn malformed_evidence_is_an_explicit_deny() {
 fn files_that_are_not_evidence_are_notes_never_trusted() {
     let f = Fixture::new();
     let mut files = good(&f);
-    files.push(file("tollgate.pub", b"-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n".to_vec()));
-    files.push(file("trusted_root.json", br#"{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1"}"#.to_vec()));
+    files.push(file(
+        "tollgate.pub",
+        b"-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n".to_vec(),
+    ));
+    files.push(file(
+        "trusted_root.json",
+        br#"{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1"}"#.to_vec(),
+    ));
     files.push(file("notes.json", br#"{"hello": "world"}"#.to_vec()));
-    files.push(file("scan-report.json", report(&["secrets", "ci", "deps"], &[])));
+    files.push(file(
+        "scan-report.json",
+        report(&["secrets", "ci", "deps"], &[]),
+    ));
     let out = f
         .gate()
         .run(&request("prod", "alice"), &files, None, None)
         .unwrap();
     assert!(out.verdict.allow, "{:?}", out.verdict.deny);
-    for name in ["tollgate.pub", "trusted_root.json", "notes.json", "scan-report.json"] {
+    for name in [
+        "tollgate.pub",
+        "trusted_root.json",
+        "notes.json",
+        "scan-report.json",
+    ] {
         assert!(
             out.evidence.notes.iter().any(|n| n.starts_with(name)),
             "{name}: {:?}",
@@ -395,9 +418,17 @@ fn dirty(f: &Fixture) -> Vec<EvidenceFile> {
         .collect();
     let rep = report(
         &["secrets", "ci", "deps"],
-        &[("secrets/aws-key", "critical", "src/k.py", "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee")],
+        &[(
+            "secrets/aws-key",
+            "critical",
+            "src/k.py",
+            "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+        )],
     );
-    files.push(file("scan.json", envelope("k-ci", &scan_statement(&art, &rep))));
+    files.push(file(
+        "scan.json",
+        envelope("k-ci", &scan_statement(&art, &rep)),
+    ));
     files
 }
 
@@ -411,7 +442,10 @@ fn a_copied_clean_report_or_an_empty_sarif_never_replaces_the_signed_scan() {
             .unwrap();
         assert!(!out.verdict.allow);
         assert!(
-            out.verdict.deny.iter().any(|d| d.starts_with("SP-17") && d.contains("secrets/aws-key")),
+            out.verdict
+                .deny
+                .iter()
+                .any(|d| d.starts_with("SP-17") && d.contains("secrets/aws-key")),
             "{:?}",
             out.verdict.deny
         );
@@ -419,7 +453,10 @@ fn a_copied_clean_report_or_an_empty_sarif_never_replaces_the_signed_scan() {
     deny(&dirty(&f));
     // A clean report copied from another release, beside the signed attestation.
     let mut files = dirty(&f);
-    files.push(file("scan-report.json", report(&["secrets", "ci", "deps"], &[])));
+    files.push(file(
+        "scan-report.json",
+        report(&["secrets", "ci", "deps"], &[]),
+    ));
     deny(&files);
     // The signed attestation removed: a clean unsigned report and a three-line SARIF that
     // names the scanners with no results do not make the scans count.
@@ -427,7 +464,10 @@ fn a_copied_clean_report_or_an_empty_sarif_never_replaces_the_signed_scan() {
         .into_iter()
         .filter(|x| x.name != "scan.json")
         .collect();
-    files.push(file("scan-report.json", report(&["secrets", "ci", "deps"], &[])));
+    files.push(file(
+        "scan-report.json",
+        report(&["secrets", "ci", "deps"], &[]),
+    ));
     files.push(file(
         "empty.sarif",
         br#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"secrets"}},"results":[]},{"tool":{"driver":{"name":"ci"}},"results":[]},{"tool":{"driver":{"name":"deps"}},"results":[]}]}"#.to_vec(),
@@ -446,16 +486,30 @@ fn trust_from_the_change_and_its_own_suppressions_are_refused_where_required() {
     let f = Fixture::new();
     let art = artifact();
     let rep = report(&["secrets", "ci", "deps"], &[]);
-    let files = vec![file("scan.json", envelope("k-ci", &scan_statement(&art, &rep)))];
+    let files = vec![file(
+        "scan.json",
+        envelope("k-ci", &scan_statement(&art, &rep)),
+    )];
     let mut req = request("locked", "alice");
-    assert!(f.gate().run(&req, &files, None, None).unwrap().verdict.allow);
+    assert!(
+        f.gate()
+            .run(&req, &files, None, None)
+            .unwrap()
+            .verdict
+            .allow
+    );
     req.trust = tollgate_policy::TrustInput {
         source: "source-tree ./tollgate.toml".into(),
         external: false,
     };
     let out = f.gate().run(&req, &files, None, None).unwrap();
     assert!(!out.verdict.allow);
-    assert!(out.verdict.deny.iter().any(|d| d.contains("requires trust from outside")));
+    assert!(
+        out.verdict
+            .deny
+            .iter()
+            .any(|d| d.contains("requires trust from outside"))
+    );
     assert_eq!(out.evidence.trust.source, "source-tree ./tollgate.toml");
     // Elsewhere the same trust is allowed, with a warning naming it.
     let mut req = request("dev", "alice");
@@ -463,7 +517,12 @@ fn trust_from_the_change_and_its_own_suppressions_are_refused_where_required() {
     let files = good(&f);
     let out = f.gate().run(&req, &files, None, None).unwrap();
     assert!(out.verdict.allow, "{:?}", out.verdict.deny);
-    assert!(out.verdict.warn.iter().any(|w| w.contains("can rewrite it")));
+    assert!(
+        out.verdict
+            .warn
+            .iter()
+            .any(|w| w.contains("can rewrite it"))
+    );
     // An inline allow and an exclude the change made in its own scan: refused in `locked`.
     let mut rep: serde_json::Value =
         serde_json::from_slice(&report(&["secrets", "ci", "deps"], &[])).unwrap();
@@ -474,18 +533,44 @@ fn trust_from_the_change_and_its_own_suppressions_are_refused_where_required() {
         "suppression": {"kind": "inline", "reason": "trust me"}
     }]);
     let mut st = scan_statement(&art, &serde_json::to_vec(&rep).unwrap());
-    st["predicate"]["config"] = json!({"path": "tollgate.toml", "inSource": true, "exclude": ["src/secrets/**"]});
+    st["predicate"]["config"] =
+        json!({"path": "tollgate.toml", "inSource": true, "exclude": ["src/secrets/**"]});
     let files = vec![file("scan.json", envelope("k-ci", &st))];
-    let out = f.gate().run(&request("locked", "alice"), &files, None, None).unwrap();
+    let out = f
+        .gate()
+        .run(&request("locked", "alice"), &files, None, None)
+        .unwrap();
     assert!(!out.verdict.allow);
-    assert!(out.verdict.deny.iter().any(|d| d.contains("refuses source suppressions")), "{:?}", out.verdict.deny);
-    assert!(out.verdict.deny.iter().any(|d| d.starts_with("SP-17")), "{:?}", out.verdict.deny);
+    assert!(
+        out.verdict
+            .deny
+            .iter()
+            .any(|d| d.contains("refuses source suppressions")),
+        "{:?}",
+        out.verdict.deny
+    );
+    assert!(
+        out.verdict.deny.iter().any(|d| d.starts_with("SP-17")),
+        "{:?}",
+        out.verdict.deny
+    );
     assert_eq!(out.evidence.source_suppressions.inline, 1);
-    assert_eq!(out.evidence.source_suppressions.excluded, ["src/secrets/**"]);
+    assert_eq!(
+        out.evidence.source_suppressions.excluded,
+        ["src/secrets/**"]
+    );
     // In an environment that allows them they are reported, not counted.
-    let out = f.gate().run(&request("staging", "alice"), &files, None, None).unwrap();
+    let out = f
+        .gate()
+        .run(&request("staging", "alice"), &files, None, None)
+        .unwrap();
     assert!(out.verdict.allow, "{:?}", out.verdict.deny);
-    assert!(out.verdict.warn.iter().any(|w| w.contains("suppresses in its own scan")));
+    assert!(
+        out.verdict
+            .warn
+            .iter()
+            .any(|w| w.contains("suppresses in its own scan"))
+    );
 }
 
 #[test]
@@ -495,11 +580,24 @@ fn approvals_need_a_known_author() {
     req.change = Change::default();
     let out = f.gate().run(&req, &good(&f), None, None).unwrap();
     assert!(!out.verdict.allow);
-    assert!(out.verdict.deny.iter().any(|d| d.contains("author must be known")), "{:?}", out.verdict.deny);
+    assert!(
+        out.verdict
+            .deny
+            .iter()
+            .any(|d| d.contains("author must be known")),
+        "{:?}",
+        out.verdict.deny
+    );
     // An environment without approvals does not need it.
     let mut req = request("dev", "alice");
     req.change = Change::default();
-    assert!(f.gate().run(&req, &good(&f), None, None).unwrap().verdict.allow);
+    assert!(
+        f.gate()
+            .run(&req, &good(&f), None, None)
+            .unwrap()
+            .verdict
+            .allow
+    );
 }
 
 /// A verifier that forgets to check the subject: the gate still refuses the bundle.
@@ -586,13 +684,21 @@ fn sarif_findings_from_other_tools_block_when_attested() {
     blocks(&files, "prod");
     // Unsigned: a note in prod, counted where the environment accepts unsigned SARIF.
     let mut files = good(&f);
-    files.push(file("semgrep.sarif", serde_json::to_vec(&semgrep_sarif()).unwrap()));
+    files.push(file(
+        "semgrep.sarif",
+        serde_json::to_vec(&semgrep_sarif()).unwrap(),
+    ));
     let out = f
         .gate()
         .run(&request("prod", "alice"), &files, None, None)
         .unwrap();
     assert!(out.verdict.allow, "{:?}", out.verdict.deny);
-    assert!(out.evidence.notes.iter().any(|n| n.starts_with("semgrep.sarif: unsigned SARIF")));
+    assert!(
+        out.evidence
+            .notes
+            .iter()
+            .any(|n| n.starts_with("semgrep.sarif: unsigned SARIF"))
+    );
     blocks(&files, "staging");
 }
 

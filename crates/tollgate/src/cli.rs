@@ -23,7 +23,7 @@ pub enum Command {
     Check(commands::check::CheckArgs),
     /// Run one scanner (same options and outputs as `check`).
     #[command(subcommand)]
-    Scan(commands::check::ScanCommand),
+    Scan(commands::scan::ScanCommand),
     /// Print a rule's documentation (`tollgate explain secrets/github-pat`), or list rules.
     Explain(commands::explain::ExplainArgs),
     /// Write a commented default tollgate.toml.
@@ -62,4 +62,32 @@ pub enum Command {
     Verify(commands::attest::VerifyArgs),
     /// Scan, attest (provenance, scan, tests), sign and collect a release's evidence.
     Release(commands::attest::ReleaseArgs),
+}
+
+impl Command {
+    /// Runs the command and returns the process exit code.
+    pub fn run(self) -> anyhow::Result<u8> {
+        use commands::*;
+        match self {
+            Command::Check(a) => check::run(a),
+            Command::Scan(s) => scan::run(s),
+            Command::Explain(a) => explain::run(a),
+            Command::Init(a) => init::run(a),
+            Command::Log(a) => log::run(a),
+            Command::Baseline(a) => baseline::run(a),
+            Command::Posture(a) => posture::run(a),
+            Command::Gate(a) => policy::run_gate(a),
+            Command::Approve(a) => policy::run_approve(a),
+            Command::Exception(c) => policy::run_exception(c),
+            Command::Policy(c) => policy::run_policy(c),
+            Command::Kpi(a) => policy::run_kpi(a),
+            Command::Sbom(a) => deps::run_sbom(a),
+            Command::Db(c) => deps::run_db(c),
+            Command::Key(k) => attest::run_key(k),
+            Command::Sign(a) => attest::run_sign(a),
+            Command::Attest(a) => attest::run_attest(a),
+            Command::Verify(a) => attest::run_verify(a),
+            Command::Release(a) => attest::run_release(a),
+        }
+    }
 }

@@ -7,7 +7,6 @@ mod exit;
 mod cli;
 mod commands;
 mod progress;
-mod registry;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -25,8 +24,8 @@ fn main() -> ExitCode {
             };
         }
     };
-    match commands::dispatch(cli) {
-        Ok(code) => code,
+    match cli.command.run() {
+        Ok(code) => ExitCode::from(code),
         Err(e) if exit::is_closed_stdout(&e) => exit::USAGE.into(),
         Err(e) => {
             eprintln!("error: {e:#}");

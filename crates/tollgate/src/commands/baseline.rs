@@ -1,12 +1,14 @@
 //! `tollgate baseline`: records the current findings of every scanner as exceptions in the
 //! baseline file (`baseline = "..."` in tollgate.toml; default `tollgate-baseline.toml`).
 
-use crate::commands::check::{self, CommonArgs};
-use crate::{exit, registry};
+use super::common::CommonArgs;
+use crate::exit;
+use crate::progress::Bar;
 use anyhow::Context;
 use tollgate_config::Date;
 use tollgate_config::baseline::{self, BaselineOptions, DEFAULT_FILE};
 use tollgate_model::SuppressionKind;
+use tollgate_release::scan;
 
 #[derive(Debug, clap::Args)]
 pub struct BaselineArgs {
@@ -24,23 +26,11 @@ pub struct BaselineArgs {
 }
 
 pub fn run(a: BaselineArgs) -> anyhow::Result<u8> {
-    let config = match check::load_config(&a.common) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let scanners = match registry::scanners(&config) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let Some(report) = check::scan(&a.common, &config, &scanners)? else {
-        return Ok(exit::USAGE);
-    };
+    let req = a.common.request();
+    let config = scan::load_config(&req)?;
+    let scanners = tollgate_release::registry::scanners(&config)?;
+    let refs: Vec<&dyn tollgate_engine::Scanner> = scanners.iter().map(|s| s.as_ref()).collect();
+    let report = scan::scan(&req, &config, &refs, &Bar::new(a.common.quiet))?.report;
     let configured = config.baseline.clone();
     let root = match (&config.path, a.common.paths.first()) {
         (Some(_), _) => config.base_dir(),

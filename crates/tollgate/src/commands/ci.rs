@@ -1,7 +1,6 @@
 //! `tollgate scan ci`: the CI/CD configuration audit, with `--fix`.
 
-use super::check::{CommonArgs, execute};
-use crate::exit;
+use super::common::{CommonArgs, execute};
 use anyhow::Context;
 
 #[derive(Debug, clap::Args)]
@@ -35,14 +34,9 @@ pub fn run(a: CiArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    let code = execute(&a.common, |cfg| {
+    execute(&a.common, |cfg| {
         Ok(vec![
             Box::new(tollgate_ci::CiScanner::from_config(cfg)?) as _
         ])
-    })?;
-    Ok(if code == exit::USAGE {
-        exit::USAGE
-    } else {
-        code
     })
 }

@@ -1,13 +1,15 @@
 //! `tollgate scan deps`, `tollgate sbom` and `tollgate db import|update` (issue 5).
 
-use crate::commands::check::{self, CommonArgs};
+use super::common::{CommonArgs, code, emit};
 use crate::exit;
+use crate::progress::Bar;
 use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
 use tollgate_deps::{DepsScanner, Ecosystem, osv, sbom};
 use tollgate_engine::Scanner;
 use tollgate_inventory::{Inventory, Options, Root};
+use tollgate_release::scan;
 
 /// `tollgate scan deps`.
 #[derive(Debug, clap::Args)]
@@ -29,26 +31,20 @@ pub struct DepsArgs {
 }
 
 pub fn run_scan(a: DepsArgs) -> anyhow::Result<u8> {
-    let config = match check::load_config(&a.common) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let scanner = match DepsScanner::from_config(&config, a.db.clone()) {
-        Ok(s) if a.sbom.is_some() => s.keeping_components(),
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let scanner = std::sync::Arc::new(scanner);
-    let scanners: Vec<Box<dyn Scanner>> = vec![Box::new(scanner.clone())];
-    let Some(report) = check::scan(&a.common, &config, &scanners)? else {
-        return Ok(exit::USAGE);
-    };
+    let req = a.common.request();
+    let config = scan::load_config(&req)?;
+    let scanner = DepsScanner::from_config(&config, a.db.clone())?;
+    let scanner = std::sync::Arc::new(if a.sbom.is_some() {
+        scanner.keeping_components()
+    } else {
+        scanner
+    });
+    let outcome = scan::scan(
+        &req,
+        &config,
+        &[&scanner as &dyn Scanner],
+        &Bar::new(a.common.quiet),
+    )?;
     if let Some(out) = &a.sbom {
         let path = a
             .common
@@ -64,21 +60,17 @@ pub fn run_scan(a: DepsArgs) -> anyhow::Result<u8> {
             Some(out),
         )?;
     }
-    check::emit(&a.common, &report)?;
+    emit(&a.common, &outcome.report)?;
     // Lockfiles were there but none could be read: a tool error, not a pass.
-    if report
+    if outcome
+        .report
         .diagnostics
         .iter()
         .any(|d| d.source == "deps" && d.message.starts_with(tollgate_deps::NOTHING_READ))
     {
         return Ok(exit::USAGE);
     }
-    let threshold = a.common.fail_on.unwrap_or(config.scan.fail_on);
-    Ok(if report.failing(threshold) > 0 {
-        exit::FAIL
-    } else {
-        exit::PASS
-    })
+    Ok(code(&outcome))
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -110,20 +102,14 @@ pub struct SbomArgs {
 
 pub fn run_sbom(a: SbomArgs) -> anyhow::Result<u8> {
     let given = a.path.to_string_lossy().to_string();
-    let inventory = match Inventory::collect(
+    let inventory = Inventory::collect(
         &[Root::new(Some(&given))],
         &Options {
             no_ignore: a.no_ignore,
             max_file_size: 256 << 20,
             exclude: Vec::new(),
         },
-    ) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
+    )?;
     let collected = tollgate_deps::collect(&inventory);
     print_diagnostics(&collected.diagnostics);
     if collected.files.is_empty() {
@@ -221,13 +207,7 @@ pub fn run_db(c: DbCommand) -> anyhow::Result<u8> {
         DbCommand::Import(a) => {
             let path = a.db.unwrap_or_else(tollgate_deps::default_db_path);
             let mut db = osv::Db::open(&path)?;
-            let stats = match db.import(&a.path) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Ok(exit::USAGE);
-                }
-            };
+            let stats = db.import(&a.path)?;
             report(&stats);
             eprintln!(
                 "imported {} records ({} withdrawn skipped, {} unreadable) into {}",
@@ -250,10 +230,7 @@ pub fn run_db(c: DbCommand) -> anyhow::Result<u8> {
                 for e in &a.ecosystems {
                     match Ecosystem::from_osv(e) {
                         Some(x) => v.push(x),
-                        None => {
-                            eprintln!("error: unknown ecosystem {e:?}");
-                            return Ok(exit::USAGE);
-                        }
+                        None => anyhow::bail!("unknown ecosystem {e:?}"),
                     }
                 }
                 v

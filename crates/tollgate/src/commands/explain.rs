@@ -1,5 +1,4 @@
-use crate::{exit, registry};
-use tollgate_config::Config;
+use crate::exit;
 
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
@@ -14,9 +13,7 @@ pub struct ExplainArgs {
 }
 
 pub fn run(a: ExplainArgs) -> anyhow::Result<u8> {
-    let config = Config::default();
-    let scanners = registry::scanners(&config)?;
-    let mut rules: Vec<_> = scanners.iter().flat_map(|s| s.rules()).collect();
+    let mut rules = tollgate_release::registry::all_rules();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     if a.markdown {
         out!("{}", markdown(&rules));

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use tollgate_config::Config;
 use tollgate_ledger::log::read_verifier;
 use tollgate_ledger::note::{SignedCheckpoint, Verifier, WitnessPolicy};
-use tollgate_ledger::{Event, Log, LogSettings, Receipt, VerifyReport, tiles, trusted_root};
+use tollgate_ledger::{
+    Event, Log, LogSettings, PrepareEvent, Receipt, VerifyReport, tiles, trusted_root,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
@@ -111,7 +113,7 @@ fn context(a: &LogArgs) -> anyhow::Result<Ctx> {
         .clone()
         .or_else(|| Config::discover(Path::new(".")));
     let config = match &config_path {
-        Some(p) => Config::load(p, crate::registry::SECTIONS)?,
+        Some(p) => Config::load(p, tollgate_release::registry::SECTIONS)?,
         None => Config::default(),
     };
     let settings: LogSettings = config.section("log")?;

@@ -1,171 +1,16 @@
-//! `tollgate gate`, `approve`, `exception add|list`, `policy test|eval`, `kpi`: wiring of the
-//! policy crate. Signatures and the log are reached through the crate's traits; [`backends`]
-//! is the one place that chooses their implementations.
+//! `tollgate gate`, `approve`, `exception add|list`, `policy test|eval`, `kpi`: flags in,
+//! `tollgate_release::gate` and the policy crate called, results rendered.
 
-use crate::{exit, registry};
+use crate::exit;
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use tollgate_config::{Config, Date, Exception};
-use tollgate_model::{Digest, sha256};
-use tollgate_policy::approvals::{ApprovalPredicate, approval_statement};
-use tollgate_policy::evidence::Change;
-use tollgate_policy::gate::{self, verification_summary};
+use tollgate_policy::gate;
 use tollgate_policy::kpi::{self, Period, Snapshot};
-use tollgate_policy::{
-    ApprovalSigner, BreakGlass, BundleVerifier, Event, EventSink, Gate, GateRequest, JsonlEventLog,
-    NoVerifier, Policy, Settings, exceptions, ptest,
-};
-
-/// Signature backends: the attest crate verifies bundles against the trust tables.
-struct Backends {
-    verifier: Box<dyn BundleVerifier>,
-}
-
-fn backends(config: &Config) -> Backends {
-    // Bundles signed while a log is configured carry its entry: they verify against the
-    // trusted root naming that log's key.
-    let trusted_root_json = match tollgate_ledger::configured(config) {
-        Ok(Some(log)) => log.created().ok().map(|created| {
-            tollgate_ledger::trusted_root::trusted_root(log.verifier(), "", &created).to_string()
-        }),
-        Ok(None) => None,
-        Err(e) => {
-            eprintln!(
-                "warning: transparency log unusable ({e}); bundle log entries will not verify"
-            );
-            None
-        }
-    };
-    match tollgate_attest::trust::TrustStore::from_config(config) {
-        Ok(store) => Backends {
-            verifier: Box::new(AttestVerifier {
-                store,
-                trusted_root_json,
-            }),
-        },
-        Err(e) => {
-            // A broken trust table never lets anything through: no bundle verifies.
-            eprintln!("warning: trust tables unusable ({e}); no signature will verify");
-            Backends {
-                verifier: Box::new(NoVerifier),
-            }
-        }
-    }
-}
-
-/// The signer for `--key`: the attest crate's file or `env://VAR` key.
-fn signer(
-    _config: &Config,
-    key: &Path,
-    _identity: &str,
-) -> anyhow::Result<Box<dyn ApprovalSigner>> {
-    let source = tollgate_attest::keys::KeySource::parse(&key.to_string_lossy());
-    let signer = tollgate_attest::keys::load_signer(&source)
-        .with_context(|| format!("cannot load signing key {}", key.display()))?;
-    Ok(Box::new(AttestSigner { signer }))
-}
-/// The event log: the transparency log when `[log] path` is configured, otherwise
-/// `[gate] events` (a JSON-lines file) when set.
-fn event_log(config: &Config, settings: &Settings) -> anyhow::Result<Option<Box<dyn EventSink>>> {
-    if let Some(log) = tollgate_ledger::configured(config)? {
-        return Ok(Some(Box::new(LedgerSink { log })));
-    }
-    Ok(settings
-        .gate
-        .events
-        .as_ref()
-        .map(|p| Box::new(JsonlEventLog::new(config.base_dir().join(p))) as Box<dyn EventSink>))
-}
-
-/// Gate, approval and break-glass events recorded in the transparency log.
-struct LedgerSink {
-    log: tollgate_ledger::Log,
-}
-
-fn ledger_kind(kind: &str) -> Option<tollgate_ledger::EventType> {
-    use tollgate_ledger::EventType as T;
-    Some(match kind {
-        "gate" => T::GateDecision,
-        "approval" => T::Approval,
-        "break-glass" => T::BreakGlass,
-        "scan" => T::Scan,
-        "exception" => T::Exception,
-        "signature" => T::Signature,
-        "attestation" => T::Attestation,
-        "deployment" => T::Deployment,
-        _ => return None,
-    })
-}
-
-fn policy_kind(kind: tollgate_ledger::EventType) -> String {
-    use tollgate_ledger::EventType as T;
-    match kind {
-        T::GateDecision => "gate".into(),
-        other => serde_json::to_value(other)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-    }
-}
-
-impl EventSink for LedgerSink {
-    fn append(&mut self, e: &Event) -> Result<(), String> {
-        let kind =
-            ledger_kind(&e.kind).ok_or_else(|| format!("unknown event type {:?}", e.kind))?;
-        let subject = e
-            .subject
-            .parse()
-            .map_err(|err| format!("event subject: {err}"))?;
-        let event = tollgate_ledger::Event {
-            kind,
-            actor: e.actor.clone(),
-            subject,
-            environment: (!e.environment.is_empty()).then(|| e.environment.clone()),
-            time: (!e.time.is_empty()).then(|| e.time.clone()),
-            payload: (!e.payload.is_null()).then(|| e.payload.clone()),
-        };
-        self.log
-            .append(&[event])
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    }
-
-    fn events(&self) -> Result<Vec<Event>, String> {
-        let size = self.log.size().map_err(|e| e.to_string())?;
-        let mut out = Vec::with_capacity(size as usize);
-        for i in 0..size {
-            let bytes = self.log.entry(i).map_err(|e| e.to_string())?;
-            // Sigstore log bodies (signatures' Rekor entries) sit beside the events; each has
-            // its `signature`/`attestation` event, which is what is counted.
-            let entry = match tollgate_ledger::Leaf::from_canonical(&bytes) {
-                Ok(tollgate_ledger::Leaf::Event(e)) => e,
-                Ok(tollgate_ledger::Leaf::Sigstore { .. }) => continue,
-                Err(e) => return Err(format!("entry {i}: {e}")),
-            };
-            let payload = match &entry.payload_digest {
-                Some(d) => self
-                    .log
-                    .payload(d)
-                    .map_err(|e| e.to_string())?
-                    .and_then(|b| serde_json::from_slice(&b).ok())
-                    .unwrap_or(serde_json::Value::Null),
-                None => serde_json::Value::Null,
-            };
-            out.push(Event {
-                kind: policy_kind(entry.kind),
-                actor: entry.actor,
-                subject: entry.subject.to_string(),
-                environment: entry.environment.unwrap_or_default(),
-                time: entry.time,
-                payload,
-            });
-        }
-        Ok(out)
-    }
-}
+use tollgate_policy::{BreakGlass, EventSink, JsonlEventLog, Policy, Settings, exceptions, ptest};
+use tollgate_release::gate::{ApproveArgs as Approve, GateArgs as Gate, TrustArgs};
+use tollgate_release::registry;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ConfigArg {
@@ -175,14 +20,9 @@ pub struct ConfigArg {
 }
 
 fn load_config(a: &ConfigArg) -> anyhow::Result<Config> {
-    let path = a
-        .config
-        .clone()
-        .or_else(|| Config::discover(Path::new(".")));
-    Ok(match path {
-        Some(p) => Config::load(&p, registry::SECTIONS)?,
-        None => Config::default(),
-    })
+    Ok(tollgate_release::scan::load_config_file(
+        a.config.as_deref(),
+    )?)
 }
 
 fn load_policy(
@@ -198,22 +38,27 @@ fn load_policy(
     Ok(p.with_limits(settings.gate.timeout, settings.gate.max_input_bytes))
 }
 
-/// `sha256:<hex>` as given, or the digest of the file.
-fn artifact_digest(a: &str) -> anyhow::Result<(Option<String>, Digest)> {
-    if a.starts_with("sha256:") {
-        return Ok((None, a.parse()?));
-    }
-    let bytes = std::fs::read(a).with_context(|| format!("cannot read artifact {a}"))?;
-    let name = Path::new(a)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned());
-    Ok((name, sha256(&bytes)))
+/// `--trust FILE` (or TOLLGATE_TRUST) for commands that decide.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TrustArg {
+    /// Trust file: [[signers]], [[approvers]], [[exceptions]], [gate], [environments], [log]
+    /// (the shape of tollgate.toml), kept where the released change cannot rewrite it.
+    /// Default: the source tree's tollgate.toml, which the output then names.
+    #[arg(long, value_name = "FILE", env = "TOLLGATE_TRUST")]
+    pub trust: Option<PathBuf>,
+    /// The released source tree (default: the current folder): a trust file inside it is not
+    /// external.
+    #[arg(long, value_name = "DIR")]
+    pub source: Option<PathBuf>,
 }
 
-fn now_utc() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc())
+fn trust_args(t: &TrustArg, c: &ConfigArg) -> TrustArgs {
+    TrustArgs {
+        trust: t.trust.clone(),
+        trust_env: None,
+        config: c.config.clone(),
+        source: t.source.clone(),
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -244,14 +89,14 @@ pub struct GateArgs {
     /// Rego file or folder replacing the configured policy.
     #[arg(long, value_name = "PATH")]
     pub policy: Option<PathBuf>,
-    /// Sign a SLSA verification summary with this key.
+    /// Sign a SLSA verification summary of the decision with this key (PEM file or env://VAR).
     #[arg(long, value_name = "KEY")]
-    pub key: Option<PathBuf>,
-    /// Where to write the signed verification summary (default: stdout-adjacent `vsa.json`).
+    pub summary_key: Option<String>,
+    /// Where to write the signed verification summary.
     #[arg(
         long,
         value_name = "FILE",
-        requires = "key",
+        requires = "summary_key",
         default_value = "vsa.sigstore.json"
     )]
     pub summary: PathBuf,
@@ -270,63 +115,57 @@ pub struct GateArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = OutFormat::Human)]
     pub format: OutFormat,
     #[command(flatten)]
+    pub trust: TrustArg,
+    #[command(flatten)]
     pub config: ConfigArg,
 }
 
 pub fn run_gate(a: GateArgs) -> anyhow::Result<u8> {
-    let config = load_config(&a.config)?;
-    let settings = Settings::from_config(&config)?;
-    let policy = load_policy(&config, &settings, a.policy.as_deref())?;
-    let (name, digest) = artifact_digest(&a.artifact)?;
-    let files = match &a.evidence {
-        Some(d) => gate::read_dir(d)?,
-        None => Vec::new(),
-    };
-    let b = backends(&config);
-    let g = Gate {
-        settings: &settings,
-        exceptions: &config.exceptions,
-        policy: &policy,
-        verifier: b.verifier.as_ref(),
-    };
-    let req = GateRequest {
-        artifact_name: name,
-        artifact: digest,
+    let env = |k: &str| std::env::var(k).ok();
+    let r = tollgate_release::gate::gate(&Gate {
+        artifact: a.artifact.clone(),
         environment: a.env.clone(),
-        change: Change {
-            author: a.author.clone(),
-            committer: a.committer.clone(),
-            triggerer: a.triggerer.clone(),
-        },
-        now: now_utc(),
-    };
-    let bg = a.break_glass.then(|| BreakGlass {
-        identity: a.identity.clone().unwrap_or_default(),
-        reason: a.reason.clone().unwrap_or_default(),
-    });
-    let mut log = event_log(&config, &settings)?;
-    let sink: Option<&mut dyn EventSink> = match log.as_mut() {
-        Some(l) => Some(l.as_mut()),
-        None => None,
-    };
-    let out = g.run(&req, &files, bg.as_ref(), sink)?;
+        evidence: a.evidence.clone(),
+        change: tollgate_release::gate::change_identities(
+            a.author.clone(),
+            a.committer.clone(),
+            a.triggerer.clone(),
+            &env,
+        ),
+        policy: a.policy.clone(),
+        trust: trust_args(&a.trust, &a.config),
+        break_glass: a.break_glass.then(|| BreakGlass {
+            identity: a.identity.clone().unwrap_or_default(),
+            reason: a.reason.clone().unwrap_or_default(),
+        }),
+        summary_key: a.summary_key.clone(),
+    })?;
+    let out = &r.outcome;
     if let Some(p) = &a.print_evidence {
         std::fs::write(p, serde_json::to_vec_pretty(&out.evidence)?)
             .with_context(|| format!("cannot write {}", p.display()))?;
     }
-    if let Some(key) = &a.key {
-        let s = signer(&config, key, "gate")?;
-        let bundle = s
-            .sign(&verification_summary(&out))
-            .map_err(|e| anyhow::anyhow!("cannot sign the verification summary: {e}"))?;
-        std::fs::write(&a.summary, &bundle)
+    if let Some(bundle) = &r.summary {
+        std::fs::write(&a.summary, bundle)
             .with_context(|| format!("cannot write {}", a.summary.display()))?;
     }
     let v = &out.verdict;
     let mut stdout = crate::exit::stdout();
     match a.format {
         OutFormat::Json => {
-            writeln!(stdout, "{}", serde_json::to_string_pretty(v)?)?;
+            let doc = serde_json::json!({
+                "allow": v.allow,
+                "policy_allow": v.policy_allow,
+                "artifact": r.artifact.to_string(),
+                "environment": r.environment,
+                "trust": {"source": r.trust, "external": r.trust_external},
+                "deny": v.deny,
+                "warn": v.warn,
+                "notes": r.notes.iter().chain(&out.evidence.notes).collect::<Vec<_>>(),
+                "policy_digest": v.policy_digest,
+                "break_glass": v.break_glass,
+            });
+            writeln!(stdout, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
         OutFormat::Human => {
             let head = match (&v.break_glass, v.allow) {
@@ -334,7 +173,7 @@ pub fn run_gate(a: GateArgs) -> anyhow::Result<u8> {
                 (_, true) => "ALLOW",
                 (_, false) => "DENY",
             };
-            writeln!(stdout, "{head}: {} to {}", req.artifact, req.environment)?;
+            writeln!(stdout, "{head}: {} to {}", r.artifact, r.environment)?;
             for d in &v.deny {
                 writeln!(stdout, "  deny: {d}")?;
             }
@@ -352,6 +191,19 @@ pub fn run_gate(a: GateArgs) -> anyhow::Result<u8> {
                     _ => {}
                 }
             }
+            for n in r.notes.iter().chain(&out.evidence.notes) {
+                writeln!(stdout, "  note: {n}")?;
+            }
+            writeln!(
+                stdout,
+                "  trust: {}{}",
+                r.trust,
+                if r.trust_external {
+                    " (external)"
+                } else {
+                    " (from the change under review)"
+                }
+            )?;
             writeln!(stdout, "  policy {}", v.policy_digest)?;
         }
     }
@@ -379,41 +231,31 @@ pub struct ApproveArgs {
     #[arg(long, value_name = "PATH")]
     pub policy: Option<PathBuf>,
     #[command(flatten)]
+    pub trust: TrustArg,
+    #[command(flatten)]
     pub config: ConfigArg,
 }
 
 pub fn run_approve(a: ApproveArgs) -> anyhow::Result<u8> {
-    let config = load_config(&a.config)?;
-    let settings = Settings::from_config(&config)?;
-    let policy = load_policy(&config, &settings, a.policy.as_deref())?;
-    let (name, digest) = artifact_digest(&a.artifact)?;
-    let now = now_utc();
-    let pred = ApprovalPredicate {
+    let r = tollgate_release::gate::approve(&Approve {
+        artifact: a.artifact.clone(),
         environment: a.env.clone(),
-        approver: a.identity.clone(),
-        policy_digest: policy.digest().to_string(),
-        approved_at: now.format(&Rfc3339)?,
+        key: a.key.to_string_lossy().into_owned(),
+        identity: a.identity.clone(),
         comment: a.comment.clone(),
-    };
-    let st = approval_statement(name.as_deref().unwrap_or("artifact"), &digest, &pred);
-    let s = signer(&config, &a.key, &a.identity)?;
-    let bundle = s
-        .sign(&st)
-        .map_err(|e| anyhow::anyhow!("cannot sign the approval: {e}"))?;
-    std::fs::write(&a.bundle, &bundle)
+        policy: a.policy.clone(),
+        trust: trust_args(&a.trust, &a.config),
+    })?;
+    std::fs::write(&a.bundle, &r.bundle)
         .with_context(|| format!("cannot write {}", a.bundle.display()))?;
-    if let Some(mut log) = event_log(&config, &settings)? {
-        log.append(&Event {
-            kind: "approval".into(),
-            actor: a.identity.clone(),
-            subject: digest.to_string(),
-            environment: a.env.clone(),
-            time: pred.approved_at.clone(),
-            payload: serde_json::json!({"policy_digest": pred.policy_digest, "bundle": a.bundle.display().to_string()}),
-        })
-        .map_err(|e| anyhow::anyhow!("cannot record the approval: {e}"))?;
-    }
-    eprintln!("wrote {}", a.bundle.display());
+    eprintln!(
+        "wrote {} ({} approves {} for {}{})",
+        a.bundle.display(),
+        r.predicate.approver,
+        r.artifact,
+        r.predicate.environment,
+        if r.logged { ", logged" } else { "" }
+    );
     Ok(exit::PASS)
 }
 
@@ -626,7 +468,7 @@ pub fn run_kpi(a: KpiArgs) -> anyhow::Result<u8> {
     // --events FILE, else the configured log (the transparency log or `[gate] events`).
     let sink = match &a.events {
         Some(p) => Some(Box::new(JsonlEventLog::new(p.clone())) as Box<dyn EventSink>),
-        None => event_log(&config, &settings)?,
+        None => tollgate_release::log::event_sink(&config, &settings)?,
     };
     let events_path = sink.as_ref().map(|_| ());
     let events = match &sink {
@@ -660,86 +502,4 @@ pub fn run_kpi(a: KpiArgs) -> anyhow::Result<u8> {
         OutFormat::Human => out.write_all(kpi::render_table(&r).as_bytes())?,
     }
     Ok(exit::PASS)
-}
-
-/// The attest crate behind the gate's seams: bundles verify against the `[[signers]]` table,
-/// and approval attestations against `[[approvers]]`.
-struct AttestVerifier {
-    store: tollgate_attest::trust::TrustStore,
-    /// The configured log's trusted root (None: the Sigstore public-good root).
-    trusted_root_json: Option<String>,
-}
-
-impl BundleVerifier for AttestVerifier {
-    fn verify(
-        &self,
-        bundle: &[u8],
-        artifact: &Digest,
-    ) -> Result<tollgate_policy::VerifiedBundle, String> {
-        use tollgate_attest::verify::{ArtifactRef, Requirements, Status, Trust, verify_bundle};
-        let art = ArtifactRef::parse(&artifact.to_string());
-        let mut reasons = Vec::new();
-        for (trust, role) in [
-            (
-                Trust::store(self.store.clone()),
-                tollgate_policy::TrustRole::Signer,
-            ),
-            (
-                Trust::approvers(self.store.clone()),
-                tollgate_policy::TrustRole::Approver,
-            ),
-        ] {
-            let trust = Trust {
-                trusted_root_json: self.trusted_root_json.clone(),
-                ..trust
-            };
-            match verify_bundle(bundle, &art, &trust, &Requirements::default()) {
-                Ok(v) if v.ok() => {
-                    return Ok(tollgate_policy::VerifiedBundle {
-                        identity: v.signer.identity.clone().unwrap_or_default(),
-                        key_id: v.signer.key_id.clone().unwrap_or_default(),
-                        trust: role,
-                        predicate_type: v.predicate_type().map(str::to_string),
-                        statement: v
-                            .statement
-                            .as_ref()
-                            .and_then(|s| serde_json::from_slice(&s.to_json()).ok()),
-                        checks: v
-                            .checks
-                            .iter()
-                            .filter(|c| c.status == Status::Passed)
-                            .map(|c| c.name.clone())
-                            .collect(),
-                    });
-                }
-                Ok(v) => reasons.push(format!(
-                    "{role:?}: {}",
-                    v.checks
-                        .iter()
-                        .filter(|c| c.status == Status::Failed)
-                        .map(|c| format!("{}: {}", c.name, c.detail))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )),
-                Err(e) => reasons.push(format!("{}: {e}", role.as_str())),
-            }
-        }
-        Err(reasons.join(" | "))
-    }
-}
-
-/// Signs statements with the attest crate (DSSE in a Sigstore bundle).
-struct AttestSigner {
-    signer: Box<dyn tollgate_attest::keys::Signer>,
-}
-
-impl ApprovalSigner for AttestSigner {
-    fn sign(&self, statement: &serde_json::Value) -> Result<Vec<u8>, String> {
-        let bytes = serde_json::to_vec(statement).map_err(|e| e.to_string())?;
-        let st =
-            tollgate_attest::statement::Statement::from_json(&bytes).map_err(|e| e.to_string())?;
-        let bundle = tollgate_attest::attest_statement(self.signer.as_ref(), st)
-            .map_err(|e| e.to_string())?;
-        Ok(bundle.to_json().into_bytes())
-    }
 }

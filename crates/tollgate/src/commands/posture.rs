@@ -1,11 +1,11 @@
 //! `tollgate posture [PATH]`: run every registered scanner and score the checklist.
 
-use super::check::{CommonArgs, load_config, scan};
-use crate::{exit, registry};
+use crate::exit;
 use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
 use tollgate_posture::Format;
+use tollgate_release::scan::{self, ScanRequest};
 
 #[derive(Debug, clap::Args)]
 pub struct PostureArgs {
@@ -36,44 +36,18 @@ pub enum PostureFormat {
 }
 
 pub fn run(a: PostureArgs) -> anyhow::Result<u8> {
-    let common = CommonArgs {
+    let req = ScanRequest {
         paths: a.path.iter().cloned().collect(),
         config: a.config.clone(),
-        format: tollgate_render::Format::Json,
-        output: None,
-        no_ignore: false,
-        fail_on: None,
-        max_file_size: None,
-        quiet: true,
-        show_suppressed: false,
+        ..ScanRequest::default()
     };
-    let config = match load_config(&common) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let scanners = match registry::scanners(&config) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let Some(report) = scan(&common, &config, &scanners)? else {
-        return Ok(exit::USAGE);
-    };
+    let report = scan::check(&req, &tollgate_engine::Silent)?.report;
     let mut evidence = tollgate_posture::Evidence::from_report(&report);
     for r in &a.reports {
         let bytes = std::fs::read(r).with_context(|| format!("cannot read {}", r.display()))?;
-        match tollgate_render::json::parse(&bytes) {
-            Ok(v1) => evidence.add_v1(&v1),
-            Err(e) => {
-                eprintln!("error: {}: {e}", r.display());
-                return Ok(exit::USAGE);
-            }
-        }
+        let v1 = tollgate_render::json::parse(&bytes)
+            .with_context(|| format!("{} is not a tollgate report", r.display()))?;
+        evidence.add_v1(&v1);
     }
     let posture = tollgate_posture::assess(&evidence);
     let format = match a.format {

@@ -1,13 +1,12 @@
 //! `tollgate scan secrets`: files and folders (like `check`), or stdin (`-`), a CI log
 //! (`--ci-log`), git history (`--git [RANGE]`) or the staged index (`--staged`).
 
-use crate::commands::check::{self, CommonArgs};
-use crate::{exit, progress::Bar};
+use super::common::{CommonArgs, code, emit, execute};
+use crate::progress::Bar;
 use std::io::Read;
 use std::path::PathBuf;
-use tollgate_config::Date;
-use tollgate_engine::{RunOptions, Scanner};
-use tollgate_inventory::Inventory;
+use tollgate_engine::Scanner;
+use tollgate_release::scan;
 use tollgate_secrets::{GitScope, SecretsScanner, Source, SourceScanner};
 
 #[derive(Debug, clap::Args)]
@@ -45,8 +44,7 @@ pub fn run(a: SecretsArgs) -> anyhow::Result<u8> {
                 }
             }
             (Some(_), false) => {
-                eprintln!("error: --watermark works with `--git` over all refs, not a range");
-                return Ok(exit::USAGE);
+                anyhow::bail!("--watermark works with `--git` over all refs, not a range")
             }
             (None, false) => GitScope::parse(a.git.as_deref()),
         };
@@ -62,7 +60,7 @@ pub fn run(a: SecretsArgs) -> anyhow::Result<u8> {
         None
     };
     let Some(source) = source else {
-        return check::execute(&a.common, |cfg| {
+        return execute(&a.common, |cfg| {
             Ok(vec![
                 Box::new(SecretsScanner::from_config(cfg)?) as Box<dyn Scanner>
             ])
@@ -73,50 +71,19 @@ pub fn run(a: SecretsArgs) -> anyhow::Result<u8> {
     if stdin {
         common.paths.clear();
     }
-    let config = match check::load_config(&common) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
+    let req = common.request();
+    let config = scan::load_config(&req)?;
+    let scanner = SourceScanner {
+        inner: SecretsScanner::from_config(&config)?,
+        source,
     };
-    let inner = match SecretsScanner::from_config(&config) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::USAGE);
-        }
-    };
-    let scanner = SourceScanner { inner, source };
-    let inventory = Inventory {
-        roots: Vec::new(),
-        files: Vec::new(),
-        skipped: Default::default(),
-        diagnostics: Vec::new(),
-    };
-    let bar = Bar::new(common.quiet);
-    let report = tollgate_engine::run(
-        &[&scanner as &dyn Scanner],
-        &inventory,
+    let outcome = scan::run(
+        &req,
         &config,
-        &RunOptions {
-            tool: check::tool_info(),
-            today: Date::today_utc(),
-            progress: &bar,
-        },
+        &[&scanner as &dyn Scanner],
+        &scan::empty_inventory(),
+        &Bar::new(common.quiet),
     );
-    check::emit(&common, &report)?;
-    if report
-        .diagnostics
-        .iter()
-        .any(|d| d.level == tollgate_model::DiagnosticLevel::Error && d.path.is_none())
-    {
-        return Ok(exit::USAGE);
-    }
-    let threshold = common.fail_on.unwrap_or(config.scan.fail_on);
-    Ok(if report.failing(threshold) > 0 {
-        exit::FAIL
-    } else {
-        exit::PASS
-    })
+    emit(&common, &outcome.report)?;
+    Ok(code(&outcome))
 }
