@@ -26,6 +26,8 @@ pub const MANIFEST: &str = "manifest.json";
 pub const SCAN_REPORT: &str = "scan-report.json";
 /// The SBOM document (its signed attestation is `sbom.sigstore.json`).
 pub const SBOM: &str = "sbom.cdx.json";
+/// The Sigstore trusted root of the log the bundles were recorded in (when one is configured).
+pub const TRUSTED_ROOT: &str = "trusted_root.json";
 /// Every attestation again, one bundle per line (in-toto JSON lines, for other tools).
 pub const JSONL: &str = "attestations.intoto.jsonl";
 
@@ -301,6 +303,31 @@ pub fn release(req: &ReleaseRequest, progress: &dyn Progress) -> Result<ReleaseO
     let mut ledger = log::configured(&config)?;
     let log_path = log::configured_path(&config)?;
     let mut log_entries = Vec::new();
+    // The scan, as an event about every artifact: what the KPIs (time to remediate) read.
+    if let Some(l) = ledger.as_mut() {
+        let fingerprints: Vec<&str> = report
+            .findings
+            .iter()
+            .map(|f| f.fingerprint.as_str())
+            .collect();
+        let events: Vec<tollgate_model::Event> = digests
+            .iter()
+            .map(|(_, d)| tollgate_model::Event {
+                kind: tollgate_model::EventType::Scan,
+                actor: format!("key:{}", signer.key_id()),
+                subject: *d,
+                environment: None,
+                time: None,
+                payload: Some(serde_json::json!({
+                    "findings": report.findings.len(),
+                    "failing": outcome.failing,
+                    "failOn": outcome.threshold.to_string(),
+                    "fingerprints": fingerprints,
+                })),
+            })
+            .collect();
+        log_entries.extend(l.append(&events)?);
+    }
     let mut record = |b: &mut Bundle| -> Result<()> {
         if let Some(l) = ledger.as_mut() {
             log_entries.extend(log::publish(l, b, signer.public_key())?);
@@ -337,6 +364,17 @@ pub fn release(req: &ReleaseRequest, progress: &dyn Progress) -> Result<ReleaseO
     write(&jsonl_path, &jsonl)?;
     entry(&jsonl_path, "collection", None, &jsonl);
     written.push(jsonl_path);
+    // With a log, the Sigstore trusted root naming its key, for `verify --trusted-root` and
+    // other Sigstore verifiers. The gate never takes trust from it (it names the log itself).
+    if let Some(l) = &ledger {
+        let p = req.evidence.join(TRUSTED_ROOT);
+        let doc: serde_json::Value =
+            serde_json::from_str(&log::trusted_root_json(l)?).map_err(attest_err)?;
+        let text = serde_json::to_string_pretty(&doc).map_err(attest_err)?;
+        write(&p, &text)?;
+        entry(&p, "trusted-root", None, &text);
+        written.push(p);
+    }
     let manifest = Manifest {
         schema: MANIFEST_SCHEMA,
         tool: format!("tollgate {}", env!("CARGO_PKG_VERSION")),

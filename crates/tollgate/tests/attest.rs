@@ -217,7 +217,7 @@ fn release_writes_verifiable_evidence() {
         "scan.sigstore.json",
         "attestations.intoto.jsonl",
         "scan-report.json",
-        "tollgate.pub",
+        "manifest.json",
     ] {
         assert!(p.join("ev").join(f).is_file(), "{f}");
     }
@@ -282,11 +282,15 @@ fn release_with_a_log_embeds_entries_and_writes_the_trusted_root() {
             "ev",
             "--source",
             "src",
+            "--config",
+            "tollgate.toml",
             "-q",
         ])
         .assert()
         .success();
     assert!(p.join("ev/trusted_root.json").is_file());
+    // The key is never put among the evidence: trust does not come from the evidence.
+    assert!(!p.join("ev/tollgate.pub").exists());
     let out = tollgate(p)
         .args([
             "verify",

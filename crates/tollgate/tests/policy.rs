@@ -12,35 +12,53 @@ fn tollgate(dir: &Path) -> Command {
     c
 }
 
+/// An unsigned SARIF log from other tools: counted only where an environment accepts
+/// unsigned SARIF (`staging` here).
 fn report(scanners: &[&str], severity: &str) -> String {
-    serde_json::json!({
-        "schema": "tollgate.report/v1",
-        "tool": {"name": "tollgate", "version": "0.1.0"},
-        "started": "2026-11-22T10:00:00Z", "finished": "2026-11-22T10:00:01Z",
-        "roots": ["."], "ruleset_digest": "sha256:00",
-        "summary": {"findings": 1, "by_severity": {}, "suppressed": 0, "files_scanned": 1},
-        "scanners": scanners.iter().map(|s| serde_json::json!({"name": s, "version": "1", "rules": 1, "files": 1, "findings": 0, "duration_ms": 1})).collect::<Vec<_>>(),
-        "findings": [{"rule": "deps/vulnerable-dependency", "scanner": "deps", "severity": severity,
-            "confidence": "high", "message": "m", "fingerprint": "0123456789abcdef0123456789abcdef",
-            "location": {"path": "Cargo.lock", "line": 1, "column": 1, "end_line": 1, "end_column": 1}}],
-    })
-    .to_string()
+    let (level, score) = match severity {
+        "critical" => ("error", "9.8"),
+        "high" => ("error", "7.5"),
+        "medium" => ("warning", "5.0"),
+        _ => ("note", "2.0"),
+    };
+    let runs: Vec<serde_json::Value> = scanners
+        .iter()
+        .map(|s| {
+            let results = if *s == "deps" {
+                serde_json::json!([{
+                    "ruleId": "vulnerable-dependency", "level": level,
+                    "message": {"text": "m"},
+                    "partialFingerprints": {"tollgate/v1": "0123456789abcdef0123456789abcdef"},
+                    "properties": {"security-severity": score},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": "Cargo.lock"}}}]
+                }])
+            } else {
+                serde_json::json!([])
+            };
+            serde_json::json!({"tool": {"driver": {"name": s}}, "results": results})
+        })
+        .collect();
+    serde_json::json!({"version": "2.1.0", "runs": runs}).to_string()
 }
 
-const CONFIG: &str = "# team config\n[gate]\nevents = \"events.jsonl\"\nmax-exception-days = 30\n\n[environments.staging]\nrequire = [\"scans\", \"findings\"]\nbreak-glass = \"1h\"\n\n[environments.prod]\napprovals = 2\n";
+const CONFIG: &str = "# team config\n[gate]\nmax-exception-days = 30\n\n[log]\npath = \"release.log\"\n\n[environments.staging]\nrequire = [\"scans\", \"findings\"]\nbreak-glass = \"1h\"\naccept-unsigned-sarif = true\n\n[environments.prod]\napprovals = 2\n";
 
 fn project() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("tollgate.toml"), CONFIG).unwrap();
     std::fs::write(d.path().join("app.tar"), b"artifact").unwrap();
     std::fs::create_dir(d.path().join("evidence")).unwrap();
+    tollgate(d.path())
+        .args(["log", "init", "--origin", "log.example/policy-test"])
+        .assert()
+        .success();
     d
 }
 
 #[test]
 fn gate_allows_denies_and_breaks_glass() {
     let d = project();
-    let ev = d.path().join("evidence/report.json");
+    let ev = d.path().join("evidence/other-tools.sarif");
     std::fs::write(&ev, report(&["secrets", "ci", "deps"], "medium")).unwrap();
     tollgate(d.path())
         .args([
@@ -123,19 +141,17 @@ fn gate_allows_denies_and_breaks_glass() {
         ])
         .assert()
         .code(2);
-    let log = std::fs::read_to_string(d.path().join("events.jsonl")).unwrap();
-    assert_eq!(
-        log.lines()
-            .filter(|l| l.contains("\"type\":\"break-glass\""))
-            .count(),
-        1
-    );
-    assert_eq!(
-        log.lines()
-            .filter(|l| l.contains("\"type\":\"gate\""))
-            .count(),
-        4
-    );
+    // Every decision and the break-glass are in the transparency log.
+    let shown = tollgate(d.path())
+        .args(["log", "show"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let shown = String::from_utf8_lossy(&shown);
+    assert_eq!(shown.matches("break-glass").count(), 1, "{shown}");
+    assert_eq!(shown.matches("gate-decision").count(), 4, "{shown}");
     let out = tollgate(d.path())
         .args(["kpi", "-f", "json"])
         .assert()
@@ -199,7 +215,7 @@ fn exceptions_are_added_with_a_horizon_and_listed() {
         );
     // The exception now covers the finding at the gate.
     std::fs::write(
-        d.path().join("evidence/report.json"),
+        d.path().join("evidence/other-tools.sarif"),
         report(&["secrets", "ci", "deps"], "critical"),
     )
     .unwrap();

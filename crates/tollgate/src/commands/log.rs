@@ -192,6 +192,28 @@ pub fn run(a: LogArgs) -> anyhow::Result<u8> {
                     writeln!(out, "checkpoint: size {}", cp.checkpoint.size)?;
                     writeln!(out, "root:       {}", hex(&cp.checkpoint.root))?;
                     writeln!(out, "key:        {}", log.verifier().encode())?;
+                    // One line per entry: index, time, type, actor, subject, environment.
+                    let size = log.size()?;
+                    for i in 0..size {
+                        let bytes = log.entry(i)?;
+                        match tollgate_ledger::Leaf::from_canonical(&bytes) {
+                            Ok(tollgate_ledger::Leaf::Event(e)) => writeln!(
+                                out,
+                                "{i:>6}  {}  {:<19} {:<24} {}{}",
+                                e.time,
+                                e.kind.as_str(),
+                                e.actor,
+                                e.subject,
+                                e.environment
+                                    .map(|env| format!("  env={env}"))
+                                    .unwrap_or_default()
+                            )?,
+                            Ok(tollgate_ledger::Leaf::Sigstore { kind, .. }) => {
+                                writeln!(out, "{i:>6}  {:<20}  sigstore {kind}", "")?
+                            }
+                            Err(e) => writeln!(out, "{i:>6}  unreadable entry: {e}")?,
+                        }
+                    }
                 }
             }
         }
