@@ -333,7 +333,10 @@ impl Gate<'_> {
                 return;
             }
         };
-        if v.get("schema").and_then(Value::as_str) == Some(tollgate_render::json::SCHEMA) {
+        if let Some(what) = known_non_evidence(&v) {
+            ev.notes
+                .push(format!("{}: {what}; not evidence itself", f.name));
+        } else if v.get("schema").and_then(Value::as_str) == Some(tollgate_render::json::SCHEMA) {
             // An unsigned report names no artifact and anyone can write one: only the signed
             // scan attestation over the artifact decides.
             ev.notes.push(format!(
@@ -354,7 +357,15 @@ impl Gate<'_> {
                 ));
             }
         } else if is_bundle(&v) {
-            inputs.push((f.name.clone(), sha256(&f.bytes)));
+            let digest = sha256(f.bytes.trim_ascii());
+            if let Some((first, _)) = inputs.iter().find(|(_, d)| *d == digest) {
+                // The same bundle twice (a `.sigstore.json` file and its line in the
+                // `.intoto.jsonl` collection): counted once.
+                ev.notes
+                    .push(format!("{}: the same bundle as {first}", f.name));
+                return;
+            }
+            inputs.push((f.name.clone(), digest));
             match self.verifier.verify(&f.bytes, &req.artifact) {
                 Ok(b) if b.predicate_type.as_deref() == Some(APPROVAL_PREDICATE) => candidates
                     .push(Candidate {
@@ -876,6 +887,20 @@ fn names_subject(statement: &Value, artifact: &Digest) -> bool {
 fn push_unique(v: &mut Vec<String>, s: &str) {
     if !v.iter().any(|x| x == s) {
         v.push(s.to_string());
+    }
+}
+
+/// Documents a release folder holds beside its evidence: the release manifest (an index) and
+/// SBOM documents (whose signed attestations are what counts).
+fn known_non_evidence(v: &Value) -> Option<&'static str> {
+    if v.get("schema").and_then(Value::as_str) == Some("tollgate.release/v1") {
+        Some("the release manifest (an unsigned index of the folder)")
+    } else if v.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX")
+        || v.get("spdxVersion").is_some()
+    {
+        Some("an SBOM document (its signed SBOM attestation is what counts)")
+    } else {
+        None
     }
 }
 

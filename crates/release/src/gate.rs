@@ -5,7 +5,7 @@
 use crate::backends::{AttestSigner, AttestVerifier, load_signer};
 use crate::error::{ReleaseError, Result};
 use crate::log;
-use crate::trust::Trust;
+use crate::trust::TrustArgs;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -18,42 +18,6 @@ use tollgate_policy::{
     ApprovalSigner, BreakGlass, BundleVerifier, EventSink, Gate, GateOutcome, GateRequest,
     NoVerifier, Policy, Settings,
 };
-
-/// Where trust and configuration come from, shared by `gate`, `approve` and `verify`.
-#[derive(Debug, Clone, Default)]
-pub struct TrustArgs {
-    /// `--trust FILE`.
-    pub trust: Option<PathBuf>,
-    /// `TOLLGATE_TRUST`.
-    pub trust_env: Option<PathBuf>,
-    /// `--config FILE` (default: ./tollgate.toml when present): the source tree's config.
-    pub config: Option<PathBuf>,
-    /// The released source tree (default: the current folder).
-    pub source: Option<PathBuf>,
-}
-
-impl TrustArgs {
-    /// Resolves trust for this run.
-    pub fn resolve(&self) -> Result<Trust> {
-        let source_config = crate::scan::load_config_file(self.config.as_deref())?;
-        let root = self
-            .source
-            .clone()
-            .or_else(|| {
-                source_config
-                    .path
-                    .as_ref()
-                    .map(|_| source_config.base_dir())
-            })
-            .unwrap_or_else(|| PathBuf::from("."));
-        Trust::resolve(
-            self.trust.as_deref(),
-            self.trust_env.as_deref(),
-            &source_config,
-            &root,
-        )
-    }
-}
 
 /// `sha256:<hex>` as given, or the streamed digest of the file (with its name).
 pub fn artifact_digest(a: &str) -> Result<(Option<String>, Digest)> {

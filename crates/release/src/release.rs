@@ -44,6 +44,9 @@ pub struct ReleaseRequest {
     pub junit: Vec<PathBuf>,
     /// tollgate.toml (default: SOURCE/tollgate.toml when present).
     pub config: Option<PathBuf>,
+    /// A trust file (`--trust`, `TOLLGATE_TRUST`): when it has `[log]`, the release is
+    /// recorded there, in the same log the gate records its decisions in.
+    pub trust: Option<PathBuf>,
 }
 
 /// One file of the evidence folder.
@@ -184,7 +187,15 @@ pub fn release(req: &ReleaseRequest, progress: &dyn Progress) -> Result<ReleaseO
         config: req.config.clone(),
         ..ScanRequest::default()
     };
-    let config = scan::load_config(&scan_req)?;
+    let mut config = scan::load_config(&scan_req)?;
+    // Accepted risks of an external trust file count in the release's own verdict, as they
+    // will at the gate (which re-checks every exception against the trust file alone).
+    let trust = crate::trust::Trust::resolve(req.trust.as_deref(), None, &config, &req.source)?;
+    if trust.external {
+        config
+            .exceptions
+            .extend(trust.config.exceptions.iter().cloned());
+    }
     let (scanners, deps) = registry::scanners_keeping_components(&config)?;
     let refs: Vec<&dyn Scanner> = scanners.iter().map(|s| s.as_ref()).collect();
     let outcome = scan::scan(&scan_req, &config, &refs, progress)?;
@@ -300,8 +311,13 @@ pub fn release(req: &ReleaseRequest, progress: &dyn Progress) -> Result<ReleaseO
     }
 
     // 5. Sign, attest and log. The log is opened once, from the configuration in use.
-    let mut ledger = log::configured(&config)?;
-    let log_path = log::configured_path(&config)?;
+    let log_config = if log::configured_path(&trust.config)?.is_some() {
+        &trust.config
+    } else {
+        &config
+    };
+    let mut ledger = log::configured(log_config)?;
+    let log_path = log::configured_path(log_config)?;
     let mut log_entries = Vec::new();
     // The scan, as an event about every artifact: what the KPIs (time to remediate) read.
     if let Some(l) = ledger.as_mut() {

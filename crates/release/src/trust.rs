@@ -167,6 +167,42 @@ fn inside(file: &Path, root: &Path) -> bool {
     f.starts_with(&root)
 }
 
+/// Where trust and configuration come from, shared by `gate`, `approve` and `verify`.
+#[derive(Debug, Clone, Default)]
+pub struct TrustArgs {
+    /// `--trust FILE`.
+    pub trust: Option<PathBuf>,
+    /// `TOLLGATE_TRUST`.
+    pub trust_env: Option<PathBuf>,
+    /// `--config FILE` (default: ./tollgate.toml when present): the source tree's config.
+    pub config: Option<PathBuf>,
+    /// The released source tree (default: the current folder).
+    pub source: Option<PathBuf>,
+}
+
+impl TrustArgs {
+    /// Resolves trust for this run.
+    pub fn resolve(&self) -> Result<Trust> {
+        let source_config = crate::scan::load_config_file(self.config.as_deref())?;
+        let root = self
+            .source
+            .clone()
+            .or_else(|| {
+                source_config
+                    .path
+                    .as_ref()
+                    .map(|_| source_config.base_dir())
+            })
+            .unwrap_or_else(|| PathBuf::from("."));
+        Trust::resolve(
+            self.trust.as_deref(),
+            self.trust_env.as_deref(),
+            &source_config,
+            &root,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,8 +17,8 @@ use tollgate_attest::{
 };
 use tollgate_model::predicate::{SLSA_PROVENANCE_V1, TEST_RESULT_V01};
 use tollgate_release::backends::load_signer;
-use tollgate_release::gate::TrustArgs;
 use tollgate_release::release::{self, ReleaseRequest};
+use tollgate_release::trust::TrustArgs;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum KeyCommand {
@@ -154,6 +154,10 @@ pub struct ReleaseArgs {
     /// tollgate.toml (default: SOURCE/tollgate.toml if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Trust file kept outside the repository (also TOLLGATE_TRUST): its `[log]` records the
+    /// release, in the same log the gate records its decisions in.
+    #[arg(long, value_name = "FILE", env = "TOLLGATE_TRUST")]
+    pub trust: Option<PathBuf>,
     /// No summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -467,6 +471,7 @@ pub fn run_release(a: ReleaseArgs) -> anyhow::Result<u8> {
             source: a.source.clone(),
             junit: a.junit.clone(),
             config: a.config.clone(),
+            trust: a.trust.clone(),
         },
         &Bar::new(a.quiet),
     )?;

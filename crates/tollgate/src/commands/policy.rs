@@ -9,8 +9,9 @@ use tollgate_config::{Config, Date, Exception};
 use tollgate_policy::gate;
 use tollgate_policy::kpi::{self, Period, Snapshot};
 use tollgate_policy::{BreakGlass, EventSink, JsonlEventLog, Policy, Settings, exceptions, ptest};
-use tollgate_release::gate::{ApproveArgs as Approve, GateArgs as Gate, TrustArgs};
+use tollgate_release::gate::{ApproveArgs as Approve, GateArgs as Gate};
 use tollgate_release::registry;
+use tollgate_release::trust::TrustArgs;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ConfigArg {
@@ -53,9 +54,13 @@ pub struct TrustArg {
 }
 
 fn trust_args(t: &TrustArg, c: &ConfigArg) -> TrustArgs {
+    // clap fills --trust from TOLLGATE_TRUST too; say which it was.
+    let from_env = t.trust.is_some()
+        && std::env::var_os("TOLLGATE_TRUST").map(PathBuf::from) == t.trust
+        && !std::env::args().any(|a| a == "--trust" || a.starts_with("--trust="));
     TrustArgs {
-        trust: t.trust.clone(),
-        trust_env: None,
+        trust: t.trust.clone().filter(|_| !from_env),
+        trust_env: t.trust.clone().filter(|_| from_env),
         config: c.config.clone(),
         source: t.source.clone(),
     }
