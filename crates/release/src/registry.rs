@@ -33,17 +33,15 @@ pub fn all_rules() -> Vec<tollgate_model::RuleMeta> {
         .unwrap_or_default()
 }
 
+/// The registered scanners, and a handle on the dependency scanner among them.
+pub type WithDeps = (
+    Vec<Box<dyn Scanner>>,
+    std::sync::Arc<tollgate_deps::DepsScanner>,
+);
+
 /// The registered scanners, with the dependency scanner keeping the components it read (a
 /// release builds its SBOM from them: one parse of every lockfile).
-pub fn scanners_keeping_components(
-    config: &Config,
-) -> Result<
-    (
-        Vec<Box<dyn Scanner>>,
-        std::sync::Arc<tollgate_deps::DepsScanner>,
-    ),
-    ConfigError,
-> {
+pub fn scanners_keeping_components(config: &Config) -> Result<WithDeps, ConfigError> {
     let deps = std::sync::Arc::new(
         tollgate_deps::DepsScanner::from_config(config, None)?.keeping_components(),
     );
