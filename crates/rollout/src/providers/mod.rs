@@ -1,0 +1,82 @@
+//! Metric providers: where a measurement's value comes from. Each provider's template table
+//! is defined here, beside the code that uses it.
+
+mod command;
+mod http;
+pub mod jsonpath;
+mod prometheus;
+mod web;
+
+pub use command::CommandConfig;
+pub use http::Auth;
+pub use prometheus::PrometheusConfig;
+pub use web::WebConfig;
+
+use crate::expr::Value;
+use serde::Deserialize;
+
+/// `[metrics.provider.<kind>]`: exactly one provider per metric.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub enum ProviderConfig {
+    Prometheus(PrometheusConfig),
+    Web(WebConfig),
+    Command(CommandConfig),
+}
+
+impl ProviderConfig {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProviderConfig::Prometheus(_) => "prometheus",
+            ProviderConfig::Web(_) => "web",
+            ProviderConfig::Command(_) => "command",
+        }
+    }
+
+    /// Replaces `{{args.NAME}}` in every string the provider reads.
+    pub(crate) fn substitute(
+        &mut self,
+        f: &mut dyn FnMut(&str) -> Result<String, String>,
+    ) -> Result<(), String> {
+        match self {
+            ProviderConfig::Prometheus(p) => {
+                p.address = f(&p.address)?;
+                p.query = f(&p.query)?;
+            }
+            ProviderConfig::Web(w) => {
+                w.url = f(&w.url)?;
+                if let Some(b) = &mut w.body {
+                    *b = f(b)?;
+                }
+                if let Some(j) = &mut w.json_path {
+                    *j = f(j)?;
+                }
+                for h in &mut w.headers {
+                    h.value = f(&h.value)?;
+                }
+            }
+            ProviderConfig::Command(c) => {
+                for a in &mut c.argv {
+                    *a = f(a)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks what can be checked before measuring (addresses, selectors, environment
+    /// variables) and builds the provider.
+    pub fn build(&self) -> Result<Box<dyn Provider>, String> {
+        Ok(match self {
+            ProviderConfig::Prometheus(p) => Box::new(prometheus::Prometheus::new(p)?),
+            ProviderConfig::Web(w) => Box::new(web::Web::new(w)?),
+            ProviderConfig::Command(c) => Box::new(command::Command::new(c)?),
+        })
+    }
+}
+
+/// Takes one measurement. An `Err` is a measurement error (Argo's Error phase): the provider
+/// could not produce a value. Its message never contains a credential.
+pub trait Provider {
+    fn measure(&self) -> Result<Value, String>;
+}
