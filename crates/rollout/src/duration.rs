@@ -49,7 +49,7 @@ pub fn parse(s: &str) -> Result<Duration, String> {
 /// Short human form: `250ms`, `30s`, `5m`, `1m30s`.
 pub fn show(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms < 1000 || ms % 1000 != 0 {
+    if ms < 1000 || !ms.is_multiple_of(1000) {
         return format!("{ms}ms");
     }
     let s = ms / 1000;

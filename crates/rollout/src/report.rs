@@ -1,7 +1,6 @@
 //! The human report and the progress lines. The JSON report is [`Analysis`] serialized.
 
 use crate::duration;
-use crate::phase::Phase;
 use crate::run::{Analysis, Event, Measurement};
 use std::fmt::Write as _;
 
@@ -102,9 +101,4 @@ pub fn human(a: &Analysis) -> String {
         );
     }
     out
-}
-
-/// Whether a phase is a decided bad outcome (used by callers for colouring, if any).
-pub fn is_bad(p: Phase) -> bool {
-    p != Phase::Successful
 }
