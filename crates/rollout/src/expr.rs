@@ -82,6 +82,10 @@ impl Value {
         match self {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
+            // Whole numbers print as integers (an exit status is `0`, not `0.0`).
+            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9e15 => {
+                serde_json::Value::Number((*n as i64).into())
+            }
             Value::Num(n) => match serde_json::Number::from_f64(*n) {
                 Some(num) => serde_json::Value::Number(num),
                 None if n.is_nan() => "NaN".into(),

@@ -62,4 +62,6 @@ pub enum Command {
     Verify(commands::attest::VerifyArgs),
     /// Scan, attest (provenance, scan, tests), sign and collect a release's evidence.
     Release(commands::attest::ReleaseArgs),
+    /// Rollout analysis: measure metrics, exit 0 promote, 1 roll back, 3 inconclusive.
+    Analyze(commands::analyze::AnalyzeArgs),
 }

@@ -1,5 +1,6 @@
 //! One module per command. Each returns the process exit code.
 
+pub mod analyze;
 pub mod attest;
 pub mod baseline;
 pub mod check;
@@ -36,6 +37,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Attest(a) => attest::run_attest(a)?,
         Command::Verify(a) => attest::run_verify(a)?,
         Command::Release(a) => attest::run_release(a)?,
+        Command::Analyze(a) => analyze::run(a)?,
     };
     Ok(ExitCode::from(code))
 }
