@@ -1,6 +1,6 @@
 //! A command as a metric: its exit status, or the number it prints.
 
-use super::Provider;
+use super::provider::Provider;
 use crate::duration;
 use crate::expr::Value;
 use serde::Deserialize;

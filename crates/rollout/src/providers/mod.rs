@@ -5,14 +5,15 @@ mod command;
 mod http;
 pub mod jsonpath;
 mod prometheus;
+mod provider;
 mod web;
 
 pub use command::CommandConfig;
 pub use http::Auth;
 pub use prometheus::PrometheusConfig;
+pub use provider::Provider;
 pub use web::WebConfig;
 
-use crate::expr::Value;
 use serde::Deserialize;
 
 /// `[metrics.provider.<kind>]`: exactly one provider per metric.
@@ -73,10 +74,4 @@ impl ProviderConfig {
             ProviderConfig::Command(c) => Box::new(command::Command::new(c)?),
         })
     }
-}
-
-/// Takes one measurement. An `Err` is a measurement error (Argo's Error phase): the provider
-/// could not produce a value. Its message never contains a credential.
-pub trait Provider {
-    fn measure(&self) -> Result<Value, String>;
 }

@@ -1,7 +1,7 @@
 //! Prometheus HTTP API, instant queries (`GET /api/v1/query`).
 
-use super::Provider;
 use super::http::{Auth, Client, check_url, excerpt};
+use super::provider::Provider;
 use crate::duration;
 use crate::expr::Value;
 use serde::Deserialize;

@@ -1,9 +1,9 @@
 //! A generic HTTP JSON endpoint (Argo's `web` provider): GET or POST, a JSON path selects the
 //! value.
 
-use super::Provider;
 use super::http::{Auth, Client, check_url, excerpt};
 use super::jsonpath::JsonPath;
+use super::provider::Provider;
 use crate::duration;
 use crate::expr::Value;
 use serde::Deserialize;
