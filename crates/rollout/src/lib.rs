@@ -5,7 +5,7 @@
 //! - [`template`]: the TOML template (`analysis.toml`), arguments, validation with positions;
 //! - [`expr`]: the condition language (`result[0] < 0.01`), parsed and evaluated by hand;
 //! - [`phase`]: the rules from measurements to a metric's phase and from metrics to a verdict;
-//! - [`providers`]: Prometheus, HTTP JSON (`web`), command;
+//! - [`providers`]: Prometheus, HTTP JSON (`web`), command, saved results (`file`);
 //! - [`run`]: the scheduler and the [`Analysis`] (also the JSON report);
 //! - [`report`]: the human report and progress lines.
 

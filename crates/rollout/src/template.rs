@@ -418,8 +418,9 @@ fn metric(
     provider
         .substitute(&mut |s| substitute(s, args))
         .map_err(|e| cx.at(provider_at, e))?;
+    let base = Path::new(cx.path).parent().unwrap_or(Path::new("."));
     let built = provider
-        .build()
+        .build(base)
         .map_err(|e| cx.at(provider_at, format!("{provider_kind}: {e}")))?;
 
     Ok(Metric {

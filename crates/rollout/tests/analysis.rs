@@ -331,3 +331,31 @@ fn json_report_has_every_measurement() {
     assert_eq!(ms[1]["message"], "result[0] >= 0.05");
     assert_eq!(j["metrics"][0]["counts"]["failed"], 1);
 }
+
+#[test]
+fn saved_results_replay_from_a_file() {
+    // Air-gapped replay: the responses of an earlier run, one per line, beside the template.
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = ["0.001", "0.07", "0.08"]
+        .iter()
+        .map(|v| vector(&[v]).body)
+        .collect();
+    std::fs::write(dir.path().join("saved.jsonl"), lines.join("\n")).unwrap();
+    let toml = r#"
+[[metrics]]
+name = "error-rate"
+interval = "5ms"
+count = 3
+success-condition = "result[0] < 0.01"
+failure-condition = "result[0] >= 0.05"
+failure-limit = 1
+[metrics.provider.file]
+path = "saved.jsonl"
+"#;
+    std::fs::write(dir.path().join("analysis.toml"), toml).unwrap();
+    let t = Template::load(&dir.path().join("analysis.toml"), &[]).unwrap();
+    let a = run(&t, &mut |_| {});
+    assert_eq!((a.phase, a.verdict), (Phase::Failed, Verdict::Rollback));
+    assert_eq!(a.metrics[0].provider, "file");
+    assert_eq!(a.metrics[0].counts.failed, 2);
+}

@@ -2,6 +2,7 @@
 //! is defined here, beside the code that uses it.
 
 mod command;
+mod file;
 mod http;
 pub mod jsonpath;
 mod prometheus;
@@ -9,6 +10,7 @@ mod provider;
 mod web;
 
 pub use command::CommandConfig;
+pub use file::{FileConfig, FileFormat};
 pub use http::Auth;
 pub use prometheus::PrometheusConfig;
 pub use provider::Provider;
@@ -23,6 +25,7 @@ pub enum ProviderConfig {
     Prometheus(PrometheusConfig),
     Web(WebConfig),
     Command(CommandConfig),
+    File(FileConfig),
 }
 
 impl ProviderConfig {
@@ -31,6 +34,7 @@ impl ProviderConfig {
             ProviderConfig::Prometheus(_) => "prometheus",
             ProviderConfig::Web(_) => "web",
             ProviderConfig::Command(_) => "command",
+            ProviderConfig::File(_) => "file",
         }
     }
 
@@ -61,17 +65,24 @@ impl ProviderConfig {
                     *a = f(a)?;
                 }
             }
+            ProviderConfig::File(c) => {
+                c.path = f(&c.path)?;
+                if let Some(j) = &mut c.json_path {
+                    *j = f(j)?;
+                }
+            }
         }
         Ok(())
     }
 
     /// Checks what can be checked before measuring (addresses, selectors, environment
-    /// variables) and builds the provider.
-    pub fn build(&self) -> Result<Box<dyn Provider>, String> {
+    /// variables) and builds the provider. Relative file paths resolve against `base`.
+    pub fn build(&self, base: &std::path::Path) -> Result<Box<dyn Provider>, String> {
         Ok(match self {
             ProviderConfig::Prometheus(p) => Box::new(prometheus::Prometheus::new(p)?),
             ProviderConfig::Web(w) => Box::new(web::Web::new(w)?),
             ProviderConfig::Command(c) => Box::new(command::Command::new(c)?),
+            ProviderConfig::File(c) => Box::new(file::File::new(c, base)?),
         })
     }
 }
