@@ -26,6 +26,8 @@ pub enum EventType {
     GateDecision,
     Deployment,
     CredentialIssuance,
+    /// The verdict of a rollout analysis (`tollgate analyze --record`).
+    RolloutAnalysis,
 }
 
 impl EventType {
@@ -42,6 +44,7 @@ impl EventType {
         EventType::GateDecision,
         EventType::Deployment,
         EventType::CredentialIssuance,
+        EventType::RolloutAnalysis,
     ];
 
     /// The wire name (`gate-decision`, `break-glass`, …).
@@ -58,6 +61,7 @@ impl EventType {
             EventType::GateDecision => "gate-decision",
             EventType::Deployment => "deployment",
             EventType::CredentialIssuance => "credential-issuance",
+            EventType::RolloutAnalysis => "rollout-analysis",
         }
     }
 }

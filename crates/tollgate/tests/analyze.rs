@@ -249,3 +249,53 @@ fn template_and_argument_errors_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("cannot read"));
 }
+
+#[test]
+fn the_verdict_is_recorded_in_the_transparency_log() {
+    let r = setup(
+        errors(&["0.001", "0.08", "0.002", "0.09"]),
+        vec![vector(&["0.1"])],
+        HEALTHY,
+    );
+    let d = r.dir.path();
+    std::fs::write(d.join("app.tar"), b"artifact").unwrap();
+    std::fs::write(d.join("trust.toml"), "[log]\npath = \"release.log\"\n").unwrap();
+    tollgate()
+        .current_dir(d)
+        .args(["log", "init", "--config", "trust.toml"])
+        .assert()
+        .success();
+    r.analyze()
+        .args([
+            "--record",
+            "app.tar",
+            "--env",
+            "prod",
+            "--trust",
+            "trust.toml",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("recorded as log entry 0"));
+    tollgate()
+        .current_dir(d)
+        .args(["log", "show", "0", "--config", "trust.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"type\": \"rollout-analysis\""))
+        .stdout(predicate::str::contains("\"verdict\": \"rollback\""));
+    // Asked to record with no log: an error, never a silent drop.
+    std::fs::write(d.join("empty.toml"), "").unwrap();
+    r.analyze()
+        .args([
+            "--record",
+            "app.tar",
+            "--env",
+            "prod",
+            "--trust",
+            "empty.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no transparency log configured"));
+}

@@ -28,6 +28,16 @@ pub struct AnalyzeArgs {
     /// No progress lines on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Record the verdict as a `rollout-analysis` event about ARTIFACT (a file or sha256:…)
+    /// in the transparency log of the trust file (or ./tollgate.toml).
+    #[arg(long, value_name = "ARTIFACT", requires = "env")]
+    pub record: Option<String>,
+    /// The environment the analysed rollout went to (with --record).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Trust file whose `[log]` records the verdict (also TOLLGATE_TRUST).
+    #[arg(long, value_name = "FILE", env = "TOLLGATE_TRUST")]
+    pub trust: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -70,6 +80,36 @@ pub fn run(a: AnalyzeArgs) -> anyhow::Result<u8> {
             let mut out = exit::stdout();
             out.write_all(text.as_bytes())?;
             out.flush()?;
+        }
+    }
+    if let Some(artifact) = &a.record {
+        let trust = tollgate_release::trust::TrustArgs {
+            trust: a.trust.clone(),
+            ..Default::default()
+        }
+        .resolve()?;
+        let (_, subject) = tollgate_release::gate::artifact_digest(artifact)?;
+        let actor = std::env::var("GITHUB_ACTOR")
+            .or_else(|_| std::env::var("GITLAB_USER_LOGIN"))
+            .unwrap_or_else(|_| "tollgate analyze".into());
+        let event = tollgate_model::Event {
+            kind: tollgate_model::EventType::RolloutAnalysis,
+            actor,
+            subject,
+            environment: a.env.clone(),
+            time: None,
+            payload: Some(serde_json::json!({
+                "template": analysis.template,
+                "phase": analysis.phase,
+                "verdict": analysis.verdict,
+                "exit_code": analysis.exit_code,
+                "message": analysis.message,
+                "summary": analysis.summary,
+            })),
+        };
+        let index = tollgate_release::log::record(&trust.config, &event)?;
+        if !quiet {
+            eprintln!("recorded as log entry {index}");
         }
     }
     Ok(analysis.exit_code)
