@@ -53,16 +53,16 @@ pub struct Row<'a> {
 /// Receives each stored payload: the digest it is filed under, and its bytes.
 pub type PayloadVisitor<'a> = dyn FnMut(&[u8; 32], &[u8]) -> Result<(), StoreError> + 'a;
 
+/// Builds the batch of an append from the stored frontier and the latest stored checkpoint.
+pub type BuildBatch<'a> = dyn FnMut(&Frontier, Option<&str>) -> Result<Batch, StoreError> + 'a;
+
 /// What the log needs from a storage backend.
 pub trait Store: NodeSource<Error = StoreError> {
     /// Runs `build` inside an exclusive write transaction: it receives the current tree
     /// (size and frontier, from the stored node hashes) and the latest stored signed checkpoint
     /// (raw note, read in the same transaction), and returns the batch to commit. The batch is
     /// durable on return.
-    fn append(
-        &mut self,
-        build: &mut dyn FnMut(&Frontier, Option<&str>) -> Result<Batch, StoreError>,
-    ) -> Result<u64, StoreError>;
+    fn append(&mut self, build: &mut BuildBatch<'_>) -> Result<u64, StoreError>;
     /// Number of entries (one past the highest index).
     fn size(&self) -> Result<u64, StoreError>;
     fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, StoreError>;
@@ -274,10 +274,7 @@ impl NodeSource for SqliteStore {
 }
 
 impl Store for SqliteStore {
-    fn append(
-        &mut self,
-        build: &mut dyn FnMut(&Frontier, Option<&str>) -> Result<Batch, StoreError>,
-    ) -> Result<u64, StoreError> {
+    fn append(&mut self, build: &mut BuildBatch<'_>) -> Result<u64, StoreError> {
         let path = self.path.display().to_string();
         let e = |source| StoreError::Sqlite {
             path: path.clone(),

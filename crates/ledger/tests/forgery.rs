@@ -180,9 +180,9 @@ fn verify_never_writes_to_a_file_that_is_not_a_log() {
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, content).unwrap();
-        let e = Log::open_with_verifier(&path, log.verifier().clone())
-            .err()
-            .expect("refused");
+        let Err(e) = Log::open_with_verifier(&path, log.verifier().clone()) else {
+            panic!("{name} opened as a log");
+        };
         assert!(
             matches!(e, LogError::Store(StoreError::NotADatabase { .. })),
             "{e}"
