@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-/// Most nodes a document may expand to (aliases included).
+/// Most nodes a document may expand to (aliases and anchors' copies included).
 pub const MAX_NODES: usize = 1_000_000;
 /// Deepest nesting accepted.
 pub const MAX_DEPTH: usize = 256;
@@ -339,7 +339,12 @@ impl Builder<'_> {
     }
 
     fn push_value(&mut self, node: Node, anchor: usize, size: Cost, m: &Marker) {
+        // The anchor keeps its own copy of the subtree: charged like an expansion, so the
+        // budget bounds everything held in memory, not only the tree.
         if anchor > 0 {
+            if !self.charge(size, m) {
+                return;
+            }
             self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
@@ -375,7 +380,6 @@ impl Builder<'_> {
                 }
             }
         }
-        let _ = m;
     }
 }
 
