@@ -7,8 +7,9 @@
 //! (`ci/excessive-permissions`, using `ci/minimal-permissions`' inference).
 
 use crate::audits::minimal_permissions;
+use crate::doc::DocKind;
+use crate::model;
 use crate::yaml::{self, Node};
-use crate::{DocKind, model};
 use std::path::{Path, PathBuf};
 
 /// An insertion of `text` at byte `at`.

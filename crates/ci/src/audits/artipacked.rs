@@ -1,7 +1,7 @@
 //! `ci/artipacked`: `actions/checkout` leaving the token in `.git/config`.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

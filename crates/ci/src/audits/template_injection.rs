@@ -1,8 +1,8 @@
 //! `ci/template-injection`: `${{ }}` expressions expanded into shell or script code.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model::{self, Capability};
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -117,7 +117,7 @@ pub fn scan_code(
         let lower = raw.to_ascii_lowercase();
         // (line within the expression, capability, context) of each risky value.
         let mut risky: Vec<(usize, Capability, String)> = Vec::new();
-        for c in super::expr::value_contexts(&e.inner) {
+        for c in crate::expr::value_contexts(&e.inner) {
             let mut cap = model::capability(&c);
             if let Some(k) = c.strip_prefix("matrix.")
                 && literal_matrix(job, k.split('.').next().unwrap_or(k))

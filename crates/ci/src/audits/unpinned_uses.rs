@@ -1,8 +1,8 @@
 //! `ci/unpinned-uses`: actions and reusable workflows not pinned to a commit SHA.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model::{self, Uses};
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

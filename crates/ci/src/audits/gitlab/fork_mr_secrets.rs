@@ -1,7 +1,7 @@
 //! `ci/gitlab-fork-mr-secrets`: secret-holding or deploy jobs that run for merge requests.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -46,7 +46,7 @@ impl Audit for ForkMrSecrets {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (id, job) in model::gitlab_jobs(doc.root) {
-            let mr = super::lookup(doc.root, id, job, "rules")
+            let mr = super::job::lookup(doc.root, id, job, "rules")
                 .and_then(|(r, route)| {
                     r.items().iter().enumerate().find_map(|(i, x)| {
                         let c = x.get("if")?;
@@ -58,7 +58,7 @@ impl Audit for ForkMrSecrets {
                     })
                 })
                 .or_else(|| {
-                    super::lookup(doc.root, id, job, "only").and_then(|(o, route)| {
+                    super::job::lookup(doc.root, id, job, "only").and_then(|(o, route)| {
                         let list = o.get("refs").unwrap_or(o);
                         list.items()
                             .iter()
@@ -68,7 +68,7 @@ impl Audit for ForkMrSecrets {
                     })
                 });
             let Some((cond, route)) = mr else { continue };
-            let script = super::script_text(doc.root, id, job);
+            let script = super::job::script_text(doc.root, id, job);
             let secret = ["TOKEN", "SECRET", "PASSWORD", "_KEY"].iter().any(|w| {
                 script.split(['$', '{']).skip(1).any(|v| {
                     let name: String = v
@@ -78,7 +78,7 @@ impl Audit for ForkMrSecrets {
                     name.contains(w) && !name.starts_with("CI_")
                 })
             });
-            if secret || super::is_deploy(doc.root, id, job) {
+            if secret || super::job::is_deploy(doc.root, id, job) {
                 out.push(doc.finding(
                     &INFO,
                     cond,
