@@ -7,16 +7,50 @@ use serde::Deserialize;
 use tollgate_model::{Confidence, Evidence, Finding, Location, RuleId, RuleMeta, Severity, Span};
 
 /// The `[ci]` table of `tollgate.toml`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CiSettings {
     /// Rule ids not to run (`ci/superfluous-actions`).
     #[serde(default)]
     pub disable: Vec<String>,
     /// `uses:` patterns (`actions/*`, `docker/login-action`) that may be pinned to a tag or
-    /// branch instead of a commit SHA. Default: none (every action must be SHA-pinned).
+    /// branch instead of a commit SHA. Unset: [`FIRST_PARTY_REF_PIN`] (or the `unpinned-uses`
+    /// policies of the project's zizmor config); `[]`: every action must be SHA-pinned.
     #[serde(default)]
-    pub ref_pin_allowed: Vec<String>,
+    pub ref_pin_allowed: Option<Vec<String>>,
+    /// Whether zizmor's config file (`.github/zizmor.yml`, `zizmor.yml`) is read for disabled
+    /// audits, ignores and the `unpinned-uses` policy. Default: true.
+    #[serde(default = "yes")]
+    pub zizmor_config: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for CiSettings {
+    fn default() -> Self {
+        CiSettings {
+            disable: Vec::new(),
+            ref_pin_allowed: None,
+            zizmor_config: true,
+        }
+    }
+}
+
+/// The actions GitHub itself owns, which may be pinned to a tag unless `[ci] ref-pin-allowed`
+/// says otherwise (zizmor's long-standing first-party policy).
+pub const FIRST_PARTY_REF_PIN: &[&str] = &["actions/*", "github/*", "dependabot/*"];
+
+impl CiSettings {
+    /// The `uses:` patterns that may be ref-pinned: `ref-pin-allowed` when set, else the
+    /// first-party default.
+    pub fn ref_pin_patterns(&self) -> Vec<&str> {
+        match &self.ref_pin_allowed {
+            Some(v) => v.iter().map(String::as_str).collect(),
+            None => FIRST_PARTY_REF_PIN.to_vec(),
+        }
+    }
 }
 
 /// What kind of CI file a document is.

@@ -13,16 +13,19 @@ pub mod fix;
 pub mod model;
 pub mod shell;
 pub mod yaml;
+pub mod zizmor;
 
 pub use doc::{Audit, CiSettings, Doc, DocKind, Info};
 
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use tollgate_config::{Config, ConfigError};
 use tollgate_engine::{ScanContext, ScanOutput, Scanner};
 use tollgate_inventory::{FileEntry, FileKind};
 use tollgate_model::{Diagnostic, Finding, RuleMeta};
 use yaml::Node;
+use zizmor::ZizmorConfig;
 
 /// The scanner.
 pub struct CiScanner {
@@ -125,19 +128,31 @@ impl Scanner for CiScanner {
             .filter(|f| f.kind == FileKind::CiConfig || f.kind == FileKind::Text)
             .filter_map(|f| DocKind::of(&f.rel).map(|k| (f, k)))
             .collect();
-        ctx.progress.start("ci", files.len() as u64);
-        let results: Vec<FileResult> = files
-            .par_iter()
-            .map(|(f, kind)| {
-                let r = self.one(f, *kind);
-                ctx.progress.advance(1);
-                r
-            })
-            .collect();
         let mut out = ScanOutput {
             files_scanned: files.len(),
             ..ScanOutput::default()
         };
+        let mut roots: HashMap<PathBuf, RootSettings> = HashMap::new();
+        for (f, _) in &files {
+            if let std::collections::hash_map::Entry::Vacant(e) = roots.entry(root_of(f)) {
+                let r = self.root_settings(e.key(), &mut out.diagnostics);
+                e.insert(r);
+            }
+        }
+        let plain = RootSettings {
+            settings: self.settings.clone(),
+            zizmor: None,
+        };
+        let settings_of = |f: &FileEntry| roots.get(&root_of(f)).unwrap_or(&plain);
+        ctx.progress.start("ci", files.len() as u64);
+        let results: Vec<FileResult> = files
+            .par_iter()
+            .map(|(f, kind)| {
+                let r = self.one(f, *kind, settings_of(f));
+                ctx.progress.advance(1);
+                r
+            })
+            .collect();
         let mut done: HashSet<&str> = files.iter().map(|(f, _)| f.display.as_str()).collect();
         let mut includes = BTreeSet::new();
         for (f, s, d, inc) in results {
@@ -154,7 +169,7 @@ impl Scanner for CiScanner {
                     continue;
                 }
                 out.files_scanned += 1;
-                let (fs, s, d, inc) = self.one(f, DocKind::GitLab);
+                let (fs, s, d, inc) = self.one(f, DocKind::GitLab, settings_of(f));
                 out.findings.extend(fs);
                 out.suppressed.extend(s);
                 out.diagnostics.extend(d);
@@ -166,29 +181,124 @@ impl Scanner for CiScanner {
     }
 }
 
+/// The settings that hold under one scanned root: `[ci]`, with the `unpinned-uses` policy of
+/// the root's zizmor config when `[ci] ref-pin-allowed` is unset, and that config.
+struct RootSettings {
+    settings: CiSettings,
+    zizmor: Option<ZizmorConfig>,
+}
+
+/// The root a file was found under: its path without the components of its `rel`.
+fn root_of(f: &FileEntry) -> PathBuf {
+    let mut p = f.path.clone();
+    for _ in f.rel.split('/') {
+        p.pop();
+    }
+    p
+}
+
 impl CiScanner {
-    fn one(&self, f: &FileEntry, kind: DocKind) -> FileResult {
+    fn root_settings(&self, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> RootSettings {
+        let mut settings = self.settings.clone();
+        let zizmor = if self.settings.zizmor_config {
+            match ZizmorConfig::find(root) {
+                Ok(z) => z,
+                Err(d) => {
+                    diagnostics.push(d);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        if let Some(z) = &zizmor {
+            diagnostics.push(Diagnostic::note("ci", z.summary()).at(&z.file, None, None));
+            if settings.ref_pin_allowed.is_none() {
+                settings.ref_pin_allowed.clone_from(&z.ref_pin);
+            }
+        }
+        RootSettings { settings, zizmor }
+    }
+
+    /// Moves findings that the root's zizmor config disables or ignores to the suppressed
+    /// list (GitHub files only: zizmor does not read GitLab CI).
+    fn zizmor_decisions(
+        &self,
+        z: &ZizmorConfig,
+        f: &FileEntry,
+        kind: DocKind,
+        findings: Vec<Finding>,
+        suppressed: &mut Vec<Finding>,
+    ) -> Vec<Finding> {
+        if kind == DocKind::GitLab {
+            return findings;
+        }
+        let mut kept = Vec::new();
+        for mut x in findings {
+            let names = self.peer_names(x.rule.as_str());
+            let reason = if z.disables(&names) {
+                Some(format!("audit disabled in {}", z.file))
+            } else if z.ignores(&names, f.file_name(), x.location.line, x.location.column) {
+                Some(format!("ignored in {}", z.file))
+            } else {
+                None
+            };
+            match reason {
+                Some(reason) => {
+                    x.suppression = Some(tollgate_model::Suppression {
+                        kind: tollgate_model::SuppressionKind::Inline,
+                        reason,
+                        owner: None,
+                        expires: None,
+                    });
+                    suppressed.push(x);
+                }
+                None => kept.push(x),
+            }
+        }
+        kept
+    }
+
+    /// A rule's names as a peer tool's config spells them: the id without `ci/` and the
+    /// zizmor audit it corresponds to.
+    fn peer_names(&self, rule: &str) -> Vec<&'static str> {
+        self.audits
+            .iter()
+            .map(|a| a.info())
+            .find(|i| i.id == rule)
+            .map(|i| {
+                let mut v = vec![i.id.trim_start_matches("ci/")];
+                v.extend(i.zizmor);
+                v
+            })
+            .unwrap_or_default()
+    }
+
+    fn one(&self, f: &FileEntry, kind: DocKind, root: &RootSettings) -> FileResult {
         let src = match read_text(f) {
             Ok(s) => s,
             Err(d) => return (Vec::new(), Vec::new(), Some(d), Vec::new()),
         };
-        let root = match parse_doc(&f.display, &src) {
+        let tree = match parse_doc(&f.display, &src) {
             Ok(r) => r,
             Err(d) => return (Vec::new(), Vec::new(), Some(d), Vec::new()),
         };
         let includes = if kind == DocKind::GitLab {
-            model::gitlab_local_includes(&root)
+            model::gitlab_local_includes(&tree)
         } else {
             Vec::new()
         };
-        let doc = Doc::new(kind, &f.display, &f.rel, &src, &root, &self.settings);
+        let doc = Doc::new(kind, &f.display, &f.rel, &src, &tree, &root.settings);
         let mut out = Vec::new();
         for a in &self.audits {
             if a.kinds().contains(&kind) {
                 a.check(&doc, &mut out);
             }
         }
-        let (kept, suppressed) = self.peer_ignores_in(&src, Some(&root), out);
+        let (mut kept, mut suppressed) = self.peer_ignores_in(&src, Some(&tree), out);
+        if let Some(z) = &root.zizmor {
+            kept = self.zizmor_decisions(z, f, kind, kept, &mut suppressed);
+        }
         (kept, suppressed, None, includes)
     }
 
@@ -216,18 +326,7 @@ impl CiScanner {
         let mut kept = Vec::new();
         let mut suppressed = Vec::new();
         for mut f in findings {
-            let info = self
-                .audits
-                .iter()
-                .map(|a| a.info())
-                .find(|i| i.id == f.rule.as_str());
-            let names: Vec<&str> = info
-                .map(|i| {
-                    let mut v = vec![i.id.trim_start_matches("ci/")];
-                    v.extend(i.zizmor);
-                    v
-                })
-                .unwrap_or_default();
+            let names = self.peer_names(f.rule.as_str());
             let step_line = root
                 .zip(f.location.symbolic.as_deref())
                 .and_then(|(r, route)| step_of(r, route))
