@@ -1,13 +1,16 @@
 //! A small parser for GitHub Actions expressions (the text inside `${{ … }}` or a bare `if:`),
-//! shared by the audits that need the expression's structure rather than its context names:
-//! `obfuscation`, `unsound-ternary`, `unsound-contains`, `unredacted-secrets`.
+//! shared by the audits that need the expression's structure rather than its context names
+//! (`obfuscation`, `unsound-ternary`, `unsound-contains`, `unredacted-secrets`,
+//! `template-injection`), and the locating of a document's expressions and `if:` conditions in
+//! its source. It reads the YAML tree and the source text, not the audit framework: a
+//! document's parsed expressions are kept by `Doc::expressions`, which calls
+//! [`parsed_expressions`].
 //!
 //! Grammar (from GitHub's "Evaluate expressions" documentation): literals (`'str'` with `''`
 //! as the escaped quote, numbers, `true`, `false`, `null`), context paths (`a.b`, `a['b']`,
 //! `a.*.b`), function calls, `!`, comparison operators, `&&`, `||` and parentheses. Anything
 //! the parser does not understand makes it return `None`; callers then report nothing.
 
-use crate::Doc;
 use crate::model;
 use crate::yaml::Node;
 
@@ -425,9 +428,10 @@ pub struct Parsed<'a> {
     pub expr: Option<Expr>,
 }
 
-/// [`document_expressions`], each parsed; use it through [`Doc::expressions`], which keeps it.
-pub fn parsed_expressions<'a>(doc: &Doc<'a>) -> Vec<Parsed<'a>> {
-    document_expressions(doc)
+/// [`document_expressions`], each parsed; audits use it through `Doc::expressions`, which
+/// keeps it.
+pub fn parsed_expressions<'a>(root: &'a Node, src: &str) -> Vec<Parsed<'a>> {
+    document_expressions(root, src)
         .into_iter()
         .map(|loc| Parsed {
             expr: parse(&loc.inner),
@@ -439,18 +443,18 @@ pub fn parsed_expressions<'a>(doc: &Doc<'a>) -> Vec<Parsed<'a>> {
 /// Every `${{ … }}` in every scalar of the document (keys excluded), located in the source.
 /// Block scalars lose their indentation in the value, so each expression is found by its
 /// first line, searching forward from the previous one.
-pub fn document_expressions<'a>(doc: &Doc<'a>) -> Vec<Located<'a>> {
+pub fn document_expressions<'a>(root: &'a Node, src: &str) -> Vec<Located<'a>> {
     let mut scalars = Vec::new();
-    doc.root.walk_scalars("", &mut scalars);
+    root.walk_scalars("", &mut scalars);
     let mut out = Vec::new();
     for (route, node) in scalars {
-        out.extend(node_expressions(doc, node, &route));
+        out.extend(node_expressions(src, node, &route));
     }
     out
 }
 
-/// The `${{ … }}` expressions of one scalar node, located in the source.
-pub fn node_expressions<'a>(doc: &Doc<'a>, node: &'a Node, route: &str) -> Vec<Located<'a>> {
+/// The `${{ … }}` expressions of one scalar node, located in the source `src`.
+pub fn node_expressions<'a>(src: &str, node: &'a Node, route: &str) -> Vec<Located<'a>> {
     let text = node.text();
     if !text.contains("${{") {
         return Vec::new();
@@ -460,7 +464,7 @@ pub fn node_expressions<'a>(doc: &Doc<'a>, node: &'a Node, route: &str) -> Vec<L
     for e in model::expressions(text) {
         let raw = &text[e.start..e.end];
         let needle = raw.lines().next().unwrap_or(raw);
-        let (start, end) = match doc.src.get(cursor..).and_then(|s| s.find(needle)) {
+        let (start, end) = match src.get(cursor..).and_then(|s| s.find(needle)) {
             Some(i) => {
                 cursor += i + needle.len();
                 (cursor - needle.len(), cursor)
@@ -494,7 +498,7 @@ pub struct Condition<'a> {
 
 /// The conditions of the document (`if:` of jobs and steps); conditions mixing text and
 /// `${{ … }}` are left out.
-pub fn conditions<'a>(doc: &Doc<'a>) -> Vec<Condition<'a>> {
+pub fn conditions<'a>(root: &'a Node) -> Vec<Condition<'a>> {
     let mut out = Vec::new();
     let mut push = |parent: &'a Node, route: String| {
         let Some(n) = parent.get("if") else {
@@ -518,10 +522,10 @@ pub fn conditions<'a>(doc: &Doc<'a>) -> Vec<Condition<'a>> {
             inner,
         });
     };
-    for (_, job) in model::jobs(doc.root) {
+    for (_, job) in model::jobs(root) {
         push(job.node, format!("{}.if", job.route));
     }
-    for (_, step) in model::all_steps(doc.root) {
+    for (_, step) in model::all_steps(root) {
         push(step.node, format!("{}.if", step.route));
     }
     out
