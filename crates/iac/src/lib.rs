@@ -17,6 +17,7 @@ pub mod yaml;
 
 use rayon::prelude::*;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use tollgate_config::{Config, ConfigError};
 use tollgate_engine::{ScanContext, ScanOutput, Scanner};
 use tollgate_inventory::{FileEntry, FileKind};
@@ -112,12 +113,9 @@ impl IacScanner {
                 k8s::check(&docs, &src, &mut out, &mut notes);
             }
             Kind::Terraform => {
-                let body =
-                    terraform::parse(text).map_err(|e| {
-                        Diagnostic::error("iac", format!("cannot parse Terraform: {}", e.message))
-                            .at(display, Some(e.line), Some(e.col))
-                    })?;
-                terraform::rules::check(&body, &src, &mut out);
+                let blocks = parse_tf(display, text)?;
+                let m = terraform::Module::new(vec![terraform::File { src, blocks }]);
+                terraform::rules::check(&m, &mut out);
             }
         }
         out.retain(|f| !self.settings.disable.iter().any(|d| d == f.rule.as_str()));
@@ -125,37 +123,69 @@ impl IacScanner {
     }
 
     fn one(&self, f: &FileEntry, kind: Kind) -> (Vec<Finding>, Vec<Diagnostic>) {
-        let bytes = match f.read() {
-            Ok(b) => b,
-            Err(e) => {
-                return (
-                    Vec::new(),
-                    vec![
-                        Diagnostic::error("iac", format!("cannot read: {e}"))
-                            .at(&f.display, None, None),
-                    ],
-                );
-            }
-        };
-        let text = match String::from_utf8(bytes) {
+        let text = match read_text(f) {
             Ok(t) => t,
-            Err(e) => {
-                let (line, col) = rule::line_col(e.as_bytes(), e.utf8_error().valid_up_to());
-                return (
-                    Vec::new(),
-                    vec![Diagnostic::error("iac", "cannot parse: not UTF-8").at(
-                        &f.display,
-                        Some(line),
-                        Some(col),
-                    )],
-                );
-            }
+            Err(d) => return (Vec::new(), vec![d]),
         };
         match self.check_text(kind, &f.display, &f.rel, &text) {
             Ok(r) => r,
             Err(d) => (Vec::new(), vec![d]),
         }
     }
+
+    /// Checks the `.tf` files of one folder together (one Terraform module).
+    fn module(&self, files: &[&FileEntry]) -> (Vec<Finding>, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let texts: Vec<(&FileEntry, String)> = files
+            .iter()
+            .filter_map(|f| match read_text(f) {
+                Ok(t) => Some((*f, t)),
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            })
+            .collect();
+        let mut parsed = Vec::new();
+        for (f, text) in &texts {
+            match parse_tf(&f.display, text) {
+                Ok(blocks) => parsed.push(terraform::File {
+                    src: Src {
+                        display: &f.display,
+                        rel: &f.rel,
+                        text,
+                    },
+                    blocks,
+                }),
+                Err(d) => diags.push(d),
+            }
+        }
+        let m = terraform::Module::new(parsed);
+        let mut out = Vec::new();
+        terraform::rules::check(&m, &mut out);
+        out.retain(|f| !self.settings.disable.iter().any(|d| d == f.rule.as_str()));
+        (out, diags)
+    }
+}
+
+fn read_text(f: &FileEntry) -> Result<String, Diagnostic> {
+    let bytes = f.read().map_err(|e| {
+        Diagnostic::error("iac", format!("cannot read: {e}")).at(&f.display, None, None)
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, col) = rule::line_col(e.as_bytes(), e.utf8_error().valid_up_to());
+        Diagnostic::error("iac", "cannot parse: not UTF-8").at(&f.display, Some(line), Some(col))
+    })
+}
+
+fn parse_tf(display: &str, text: &str) -> Result<Vec<terraform::Block>, Diagnostic> {
+    terraform::parse(text).map_err(|e| {
+        Diagnostic::error("iac", format!("cannot parse Terraform: {}", e.message)).at(
+            display,
+            Some(e.line),
+            Some(e.col),
+        )
+    })
 }
 
 impl Scanner for IacScanner {
@@ -182,8 +212,26 @@ impl Scanner for IacScanner {
             .iter()
             .filter_map(|f| Kind::of(f).map(|k| (f, k)))
             .collect();
+        // Terraform files are checked per module (folder); the others one by one.
+        let mut modules: BTreeMap<(usize, &str), Vec<&FileEntry>> = BTreeMap::new();
+        let mut singles = Vec::new();
+        for (f, k) in &files {
+            if *k == Kind::Terraform {
+                let dir = f.display.rfind('/').map(|i| &f.display[..i]).unwrap_or("");
+                let root = ctx
+                    .inventory
+                    .roots
+                    .iter()
+                    .position(|r| f.path.starts_with(&r.path))
+                    .unwrap_or(0);
+                modules.entry((root, dir)).or_default().push(f);
+            } else {
+                singles.push((*f, *k));
+            }
+        }
+        let modules: Vec<Vec<&FileEntry>> = modules.into_values().collect();
         ctx.progress.start("iac", files.len() as u64);
-        let results: Vec<(Vec<Finding>, Vec<Diagnostic>)> = files
+        let mut results: Vec<(Vec<Finding>, Vec<Diagnostic>)> = singles
             .par_iter()
             .map(|(f, k)| {
                 let r = self.one(f, *k);
@@ -191,6 +239,11 @@ impl Scanner for IacScanner {
                 r
             })
             .collect();
+        results.par_extend(modules.par_iter().map(|m| {
+            let r = self.module(m);
+            ctx.progress.advance(m.len() as u64);
+            r
+        }));
         ctx.progress.finish();
         let mut out = ScanOutput {
             files_scanned: files.len(),

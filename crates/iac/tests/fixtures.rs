@@ -36,6 +36,20 @@ fn fixtures_ok_and_not_ok() {
             let hits: Vec<_> = found.iter().filter(|x| x.rule.as_str() == rule).collect();
             if file.starts_with("bad") {
                 bad += 1;
+                // Every marked line has a finding.
+                let lines: Vec<&str> = src.lines().collect();
+                for (i, l) in lines.iter().enumerate() {
+                    let target = if l.trim_start().starts_with("# NOT OK") {
+                        i + 2
+                    } else if l.contains("# NOT OK") {
+                        i + 1
+                    } else {
+                        continue;
+                    };
+                    if !hits.iter().any(|x| x.location.line as usize == target) {
+                        failures.push(format!("{name}/{file}:{target}: marked NOT OK, no {rule}"));
+                    }
+                }
                 if hits.is_empty() {
                     failures.push(format!("{name}/{file}: expected {rule}"));
                 }
