@@ -131,8 +131,7 @@ anyone who can pull the image can read them (`docker history`, `docker inspect`)
 value is never printed by tollgate (it is shown redacted). Names of a file or URL
 (`*_FILE`, `*_URL`, `*_PATH`) and public key material (`GPG_KEY`) are not reported, nor
 references to another variable (`$X`). The secrets scanner still reports known token
-formats anywhere in the file. References: checkov CKV_DOCKER_… secrets checks, trivy
-DS-0031, CIS Docker 4.10.
+formats anywhere in the file. References: CIS Docker 4.10.
 
 NOT OK:
 ```dockerfile
@@ -186,7 +185,7 @@ pub static APT_RECOMMENDS: Info = Info {
     summary: "`apt-get install` without `--no-install-recommends` pulls in recommended packages nobody asked for, growing the attack surface.",
     docs: r#"Recommended packages are often large (documentation tools, X libraries, extra daemons) and
 each is one more thing to patch and one more CVE in the image scan. References: hadolint
-DL3015, checkov CKV_DOCKER_… (apt).
+DL3015.
 
 NOT OK:
 ```dockerfile

@@ -138,8 +138,8 @@ pub static HOST_PATH: Info = Info {
     summary: "The pod mounts a `hostPath` volume: a directory of the node's filesystem.",
     docs: r#"A hostPath mount reaches the node's files: `/var/run/docker.sock` or the containerd socket
 is root on the node, `/etc` or `/var/lib/kubelet` holds credentials. PSS baseline forbids
-hostPath volumes ("HostPath Volumes"). References: checkov CKV_K8S_… (docker socket),
-kube-linter host-mounts, CIS Kubernetes 5.2.12.
+hostPath volumes ("HostPath Volumes"). References: kube-linter host-mounts, CIS
+Kubernetes 5.2.12.
 
 NOT OK:
 ```yaml

@@ -53,8 +53,8 @@ instance runs. Covered: `aws_security_group` `ingress` blocks, `aws_security_gro
 (`type = "ingress"`), `aws_vpc_security_group_ingress_rule`, `google_compute_firewall`
 (`source_ranges`, `allow`), `azurerm_network_security_rule` and the `security_rule` blocks
 of `azurerm_network_security_group`. Ports given by a variable with a literal default are
-resolved; otherwise the rule is silent. References: checkov CKV_AWS_24/CKV_AWS_25/
-CKV_AWS_260, CKV_GCP_2/CKV_GCP_3, CKV_AZURE_9/CKV_AZURE_10, CIS AWS 5.2/5.3.
+resolved; otherwise the rule is silent. References: checkov CKV_AWS_24/CKV_AWS_25,
+CKV_GCP_2/CKV_GCP_3, CKV_AZURE_9/CKV_AZURE_10, CIS AWS 5.2/5.3.
 
 NOT OK:
 ```hcl
@@ -215,8 +215,7 @@ keys found in public repositories are used by attackers within minutes. Reported
 `access_key`, `secret_key`, `token`, `password`, `client_secret`, `client_certificate_password`,
 `access_token`, inline `credentials` JSON and any attribute whose name says it is a secret,
 when the value is a literal (a `var.` reference is fine; a variable's literal default is
-resolved and reported). The value is shown redacted. References: checkov CKV_AWS_41,
-CKV_AZURE_… provider credentials.
+resolved and reported). The value is shown redacted. References: checkov CKV_AWS_41.
 
 NOT OK:
 ```hcl

@@ -56,6 +56,8 @@ pub enum ScanCommand {
     Ci(super::ci::CiArgs),
     /// Dependencies: lockfiles, manifests and SBOMs matched against OSV advisories.
     Deps(crate::commands::deps::DepsArgs),
+    /// Infrastructure as code: Dockerfiles/Containerfiles, Kubernetes manifests, Terraform.
+    Iac(CheckArgs),
 }
 
 pub fn run_check(a: CheckArgs) -> anyhow::Result<u8> {
@@ -67,6 +69,11 @@ pub fn run_scan(s: ScanCommand) -> anyhow::Result<u8> {
         ScanCommand::Secrets(a) => crate::commands::secrets::run(a),
         ScanCommand::Ci(a) => super::ci::run(a),
         ScanCommand::Deps(a) => crate::commands::deps::run_scan(a),
+        ScanCommand::Iac(a) => execute(&a.common, |cfg| {
+            Ok(vec![
+                Box::new(tollgate_iac::IacScanner::from_config(cfg)?) as _
+            ])
+        }),
     }
 }
 
