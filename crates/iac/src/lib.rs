@@ -312,3 +312,60 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod bad_input {
+    use super::*;
+
+    fn check(kind: Kind, text: &str) -> Result<(Vec<Finding>, Vec<Diagnostic>), Diagnostic> {
+        IacScanner::default().check_text(kind, "f", "f", text)
+    }
+
+    #[test]
+    fn yaml_bomb_is_a_diagnostic() {
+        let mut bomb =
+            String::from("apiVersion: v1\nkind: Pod\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let d = check(Kind::Kubernetes, &bomb).unwrap_err();
+        assert!(d.message.contains("YAML bomb"), "{}", d.message);
+        assert!(d.line.is_some());
+    }
+
+    #[test]
+    fn malformed_inputs_never_panic() {
+        let samples = [
+            "apiVersion: v1\nkind: Pod\nspec: [\n",
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers: 7\n",
+            "apiVersion: v1\nkind: Deployment\nspec:\n  template: {spec: {containers: [1, [2], {securityContext: 3}]}}\n",
+            "- just\n- a list\n",
+            "resource \"a\" {\n",
+            "resource \"aws_security_group\" \"x\" {\n  ingress {\n    from_port = \"a\"\n    cidr_blocks = 5\n  }\n}\n",
+            "provider \"aws\" {\n  access_key = 12\n}\n",
+            "variable \"a\" {\n  default = var.a\n}\nresource \"aws_subnet\" \"s\" {\n  map_public_ip_on_launch = var.a\n}\n",
+            "FROM\nUSER\nADD\nCOPY\nENV\nARG\nRUN\n",
+            "FROM a AS\nFROM ${\nARG X=${Y:-\nRUN <<\n",
+        ];
+        for (i, s) in samples.iter().enumerate() {
+            for kind in [Kind::Kubernetes, Kind::Terraform, Kind::Dockerfile] {
+                let _ = check(kind, s);
+                // Every prefix, cut at char boundaries.
+                for cut in (0..s.len()).filter(|c| s.is_char_boundary(*c)) {
+                    let _ = check(kind, &s[..cut]);
+                }
+            }
+            let _ = i;
+        }
+    }
+
+    #[test]
+    fn a_variable_cycle_does_not_hang() {
+        let src = "variable \"a\" {\n  default = var.b\n}\nvariable \"b\" {\n  default = var.a\n}\nresource \"aws_subnet\" \"s\" {\n  map_public_ip_on_launch = var.a\n}\n";
+        let (f, _) = check(Kind::Terraform, src).unwrap();
+        assert!(f.iter().all(|x| x.rule.as_str() != "iac/tf-public-subnet"));
+    }
+}
