@@ -8,6 +8,7 @@ use tollgate_engine::Scanner;
 pub const SECTIONS: &[&str] = &[
     tollgate_secrets::SECTION,
     tollgate_ci::SECTION,
+    tollgate_iac::SECTION,
     "deps",
     "verify",
     "log",
@@ -22,6 +23,7 @@ pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
         Box::new(tollgate_secrets::SecretsScanner::from_config(config)?),
         Box::new(tollgate_ci::CiScanner::from_config(config)?),
         Box::new(tollgate_deps::DepsScanner::from_config(config, None)?),
+        Box::new(tollgate_iac::IacScanner::from_config(config)?),
     ];
     Ok(out)
 }
@@ -49,6 +51,7 @@ pub fn scanners_keeping_components(config: &Config) -> Result<WithDeps, ConfigEr
         Box::new(tollgate_secrets::SecretsScanner::from_config(config)?),
         Box::new(tollgate_ci::CiScanner::from_config(config)?),
         Box::new(deps.clone()),
+        Box::new(tollgate_iac::IacScanner::from_config(config)?),
     ];
     Ok((out, deps))
 }
