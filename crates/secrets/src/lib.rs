@@ -11,9 +11,11 @@
 
 pub mod archive;
 pub mod cilog;
+pub mod context;
 pub mod engine;
 pub mod filters;
 pub mod git;
+pub mod input;
 pub mod prefilter;
 pub mod rules;
 pub mod scanner;

@@ -1,0 +1,150 @@
+//! What kind of file an input is, from its path and its first bytes: minified or generated
+//! code (bundles, source maps), third-party trees (`node_modules/`, `vendor/`…) and test or
+//! example paths. The engine asks generic rules for stronger evidence in minified code and
+//! lowers the confidence of findings in third-party and test paths; nothing is skipped.
+
+/// Bytes looked at to decide whether an input is minified.
+const SNIFF: usize = 64 * 1024;
+
+/// A line this long (in the first [`SNIFF`] bytes) marks minified or generated code.
+const LONG_LINE: usize = 1000;
+
+/// How an input's findings are weighed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InputClass {
+    /// Minified or generated: `.min.js`, `.map`, bundles, or very long lines.
+    pub minified: bool,
+    /// Inside a third-party tree (`node_modules/`, `vendor/`, `site-packages/`…).
+    pub third_party: bool,
+    /// A test, fixture, example or documentation path.
+    pub test_path: bool,
+}
+
+/// Path endings of minified or generated files.
+const MINIFIED_SUFFIXES: &[&str] = &[
+    ".min.js",
+    ".min.mjs",
+    ".min.cjs",
+    ".min.css",
+    ".map",
+    ".bundle.js",
+    "-bundle.js",
+    ".chunk.js",
+    ".umd.js",
+    ".prod.js",
+    ".production.min.js",
+];
+
+/// Path components of third-party trees.
+const THIRD_PARTY_DIRS: &[&str] = &[
+    "node_modules",
+    "vendor",
+    "third_party",
+    "third-party",
+    "thirdparty",
+    "site-packages",
+    "dist-packages",
+    "bower_components",
+    "Pods",
+];
+
+/// Path components of tests, fixtures, examples and docs.
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "testdata",
+    "testing",
+    "spec",
+    "specs",
+    "__tests__",
+    "__mocks__",
+    "fixtures",
+    "fixture",
+    "mocks",
+    "mock",
+    "example",
+    "examples",
+    "samples",
+    "sample",
+    "docs",
+    "doc",
+];
+
+impl InputClass {
+    /// Classifies an input by its path (`/`- or `\`-separated; archive members too) and its
+    /// first bytes.
+    pub fn of(path: &str, data: &[u8]) -> InputClass {
+        let lower = path.to_ascii_lowercase();
+        let parts: Vec<&str> = path.split(['/', '\\']).collect();
+        let dirs = &parts[..parts.len().saturating_sub(1)];
+        let file = parts.last().copied().unwrap_or("").to_ascii_lowercase();
+        let minified = MINIFIED_SUFFIXES.iter().any(|s| lower.ends_with(s)) || has_long_line(data);
+        let third_party = dirs.iter().any(|d| THIRD_PARTY_DIRS.contains(d));
+        let test_path = dirs
+            .iter()
+            .any(|d| TEST_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+            || file.contains(".test.")
+            || file.contains(".spec.")
+            || file.contains("_test.")
+            || file.starts_with("test_");
+        InputClass {
+            minified,
+            third_party,
+            test_path,
+        }
+    }
+}
+
+/// True when the first [`SNIFF`] bytes hold a line of [`LONG_LINE`] bytes or more that is not
+/// one long base64 or hex blob (a PEM body or a data file is not minified code): it has
+/// punctuation of code (`;`, `,`, `(`) in it.
+fn has_long_line(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(SNIFF)];
+    let mut start = 0;
+    for (i, &b) in head
+        .iter()
+        .enumerate()
+        .chain(std::iter::once((head.len(), &b'\n')))
+    {
+        if b == b'\n' {
+            let line = &head[start..i];
+            if line.len() >= LONG_LINE
+                && line
+                    .iter()
+                    .filter(|&&c| matches!(c, b';' | b',' | b'(' | b'{'))
+                    .count()
+                    >= 20
+            {
+                return true;
+            }
+            start = i + 1;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minified_by_name_or_shape() {
+        assert!(InputClass::of("dist/app.min.js", b"x").minified);
+        assert!(InputClass::of("dist/app.js.map", b"{}").minified);
+        let bundle = "var a=1;function b(c,d){return c+d};".repeat(60);
+        assert!(InputClass::of("dist/app.js", bundle.as_bytes()).minified);
+        let pem = "A".repeat(2000);
+        assert!(!InputClass::of("key.pem", pem.as_bytes()).minified);
+        assert!(!InputClass::of("src/app.js", b"const a = 1;\nconst b = 2;\n").minified);
+    }
+
+    #[test]
+    fn third_party_and_test_paths() {
+        let c = InputClass::of("node_modules/aws-sdk/apis/route53.json", b"");
+        assert!(c.third_party && !c.test_path);
+        assert!(InputClass::of("internal/testdata/creds.txt", b"").test_path);
+        assert!(InputClass::of("src/auth.spec.ts", b"").test_path);
+        let plain = InputClass::of("src/vendors.rs", b"");
+        assert!(!plain.third_party && !plain.test_path);
+    }
+}
