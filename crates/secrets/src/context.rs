@@ -86,7 +86,10 @@ impl InputClass {
             || file.contains(".test.")
             || file.contains(".spec.")
             || file.contains("_test.")
-            || file.starts_with("test_");
+            || file.starts_with("test_")
+            || ["example", "sample", "fixture", "mock"]
+                .iter()
+                .any(|w| file.contains(w));
         InputClass {
             minified,
             third_party,
@@ -95,32 +98,24 @@ impl InputClass {
     }
 }
 
-/// True when the first [`SNIFF`] bytes hold a line of [`LONG_LINE`] bytes or more that is not
-/// one long base64 or hex blob (a PEM body or a data file is not minified code): it has
-/// punctuation of code (`;`, `,`, `(`) in it.
+/// True when at least half of the first [`SNIFF`] bytes are in lines of [`LONG_LINE`] bytes
+/// or more with the punctuation of code in them (`;`, `,`, `(`, `{`): one long line in a
+/// document, a PEM body or a base64 blob does not make a file minified.
 fn has_long_line(data: &[u8]) -> bool {
     let head = &data[..data.len().min(SNIFF)];
-    let mut start = 0;
-    for (i, &b) in head
-        .iter()
-        .enumerate()
-        .chain(std::iter::once((head.len(), &b'\n')))
-    {
-        if b == b'\n' {
-            let line = &head[start..i];
-            if line.len() >= LONG_LINE
-                && line
-                    .iter()
-                    .filter(|&&c| matches!(c, b';' | b',' | b'(' | b'{'))
-                    .count()
-                    >= 20
-            {
-                return true;
-            }
-            start = i + 1;
+    let mut in_long = 0usize;
+    for line in head.split(|&b| b == b'\n') {
+        if line.len() >= LONG_LINE
+            && line
+                .iter()
+                .filter(|&&c| matches!(c, b';' | b',' | b'(' | b'{'))
+                .count()
+                >= 20
+        {
+            in_long += line.len();
         }
     }
-    false
+    !head.is_empty() && in_long * 2 >= head.len()
 }
 
 #[cfg(test)]
@@ -136,6 +131,9 @@ mod tests {
         let pem = "A".repeat(2000);
         assert!(!InputClass::of("key.pem", pem.as_bytes()).minified);
         assert!(!InputClass::of("src/app.js", b"const a = 1;\nconst b = 2;\n").minified);
+        // One long line among many short ones (a JSON document with an embedded body).
+        let doc = format!("{}{}\n", "{\"a\": 1,\n".repeat(400), "x,".repeat(600));
+        assert!(!InputClass::of("docs/api.json", doc.as_bytes()).minified);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::context::InputClass;
 use crate::filters::{
-    basic_auth_valid, char_classes, github_checksum_valid, key_name_rejected,
+    basic_auth_valid, char_classes, github_checksum_valid, is_single_word, key_name_rejected,
     looks_like_example_value, looks_like_placeholder, nkey_checksum_valid, shannon_entropy,
 };
 use crate::prefilter::{Hit, KeywordFinder};
@@ -261,13 +261,24 @@ impl Engine {
             if looks_like_placeholder(secret) || looks_like_example_value(secret) {
                 return None;
             }
+            // Rules that ask for mixed character classes want a token; one capitalised word
+            // (`"nextToken": "Configuration"`) is a name. Password rules keep words.
+            if d.min_classes.unwrap_or(0) >= 2
+                && std::str::from_utf8(secret).is_ok_and(is_single_word)
+            {
+                return None;
+            }
             let (ls, _) = line_bounds(data, s, s);
             if key_name_rejected(&data[ls..s]) {
                 return None;
             }
             // Minified bundles and source maps are mostly identifiers and string tables:
             // a generic hit there must look like key material (long, mixed, random).
-            if class.minified && (secret.len() < 16 || entropy < 3.5 || char_classes(secret) < 3) {
+            // A line of 1 KiB or more around the value counts as minified too (bundles
+            // whose first bytes are ordinary code).
+            let (ls, le) = line_bounds(data, s, e);
+            let minified = class.minified || le - ls >= LINE_CAP;
+            if minified && (secret.len() < 16 || entropy < 3.5 || char_classes(secret) < 3) {
                 return None;
             }
         }
@@ -289,7 +300,7 @@ impl Engine {
             confidence = Confidence::Low;
         }
         // Third-party trees, tests, fixtures and docs: one step less sure.
-        if class.third_party || class.test_path || (d.generic && class.minified) {
+        if class.third_party || class.test_path {
             confidence = match confidence {
                 Confidence::High => Confidence::Medium,
                 _ => Confidence::Low,

@@ -148,7 +148,11 @@ pub fn looks_like_example_value(v: &[u8]) -> bool {
     if run >= 4 {
         in_runs += run;
     }
-    v.len() >= 8 && in_runs * 4 >= v.len()
+    if v.len() >= 8 && in_runs * 4 >= v.len() {
+        return true;
+    }
+    // The same chunk over and over (`gPFEGk7CF4wS901w7ppYclt7gPFEGk7CF4wS901w…`).
+    (4..=v.len() / 2).any(|p| v.len() >= 2 * p && v[p..].iter().zip(v).all(|(a, b)| a == b))
 }
 
 /// Values that are words a program compares against, not secrets: test and check statuses
@@ -173,14 +177,12 @@ pub fn is_identifier_words(v: &str) -> bool {
     {
         return false;
     }
-    let bytes = v.as_bytes();
-    let switches = bytes
-        .windows(2)
-        .filter(|w| w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase())
-        .count();
-    if switches * 3 > v.len() && v.len() >= 12 {
+    // The shape of a UUID (8-4-4-4-12) is an id or a key, whatever its letters.
+    let lens: Vec<usize> = v.split('-').map(str::len).collect();
+    if lens == [8, 4, 4, 4, 12] {
         return false;
     }
+    let has_sep = v.contains(['_', '.', '-', '/']);
     let mut words: Vec<&str> = Vec::new();
     for part in v.split(['_', '.', '-', '/']).filter(|p| !p.is_empty()) {
         // Camel-case humps: a new word starts at an upper-case letter after a lower-case one.
@@ -194,21 +196,78 @@ pub fn is_identifier_words(v: &str) -> bool {
         }
         words.push(&part[start..]);
     }
-    // Each word has a vowel (`y` counts), and the whole reads like words (`Chars` alone has
-    // one vowel in five letters; random letters have fewer than a quarter overall).
-    let has_vowel = |w: &&str| {
-        w.bytes().any(|b| {
-            matches!(
-                b.to_ascii_lowercase(),
-                b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
-            )
-        })
+    // Each word has vowels (`y` counts) in a fifth of its letters or more (`Chars`), and the
+    // whole reads like words: random letters have fewer than a quarter overall.
+    let vowels = |w: &str| {
+        w.bytes()
+            .filter(|b| {
+                matches!(
+                    b.to_ascii_lowercase(),
+                    b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
+                )
+            })
+            .count()
     };
-    words.len() >= 2
+    let letters: usize = words.iter().map(|w| w.len()).sum();
+    let all_vowels: usize = words.iter().map(|w| vowels(w)).sum();
+    // Random mixed case splits into many one- and two-letter "words"; camel case alone needs
+    // three humps (`getAccessToken`): two (`cjiryZcac`) are as likely a random value.
+    words.len() >= if has_sep { 2 } else { 3 }
+        && letters >= 3 * words.len()
         && words
             .iter()
-            .all(|w| w.len() <= 14 && (w.len() <= 3 || has_vowel(w)))
-        && word_like(&words.concat())
+            .all(|w| w.len() <= 14 && (w.len() <= 3 || vowels(w) * 5 >= w.len()))
+        && all_vowels * 4 >= letters
+}
+
+/// One capitalised or lower-case word (`Configuration`, `anonymous`): a name or a setting,
+/// not a random token (which has digits, humps or case switches).
+pub fn is_single_word(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() >= 4
+        && b.len() <= 20
+        && (b[0].is_ascii_alphabetic())
+        && b[1..].iter().all(u8::is_ascii_lowercase)
+        && word_like(v)
+}
+
+/// Base64 (standard or URL-safe, padded or not) of printable text without a colon
+/// (`YW5vdGhlclRva2VuIQ==` is `anotherToken!`; OpenSSL's `Salted__` header starts
+/// `U2FsdGVkX1`): an encoded word or an encrypted blob's header, not a credential.
+/// `user:password` pairs keep their colon and are left to the Basic-auth rule.
+fn is_base64_of_text(v: &[u8]) -> bool {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    if v.len() < 12 || v.starts_with(b"U2FsdGVkX1") {
+        return v.starts_with(b"U2FsdGVkX1");
+    }
+    let raw = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|e| e.decode(v).ok());
+    let Some(raw) = raw else { return false };
+    raw.len() >= 8
+        && !raw.contains(&b':')
+        && raw.iter().all(|b| (0x20..0x7f).contains(b))
+        && raw.iter().filter(|b| b.is_ascii_alphabetic()).count() * 10 >= raw.len() * 8
+}
+
+/// `2016-09-08T21:47:36Z`, `2024-01-31`: a date, not a password.
+fn is_date(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+}
+
+/// Code, not a value: comparisons and boolean operators (`d===t?a:b`).
+fn is_code_expression(v: &str) -> bool {
+    ["===", "!=", "&&", "||", "=>", "?."]
+        .iter()
+        .any(|op| v.contains(op))
+        || v.trim_end_matches('=').contains("==")
 }
 
 /// Words that mark a value as a placeholder, an example or a test value.
@@ -305,7 +364,11 @@ pub fn looks_like_placeholder(value: &[u8]) -> bool {
     if is_code_reference(v) || is_identifier_words(v) {
         return true;
     }
-    if STATUS_WORDS.iter().any(|w| lc == *w) {
+    if STATUS_WORDS.iter().any(|w| lc == *w)
+        || is_date(v)
+        || is_code_expression(v)
+        || is_base64_of_text(value)
+    {
         return true;
     }
     false
@@ -476,6 +539,16 @@ const KEY_STOP_ENDINGS: &[&str] = &[
     "ttl",
     "expiry",
     "expires",
+    // Times and dates: `PasswordLastUsed`, `token_created`, `secret_updated_at`.
+    "used",
+    "date",
+    "time",
+    "timestamp",
+    "created",
+    "updated",
+    "changed",
+    "created_at",
+    "updated_at",
 ];
 
 /// True when the key a generic rule's value is assigned to (the identifier just before the
@@ -624,6 +697,12 @@ mod tests {
             "PASS",
             "failed",
             "getAccessTokenSilently",
+            "_setCallerSdkType",
+            "logGroupArnList",
+            "YW5vdGhlclRva2VuIQ==",
+            "U2FsdGVkX18vvPlOqb7RDrWRWVFBJI46MOIAb",
+            "2016-09-08T21:47:36Z",
+            "d===t?a:b",
         ] {
             assert!(looks_like_placeholder(v.as_bytes()), "{v}");
         }
@@ -631,6 +710,9 @@ mod tests {
             "ojqopnydscvxzhcaubcrunov",
             "UsjayVZoQpJPDPmkqTr",
             "Zq8vN2pL0xYw",
+            "avy_tcfkongh",
+            "cjiryZcac",
+            "jccoawgz-cpuy-tjro-jtyc-kpeijujyqnkv",
         ] {
             assert!(!looks_like_placeholder(real.as_bytes()), "{real}");
         }
@@ -643,6 +725,7 @@ mod tests {
             "abcdefghijklmnopqrstuvwxyz012345",
             "0123456789abcdef0123456789abcdef",
             "aaaaaaaaBBBBBBBB",
+            "gPFEGk7CF4wS901w7ppYclt7gPFEGk7CF4wS901w7ppYclt7",
         ] {
             assert!(looks_like_example_value(v.as_bytes()), "{v}");
         }
@@ -652,6 +735,14 @@ mod tests {
         ] {
             assert!(!looks_like_example_value(real.as_bytes()), "{real}");
         }
+    }
+
+    #[test]
+    fn single_words() {
+        assert!(is_single_word("Configuration"));
+        assert!(is_single_word("porkchop"));
+        assert!(!is_single_word("Zq8vN2pL0xYw"));
+        assert!(!is_single_word("tcfkonghqzx"));
     }
 
     #[test]
