@@ -87,6 +87,9 @@ impl InputClass {
             || file.contains(".spec.")
             || file.contains("_test.")
             || file.starts_with("test_")
+            || file.starts_with("test.")
+            || file.starts_with("tests.")
+            || file.starts_with("spec.")
             || ["example", "sample", "fixture", "mock"]
                 .iter()
                 .any(|w| file.contains(w));

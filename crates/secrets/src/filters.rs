@@ -170,10 +170,13 @@ const STATUS_WORDS: &[&str] = &[
 /// vowels, or case switching on most characters) are not identifiers.
 pub fn is_identifier_words(v: &str) -> bool {
     let v = v.trim_start_matches('_');
+    // Letters and separators; up to two digits inside words (`SslCertificateS3Path`).
     if v.is_empty()
+        || v.bytes().filter(u8::is_ascii_digit).count() > 2
         || !v
             .bytes()
-            .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'-' | b'/'))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/'))
+        || v.starts_with(|c: char| c.is_ascii_digit())
     {
         return false;
     }
@@ -185,11 +188,14 @@ pub fn is_identifier_words(v: &str) -> bool {
     let has_sep = v.contains(['_', '.', '-', '/']);
     let mut words: Vec<&str> = Vec::new();
     for part in v.split(['_', '.', '-', '/']).filter(|p| !p.is_empty()) {
-        // Camel-case humps: a new word starts at an upper-case letter after a lower-case one.
+        // Camel-case humps: a new word starts at an upper-case letter after a lower-case
+        // letter or a digit.
         let pb = part.as_bytes();
         let mut start = 0;
         for i in 1..pb.len() {
-            if pb[i].is_ascii_uppercase() && pb[i - 1].is_ascii_lowercase() {
+            if pb[i].is_ascii_uppercase()
+                && (pb[i - 1].is_ascii_lowercase() || pb[i - 1].is_ascii_digit())
+            {
                 words.push(&part[start..i]);
                 start = i;
             }
@@ -212,11 +218,13 @@ pub fn is_identifier_words(v: &str) -> bool {
     let all_vowels: usize = words.iter().map(|w| vowels(w)).sum();
     // Random mixed case splits into many one- and two-letter "words"; camel case alone needs
     // three humps (`getAccessToken`): two (`cjiryZcac`) are as likely a random value.
+    let short = words.iter().filter(|w| w.len() <= 2).count();
     words.len() >= if has_sep { 2 } else { 3 }
         && letters >= 3 * words.len()
+        && short <= 1
         && words
             .iter()
-            .all(|w| w.len() <= 14 && (w.len() <= 3 || vowels(w) * 5 >= w.len()))
+            .all(|w| w.len() <= 20 && (w.len() <= 3 || vowels(w) * 5 >= w.len()))
         && all_vowels * 4 >= letters
 }
 
@@ -487,6 +495,23 @@ const KEY_STOP_WORDS: &[&str] = &[
     // manifests, `public_key = "…"`.
     "publickey",
     "public_key",
+    // Tokens that are ids: pagination cursors, idempotency and change tokens
+    // (`"nextToken"`, `"ChangeToken"`, `"ClientToken"`, `"LifecycleActionToken"`).
+    "nexttoken",
+    "next_token",
+    "pagetoken",
+    "page_token",
+    "paginationtoken",
+    "continuationtoken",
+    "continuation_token",
+    "changetoken",
+    "change_token",
+    "clienttoken",
+    "client_token",
+    "idempotency",
+    "actiontoken",
+    "cursor",
+    "marker",
     // Hashes named as hashes, and other digests that are not secrets.
     "sha1",
     "sha256",
@@ -653,6 +678,9 @@ mod tests {
             "private const string MOCK_ACCESS_TOKEN = \"",
             "OAuth2ClientId = '",
             "user.HashedPassword = ",
+            "\"ChangeToken\": \"",
+            "\"LifecycleActionToken\": \"",
+            "\"NextToken\": \"",
         ] {
             assert!(key_name_rejected(k.as_bytes()), "{k}");
         }
@@ -699,6 +727,8 @@ mod tests {
             "getAccessTokenSilently",
             "_setCallerSdkType",
             "logGroupArnList",
+            "_getReauthenticationResolver",
+            "SslCertificateS3Path",
             "YW5vdGhlclRva2VuIQ==",
             "U2FsdGVkX18vvPlOqb7RDrWRWVFBJI46MOIAb",
             "2016-09-08T21:47:36Z",
