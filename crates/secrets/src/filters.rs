@@ -496,7 +496,8 @@ const KEY_STOP_WORDS: &[&str] = &[
     "publickey",
     "public_key",
     // Tokens that are ids: pagination cursors, idempotency and change tokens
-    // (`"nextToken"`, `"ChangeToken"`, `"ClientToken"`, `"LifecycleActionToken"`).
+    // (`"nextToken"`, `"ChangeToken"`, `"LifecycleActionToken"`). Not `ClientToken`:
+    // Akamai's EdgeGrid client token is a credential.
     "nexttoken",
     "next_token",
     "pagetoken",
@@ -506,8 +507,6 @@ const KEY_STOP_WORDS: &[&str] = &[
     "continuation_token",
     "changetoken",
     "change_token",
-    "clienttoken",
-    "client_token",
     "idempotency",
     "actiontoken",
     "cursor",
