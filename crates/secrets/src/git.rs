@@ -8,7 +8,7 @@
 //! Missing objects (shallow or partial clones) become diagnostics; the scan goes on.
 
 use crate::archive::{self, looks_binary};
-use crate::scanner::{Input, SecretsScanner, merge};
+use crate::input::{BytesScanner, Input, merge};
 use gix::ObjectId;
 use gix::objs::{CommitRef, Kind, TreeRefIter};
 use rayon::prelude::*;
@@ -85,7 +85,7 @@ fn other(e: impl std::fmt::Display) -> GitError {
 
 /// Scans the repository at `path`.
 pub fn scan_repo(
-    scanner: &SecretsScanner,
+    scanner: &dyn BytesScanner,
     path: &Path,
     scope: &GitScope,
 ) -> Result<ScanOutput, GitError> {
@@ -323,7 +323,12 @@ fn read_watermark(repo: &gix::Repository, path: &Path, out: &mut ScanOutput) -> 
     ids
 }
 
-fn scan_blob(scanner: &SecretsScanner, job: &BlobJob, data: &[u8], origin: &Origin) -> ScanOutput {
+fn scan_blob(
+    scanner: &dyn BytesScanner,
+    job: &BlobJob,
+    data: &[u8],
+    origin: &Origin,
+) -> ScanOutput {
     let input = Input {
         display: &job.path,
         rel: &job.path,
@@ -332,7 +337,7 @@ fn scan_blob(scanner: &SecretsScanner, job: &BlobJob, data: &[u8], origin: &Orig
     };
     if archive::sniff(data).is_some() {
         let mut out = ScanOutput::default();
-        archive::scan_archive(scanner, &input, data, 0, &scanner.limits, &mut out);
+        archive::scan_archive(scanner, &input, data, 0, scanner.limits(), &mut out);
         return out;
     }
     if looks_binary(data) {

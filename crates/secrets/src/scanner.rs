@@ -1,8 +1,11 @@
 //! The `secrets` scanner: config section, inputs (inventory files, archives, stdin, CI logs)
 //! and the conversion of engine matches into findings.
 
-use crate::archive::{self, ArchiveLimits};
+use crate::archive;
+use crate::context::InputClass;
 use crate::engine::{Engine, Match, line_bounds};
+use crate::input::{ArchiveLimits, BytesScanner};
+pub use crate::input::{Input, merge};
 use crate::rules::{self, DEFAULT_REMEDIATION, Rule, RuleError};
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -11,7 +14,7 @@ use std::sync::Mutex;
 use tollgate_config::{Config, ConfigError};
 use tollgate_engine::{ScanContext, ScanOutput, Scanner};
 use tollgate_inventory::{FileEntry, FileKind};
-use tollgate_model::{Diagnostic, Evidence, Finding, Location, Origin, RuleMeta, Span};
+use tollgate_model::{Diagnostic, Evidence, Finding, Location, RuleMeta, Span};
 
 /// `[secrets]` in tollgate.toml.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -120,7 +123,8 @@ impl SecretsScanner {
             files_scanned: 1,
             ..Default::default()
         };
-        let (matches, failures) = self.engine.scan(data);
+        let class = InputClass::of(input.member.unwrap_or(input.rel), data);
+        let (matches, failures) = self.engine.scan_classified(data, &class);
         for f in failures {
             out.diagnostics.push(
                 Diagnostic::error(
@@ -321,15 +325,6 @@ impl SecretSpans {
     }
 }
 
-/// What is being scanned, for locations and fingerprints.
-#[derive(Debug, Clone)]
-pub struct Input<'a> {
-    pub display: &'a str,
-    pub rel: &'a str,
-    pub member: Option<&'a str>,
-    pub origin: Option<Origin>,
-}
-
 /// File bytes: read, or memory-mapped when large.
 pub enum FileData {
     Owned(Vec<u8>),
@@ -356,6 +351,15 @@ fn read_file(entry: &FileEntry) -> std::io::Result<FileData> {
         Ok(FileData::Mapped(map))
     } else {
         Ok(FileData::Owned(std::fs::read(&entry.path)?))
+    }
+}
+
+impl BytesScanner for SecretsScanner {
+    fn scan_bytes(&self, input: &Input<'_>, data: &[u8]) -> ScanOutput {
+        SecretsScanner::scan_bytes(self, input, data)
+    }
+    fn limits(&self) -> &ArchiveLimits {
+        &self.limits
     }
 }
 
@@ -394,14 +398,6 @@ impl Scanner for SecretsScanner {
         dedupe(&mut out.findings);
         out
     }
-}
-
-/// Appends `o` to `acc`.
-pub fn merge(acc: &mut ScanOutput, o: ScanOutput) {
-    acc.findings.extend(o.findings);
-    acc.diagnostics.extend(o.diagnostics);
-    acc.suppressed.extend(o.suppressed);
-    acc.files_scanned += o.files_scanned;
 }
 
 /// Removes exact duplicates (same fingerprint at the same place).
