@@ -15,7 +15,7 @@ const FIX: &str = concat!(
 );
 const CORPUS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/ci/corpus/"
+    "/../../testdata/ci/corpus/"
 );
 
 fn parse_as(format: Format, path: &Path) -> Vec<Component> {

@@ -9,7 +9,7 @@ use tollgate_ledger::merkle::{verify_consistency, verify_inclusion};
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/vectors/merkle"
+    "/../../testdata/vectors/merkle"
 );
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -215,10 +215,9 @@ mod tests {
     fn schema() -> jsonschema::Validator {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/schemas/sarif-schema-2.1.0.json"
+            "/../../testdata/schemas/sarif-schema-2.1.0.json"
         );
-        let text =
-            std::fs::read_to_string(path).expect("../shared/schemas/sarif-schema-2.1.0.json");
+        let text = std::fs::read_to_string(path).expect("testdata/schemas/sarif-schema-2.1.0.json");
         let schema: Value = serde_json::from_str(&text).unwrap();
         jsonschema::validator_for(&schema).unwrap()
     }

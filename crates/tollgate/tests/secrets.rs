@@ -262,7 +262,7 @@ fn explain_prints_rule_docs() {
 fn sarif_with_secret_findings_is_schema_valid() {
     let schema = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/schemas/sarif-schema-2.1.0.json"
+        "/../../testdata/schemas/sarif-schema-2.1.0.json"
     ))
     .unwrap();
     let validator = jsonschema::validator_for(&serde_json::from_str(&schema).unwrap()).unwrap();
