@@ -47,10 +47,8 @@ fn audit(
         }
     }
     let reference: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(format!(
-            "{TESTDATA}deps/{project}/cargo-audit-0.22.2.json"
-        ))
-        .unwrap(),
+        &std::fs::read_to_string(format!("{TESTDATA}deps/{project}/cargo-audit-0.22.2.json"))
+            .unwrap(),
     )
     .unwrap();
     let triple = |v: &serde_json::Value| {
