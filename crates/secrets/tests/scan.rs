@@ -296,9 +296,12 @@ fn commit_at(dir: &Path, msg: &str, when: &str) -> String {
     git(dir, &["rev-parse", "HEAD"])
 }
 
-/// Records every progress call: (label, total, unit, advance calls, units advanced).
+/// One recorded phase: (label, total, unit, advance calls, units advanced).
+type Phase = (String, u64, tollgate_engine::Unit, u64, u64);
+
+/// Records every progress call.
 #[derive(Default)]
-struct Recorder(std::sync::Mutex<Vec<(String, u64, tollgate_engine::Unit, u64, u64)>>);
+struct Recorder(std::sync::Mutex<Vec<Phase>>);
 
 impl tollgate_engine::Progress for Recorder {
     fn start(&self, label: &str, total: u64) {
