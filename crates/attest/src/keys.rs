@@ -562,9 +562,45 @@ pub fn load_public_key(path: &Path) -> Result<PublicKey, KeyError> {
     PublicKey::read(path)
 }
 
+/// The git work tree that holds `dir` (walking up from it; `dir` need not exist yet), if any: a
+/// private key written there is one `git add` away from being published. A `.git` folder or
+/// file (linked work trees, submodules) marks a work tree's top.
+pub fn enclosing_work_tree(dir: &Path) -> Option<std::path::PathBuf> {
+    let abs = std::path::absolute(dir).ok()?;
+    abs.ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Where to keep a private key instead, for `key generate`'s refusal.
+pub const KEY_PLACEMENT_ADVICE: &str = "keep private keys outside every repository: a folder \
+only you can read such as ~/.config/tollgate/keys (`--output-dir ~/.config/tollgate/keys`), a \
+secrets manager, or your CI's secret store, read at signing time with `--key env://VAR`; only \
+the public key (tollgate.pub) belongs in the repository";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn work_tree_is_found_from_a_folder_that_does_not_exist_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        assert_eq!(
+            enclosing_work_tree(&repo.join("ci/keys")).as_deref(),
+            Some(repo.as_path())
+        );
+        // A linked work tree has a `.git` file.
+        let linked = dir.path().join("linked");
+        std::fs::create_dir_all(&linked).unwrap();
+        std::fs::write(linked.join(".git"), "gitdir: ../repo/.git/worktrees/x\n").unwrap();
+        assert_eq!(
+            enclosing_work_tree(&linked).as_deref(),
+            Some(linked.as_path())
+        );
+        assert_eq!(enclosing_work_tree(&dir.path().join("elsewhere")), None);
+    }
 
     #[test]
     fn generate_sign_verify_both_algorithms() {

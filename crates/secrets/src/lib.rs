@@ -23,7 +23,7 @@ pub mod prefilter;
 pub mod rules;
 pub mod scanner;
 
-pub use git::{GitError, GitScope, scan_repo};
+pub use git::{GitError, GitScope, scan_repo, scan_repo_with};
 pub use scanner::{Input, SecretsConfig, SecretsError, SecretsScanner, Source, SourceScanner};
 
 /// The config section this crate owns.

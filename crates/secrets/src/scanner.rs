@@ -12,7 +12,7 @@ use serde::Deserialize;
 use std::collections::HashSet;
 use std::sync::Mutex;
 use tollgate_config::{Config, ConfigError};
-use tollgate_engine::{ScanContext, ScanOutput, Scanner};
+use tollgate_engine::{Progress, ScanContext, ScanOutput, Scanner, Silent, Unit};
 use tollgate_inventory::{FileEntry, FileKind};
 use tollgate_model::{Diagnostic, Evidence, Finding, Location, RuleMeta, Span};
 
@@ -384,7 +384,7 @@ impl Scanner for SecretsScanner {
             .filter(|f| f.kind != FileKind::Binary)
             .collect();
         let total: u64 = files.iter().map(|f| f.size).sum();
-        ctx.progress.start("secrets", total);
+        ctx.progress.start_in("secrets", total, Unit::Bytes);
         let acc = Mutex::new(ScanOutput::default());
         files.par_iter().for_each(|f| {
             let o = self.scan_file(f);
@@ -431,6 +431,12 @@ impl SecretsScanner {
     /// Scans a non-inventory source. Errors (not a repository, unreadable log) are returned
     /// as a diagnostic with level error.
     pub fn scan_source(&self, source: &Source) -> ScanOutput {
+        self.scan_source_with(source, &Silent)
+    }
+
+    /// [`SecretsScanner::scan_source`], reporting progress (history scans count commits, then
+    /// blobs, as they go).
+    pub fn scan_source_with(&self, source: &Source, progress: &dyn Progress) -> ScanOutput {
         match source {
             Source::Bytes { display, data } => {
                 let input = Input {
@@ -473,16 +479,18 @@ impl SecretsScanner {
                     },
                 }
             }
-            Source::Git { repo, scope } => match crate::git::scan_repo(self, repo, scope) {
-                Ok(mut o) => {
-                    dedupe(&mut o.findings);
-                    o
+            Source::Git { repo, scope } => {
+                match crate::git::scan_repo_with(self, repo, scope, progress) {
+                    Ok(mut o) => {
+                        dedupe(&mut o.findings);
+                        o
+                    }
+                    Err(e) => ScanOutput {
+                        diagnostics: vec![Diagnostic::error("secrets", e.to_string())],
+                        ..Default::default()
+                    },
                 }
-                Err(e) => ScanOutput {
-                    diagnostics: vec![Diagnostic::error("secrets", e.to_string())],
-                    ..Default::default()
-                },
-            },
+            }
         }
     }
 }
@@ -507,8 +515,7 @@ impl Scanner for SourceScanner {
         self.inner.ruleset_bytes()
     }
     fn scan(&self, ctx: &ScanContext<'_>) -> ScanOutput {
-        ctx.progress.start("secrets", 0);
-        let out = self.inner.scan_source(&self.source);
+        let out = self.inner.scan_source_with(&self.source, ctx.progress);
         ctx.progress.finish();
         out
     }
