@@ -3,7 +3,7 @@
 
 use tollgate_ledger::merkle::{Frontier, leaf_hash};
 use tollgate_ledger::store::StoreError;
-use tollgate_ledger::{Event, Log, LogError};
+use tollgate_ledger::{Event, Log, LogError, PrepareEvent};
 
 fn event(i: usize) -> Event {
     Event::from_json(&format!(
