@@ -556,6 +556,8 @@ impl From<SecretsError> for ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::Input;
+    use tollgate_model::Origin;
 
     /// Issue 22: each snippet masks every secret of its line, not only its own.
     #[test]
