@@ -227,6 +227,53 @@ USER app
     tags: &["SP-21", "CWE-250"],
 };
 
+pub static NO_HEALTHCHECK: Info = Info {
+    id: "iac/dockerfile-no-healthcheck",
+    name: "No HEALTHCHECK",
+    severity: Severity::Low,
+    confidence: Confidence::Medium,
+    summary: "The final stage (and the stages it builds on) has no `HEALTHCHECK`, so the runtime cannot tell a hung service from a healthy one.",
+    docs: r#"Without a health check a wedged or half-compromised process keeps receiving traffic and is
+never restarted by Docker or Swarm. Kubernetes ignores `HEALTHCHECK` (use liveness and
+readiness probes there), so for images only run on Kubernetes this is informational.
+`HEALTHCHECK NONE` counts as absent. References: checkov CKV_DOCKER_2, CIS Docker 4.6.
+
+NOT OK:
+```dockerfile
+FROM nginx:1.27@sha256:…
+```
+
+OK:
+```dockerfile
+FROM nginx:1.27@sha256:…
+HEALTHCHECK --interval=30s CMD wget -qO- http://localhost/ || exit 1
+```"#,
+    fix: "Add a `HEALTHCHECK CMD …` that exercises the service (or rely on orchestrator probes and disable this rule).",
+    tags: &["SP-21", "CIS-Docker-4.6"],
+};
+
+pub static CHMOD_777: Info = Info {
+    id: "iac/dockerfile-chmod-777",
+    name: "World-writable permissions",
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    summary: "A `RUN chmod` makes files world-writable (`777`, `666`, `a+w`, `o+w`…).",
+    docs: r#"Any user in the container, including an intruder who got in as an unprivileged user, can
+rewrite world-writable files: scripts run by root, configuration, binaries on the `PATH`.
+
+NOT OK:
+```dockerfile
+RUN chmod -R 777 /app
+```
+
+OK:
+```dockerfile
+RUN chown -R app:app /app/data && chmod 750 /app/data
+```"#,
+    fix: "Give ownership to the user that needs to write (`chown`/`COPY --chown`) and keep modes at 755/644 or tighter.",
+    tags: &["SP-21", "CWE-732"],
+};
+
 /// Every Dockerfile rule.
 pub fn infos() -> Vec<&'static Info> {
     vec![
@@ -238,6 +285,8 @@ pub fn infos() -> Vec<&'static Info> {
         &COPY_KEY_FILE,
         &APT_RECOMMENDS,
         &SUDO,
+        &NO_HEALTHCHECK,
+        &CHMOD_777,
     ]
 }
 
@@ -245,6 +294,7 @@ pub fn infos() -> Vec<&'static Info> {
 pub fn check(df: &Dockerfile, src: &Src<'_>, out: &mut Vec<Finding>) {
     unpinned_base(df, src, out);
     root_user(df, src, out);
+    no_healthcheck(df, src, out);
     for (idx, ins) in df.instructions.iter().enumerate() {
         let route = route(df, idx);
         match ins.keyword.as_str() {
@@ -357,6 +407,63 @@ fn root_user(df: &Dockerfile, src: &Src<'_>, out: &mut Vec<Finding>) {
         &route(df, st.from),
         "the final stage sets no `USER`, so the container runs as root".into(),
     ));
+}
+
+fn no_healthcheck(df: &Dockerfile, src: &Src<'_>, out: &mut Vec<Finding>) {
+    let Some(last) = df.stages.len().checked_sub(1) else {
+        return;
+    };
+    // The final stage and the earlier stages it builds on.
+    let mut chain = Vec::new();
+    let mut s = Some(last);
+    while let Some(si) = s {
+        if chain.contains(&si) {
+            break;
+        }
+        chain.push(si);
+        s = df.stages[si].parent;
+    }
+    // The newest HEALTHCHECK along the chain decides.
+    let hc = df
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "HEALTHCHECK" && i.stage.is_some_and(|st| chain.contains(&st)))
+        .max_by_key(|i| {
+            (
+                std::cmp::Reverse(chain.iter().position(|c| Some(*c) == i.stage)),
+                i.start,
+            )
+        });
+    if hc.is_some_and(|i| !i.args.trim().eq_ignore_ascii_case("none")) {
+        return;
+    }
+    let st = &df.stages[last];
+    let from = &df.instructions[st.from];
+    out.push(src.finding(
+        &NO_HEALTHCHECK,
+        from.start,
+        from.end,
+        &route(df, st.from),
+        "the final stage has no `HEALTHCHECK`".into(),
+    ));
+}
+
+/// `chmod` arguments that make a file world-writable.
+fn world_writable_mode(w: &str) -> bool {
+    if w.len() >= 3 && w.len() <= 4 && w.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        let other = w.as_bytes()[w.len() - 1] - b'0';
+        return other & 2 != 0;
+    }
+    // Symbolic: a clause for `o` or `a` (or no who at all) adding `w`.
+    w.split(',').any(|c| {
+        let Some(op) = c.find(['+', '=']) else {
+            return false;
+        };
+        let (who, perm) = c.split_at(op);
+        (who.is_empty() || who.contains('o') || who.contains('a'))
+            && perm[1..].contains('w')
+            && who.chars().all(|ch| "ugoa".contains(ch))
+    })
 }
 
 fn add_remote(ins: &Instruction, src: &Src<'_>, route: &str, out: &mut Vec<Finding>) {
@@ -492,6 +599,22 @@ fn run_scripts(ins: &Instruction, src: &Src<'_>, route: &str, out: &mut Vec<Find
         for c in shell::commands(text) {
             let cmd = &text[c.start..c.end];
             let (prog, sudo) = shell::program(cmd);
+            if prog == "chmod"
+                && cmd
+                    .split_whitespace()
+                    .skip(1)
+                    .filter(|w| !w.starts_with('-'))
+                    .take(1)
+                    .any(world_writable_mode)
+            {
+                out.push(src.finding(
+                    &CHMOD_777,
+                    at(c.start),
+                    at(c.end),
+                    route,
+                    "`chmod` makes files world-writable".into(),
+                ));
+            }
             if sudo {
                 out.push(src.finding(
                     &SUDO,
@@ -522,6 +645,18 @@ fn run_scripts(ins: &Instruction, src: &Src<'_>, route: &str, out: &mut Vec<Find
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modes() {
+        for m in [
+            "777", "0777", "666", "a+w", "o+rwx", "+w", "u+x,o+w", "1777",
+        ] {
+            assert!(world_writable_mode(m), "{m}");
+        }
+        for m in ["755", "0644", "u+w", "g+w", "+x", "a-w", "/tmp", "1775"] {
+            assert!(!world_writable_mode(m), "{m}");
+        }
+    }
 
     #[test]
     fn key_files() {
