@@ -23,6 +23,9 @@ HADOLINT = {
     "DL3002": "iac/dockerfile-root-user",
     "DL3015": "iac/dockerfile-apt-install-recommends",
     "DL3004": "iac/dockerfile-sudo",
+    "DL3008": "iac/dockerfile-unpinned-packages",
+    "DL3018": "iac/dockerfile-unpinned-packages",
+    "DL3013": "iac/dockerfile-unpinned-packages",
 }
 
 CHECKOV = {

@@ -274,6 +274,36 @@ RUN chown -R app:app /app/data && chmod 750 /app/data
     tags: &["SP-21", "CWE-732"],
 };
 
+pub static UNPINNED_PACKAGES: Info = Info {
+    id: "iac/dockerfile-unpinned-packages",
+    name: "Packages installed without a version",
+    severity: Severity::Low,
+    confidence: Confidence::High,
+    summary: "`apt-get install`, `apk add` or `pip install` names packages without a version, so each build may install different code.",
+    docs: r#"Unpinned installs make the image depend on whatever the mirror serves on build day: builds
+stop being reproducible, a rebuild silently picks up a new (possibly compromised or broken)
+release, and the SBOM of two builds from one commit differ. Packages given as a file
+(`./x.deb`, `*.whl`, `.`), a URL, a variable, or through `-r requirements.txt` are not
+judged here (the deps scanner reads requirement files). References: hadolint DL3008
+(apt), DL3018 (apk), DL3013 (pip).
+
+NOT OK:
+```dockerfile
+RUN apt-get install -y --no-install-recommends curl
+RUN apk add --no-cache git
+RUN pip install requests
+```
+
+OK:
+```dockerfile
+RUN apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8
+RUN apk add --no-cache git=2.45.2-r0
+RUN pip install --require-hashes -r requirements.txt
+```"#,
+    fix: "Pin each package (`pkg=version`, `pkg==version`) or install from a lock or requirements file with hashes; let a bot propose updates.",
+    tags: &["SP-21", "SP-10", "CWE-1357"],
+};
+
 /// Every Dockerfile rule.
 pub fn infos() -> Vec<&'static Info> {
     vec![
@@ -287,6 +317,7 @@ pub fn infos() -> Vec<&'static Info> {
         &SUDO,
         &NO_HEALTHCHECK,
         &CHMOD_777,
+        &UNPINNED_PACKAGES,
     ]
 }
 
@@ -448,6 +479,75 @@ fn no_healthcheck(df: &Dockerfile, src: &Src<'_>, out: &mut Vec<Finding>) {
     ));
 }
 
+/// The packages of an install command that carry no version, or `None` when the command is
+/// not a package install (`apt-get install`, `apt install`, `apk add`, `pip install`).
+pub fn unpinned_packages(cmd: &str) -> Option<Vec<String>> {
+    let (prog, _) = shell::program(cmd);
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| w.rsplit('/').next() == Some(prog.as_str()))?;
+    let rest = &words[at + 1..];
+    let (verb, takes_arg, pinned): (&str, &[&str], fn(&str) -> bool) = match prog.as_str() {
+        "apt-get" | "apt" => ("install", &["-o", "-t", "--target-release", "-c"], |w| {
+            w.contains('=')
+        }),
+        "apk" => (
+            "add",
+            &["-t", "--virtual", "-X", "--repository", "-p", "--root"],
+            |w| w.contains('=') || w.contains('~'),
+        ),
+        p if p.starts_with("pip") => (
+            "install",
+            &[
+                "-r",
+                "--requirement",
+                "-c",
+                "--constraint",
+                "-e",
+                "--editable",
+                "-i",
+                "--index-url",
+                "--extra-index-url",
+                "-t",
+                "--target",
+                "--prefix",
+                "--root",
+                "-f",
+                "--find-links",
+            ],
+            |w| w.contains("==") || w.contains("===") || w.contains('@'),
+        ),
+        _ => return None,
+    };
+    let v = rest.iter().position(|w| *w == verb)?;
+    let mut out = Vec::new();
+    let mut skip = false;
+    for w in &rest[v + 1..] {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if w.starts_with('-') {
+            skip = takes_arg.contains(w);
+            continue;
+        }
+        let w = w.trim_matches(['"', '\'']);
+        let file = w.contains('/')
+            || w.starts_with('.')
+            || w.ends_with(".deb")
+            || w.ends_with(".whl")
+            || w.ends_with(".tar.gz")
+            || w.ends_with(".apk")
+            || w.contains("://");
+        if w.is_empty() || w.contains('$') || w.contains('`') || file || pinned(w) {
+            continue;
+        }
+        out.push(w.to_string());
+    }
+    Some(out)
+}
+
 /// `chmod` arguments that make a file world-writable.
 fn world_writable_mode(w: &str) -> bool {
     if w.len() >= 3 && w.len() <= 4 && w.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
@@ -599,6 +699,15 @@ fn run_scripts(ins: &Instruction, src: &Src<'_>, route: &str, out: &mut Vec<Find
         for c in shell::commands(text) {
             let cmd = &text[c.start..c.end];
             let (prog, sudo) = shell::program(cmd);
+            if let Some(pkgs) = unpinned_packages(cmd).filter(|p| !p.is_empty()) {
+                out.push(src.finding(
+                    &UNPINNED_PACKAGES,
+                    at(c.start),
+                    at(c.end),
+                    route,
+                    format!("packages installed without a version: {}", pkgs.join(", ")),
+                ));
+            }
             if prog == "chmod"
                 && cmd
                     .split_whitespace()
@@ -645,6 +754,33 @@ fn run_scripts(ins: &Instruction, src: &Src<'_>, route: &str, out: &mut Vec<Find
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn package_pins() {
+        let u = |c: &str| unpinned_packages(c);
+        assert_eq!(
+            u("apt-get install -y --no-install-recommends curl git=1:2.39"),
+            Some(vec!["curl".to_string()])
+        );
+        assert_eq!(
+            u("DEBIAN_FRONTEND=noninteractive apt-get -t bookworm install -y ./x.deb"),
+            Some(vec![])
+        );
+        assert_eq!(
+            u("apk add --no-cache --virtual .deps gcc musl-dev=1.2"),
+            Some(vec!["gcc".to_string()])
+        );
+        assert_eq!(
+            u("pip install --no-cache-dir -r requirements.txt flask==3.0 ."),
+            Some(vec![])
+        );
+        assert_eq!(
+            u("pip3 install requests 'urllib3<3'"),
+            Some(vec!["requests".to_string(), "urllib3<3".to_string()])
+        );
+        assert_eq!(u("apt-get update"), None);
+        assert_eq!(u("echo apt-get install x"), None);
+    }
 
     #[test]
     fn modes() {
