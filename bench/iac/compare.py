@@ -23,12 +23,18 @@ HADOLINT = {
     "DL3002": "iac/dockerfile-root-user",
     "DL3015": "iac/dockerfile-apt-install-recommends",
     "DL3004": "iac/dockerfile-sudo",
+    "DL3008": "iac/dockerfile-unpinned-packages",
+    "DL3018": "iac/dockerfile-unpinned-packages",
+    "DL3013": "iac/dockerfile-unpinned-packages",
 }
 
 CHECKOV = {
     "CKV_DOCKER_7": "iac/dockerfile-unpinned-base",
     "CKV_DOCKER_3": "iac/dockerfile-root-user",
     "CKV_DOCKER_8": "iac/dockerfile-root-user",
+    "CKV_DOCKER_2": "iac/dockerfile-no-healthcheck",
+    "CKV_K8S_38": "iac/k8s-automount-token",
+    "CKV_K8S_49": "iac/k8s-rbac-wildcard",
     "CKV_K8S_16": "iac/k8s-privileged",
     "CKV_K8S_17": "iac/k8s-host-namespaces",
     "CKV_K8S_18": "iac/k8s-host-namespaces",

@@ -227,6 +227,83 @@ USER app
     tags: &["SP-21", "CWE-250"],
 };
 
+pub static NO_HEALTHCHECK: Info = Info {
+    id: "iac/dockerfile-no-healthcheck",
+    name: "No HEALTHCHECK",
+    severity: Severity::Low,
+    confidence: Confidence::Medium,
+    summary: "The final stage (and the stages it builds on) has no `HEALTHCHECK`, so the runtime cannot tell a hung service from a healthy one.",
+    docs: r#"Without a health check a wedged or half-compromised process keeps receiving traffic and is
+never restarted by Docker or Swarm. Kubernetes ignores `HEALTHCHECK` (use liveness and
+readiness probes there), so for images only run on Kubernetes this is informational.
+`HEALTHCHECK NONE` counts as absent. References: checkov CKV_DOCKER_2, CIS Docker 4.6.
+
+NOT OK:
+```dockerfile
+FROM nginx:1.27@sha256:…
+```
+
+OK:
+```dockerfile
+FROM nginx:1.27@sha256:…
+HEALTHCHECK --interval=30s CMD wget -qO- http://localhost/ || exit 1
+```"#,
+    fix: "Add a `HEALTHCHECK CMD …` that exercises the service (or rely on orchestrator probes and disable this rule).",
+    tags: &["SP-21", "CIS-Docker-4.6"],
+};
+
+pub static CHMOD_777: Info = Info {
+    id: "iac/dockerfile-chmod-777",
+    name: "World-writable permissions",
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    summary: "A `RUN chmod` makes files world-writable (`777`, `666`, `a+w`, `o+w`…).",
+    docs: r#"Any user in the container, including an intruder who got in as an unprivileged user, can
+rewrite world-writable files: scripts run by root, configuration, binaries on the `PATH`.
+
+NOT OK:
+```dockerfile
+RUN chmod -R 777 /app
+```
+
+OK:
+```dockerfile
+RUN chown -R app:app /app/data && chmod 750 /app/data
+```"#,
+    fix: "Give ownership to the user that needs to write (`chown`/`COPY --chown`) and keep modes at 755/644 or tighter.",
+    tags: &["SP-21", "CWE-732"],
+};
+
+pub static UNPINNED_PACKAGES: Info = Info {
+    id: "iac/dockerfile-unpinned-packages",
+    name: "Packages installed without a version",
+    severity: Severity::Low,
+    confidence: Confidence::High,
+    summary: "`apt-get install`, `apk add` or `pip install` names packages without a version, so each build may install different code.",
+    docs: r#"Unpinned installs make the image depend on whatever the mirror serves on build day: builds
+stop being reproducible, a rebuild silently picks up a new (possibly compromised or broken)
+release, and the SBOM of two builds from one commit differ. Packages given as a file
+(`./x.deb`, `*.whl`, `.`), a URL, a variable, or through `-r requirements.txt` are not
+judged here (the deps scanner reads requirement files). References: hadolint DL3008
+(apt), DL3018 (apk), DL3013 (pip).
+
+NOT OK:
+```dockerfile
+RUN apt-get install -y --no-install-recommends curl
+RUN apk add --no-cache git
+RUN pip install requests
+```
+
+OK:
+```dockerfile
+RUN apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8
+RUN apk add --no-cache git=2.45.2-r0
+RUN pip install --require-hashes -r requirements.txt
+```"#,
+    fix: "Pin each package (`pkg=version`, `pkg==version`) or install from a lock or requirements file with hashes; let a bot propose updates.",
+    tags: &["SP-21", "SP-10", "CWE-1357"],
+};
+
 /// Every Dockerfile rule.
 pub fn infos() -> Vec<&'static Info> {
     vec![
@@ -238,6 +315,9 @@ pub fn infos() -> Vec<&'static Info> {
         &COPY_KEY_FILE,
         &APT_RECOMMENDS,
         &SUDO,
+        &NO_HEALTHCHECK,
+        &CHMOD_777,
+        &UNPINNED_PACKAGES,
     ]
 }
 
@@ -245,6 +325,7 @@ pub fn infos() -> Vec<&'static Info> {
 pub fn check(df: &Dockerfile, src: &Src<'_>, out: &mut Vec<Finding>) {
     unpinned_base(df, src, out);
     root_user(df, src, out);
+    no_healthcheck(df, src, out);
     for (idx, ins) in df.instructions.iter().enumerate() {
         let route = route(df, idx);
         match ins.keyword.as_str() {
@@ -357,6 +438,132 @@ fn root_user(df: &Dockerfile, src: &Src<'_>, out: &mut Vec<Finding>) {
         &route(df, st.from),
         "the final stage sets no `USER`, so the container runs as root".into(),
     ));
+}
+
+fn no_healthcheck(df: &Dockerfile, src: &Src<'_>, out: &mut Vec<Finding>) {
+    let Some(last) = df.stages.len().checked_sub(1) else {
+        return;
+    };
+    // The final stage and the earlier stages it builds on.
+    let mut chain = Vec::new();
+    let mut s = Some(last);
+    while let Some(si) = s {
+        if chain.contains(&si) {
+            break;
+        }
+        chain.push(si);
+        s = df.stages[si].parent;
+    }
+    // The newest HEALTHCHECK along the chain decides.
+    let hc = df
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "HEALTHCHECK" && i.stage.is_some_and(|st| chain.contains(&st)))
+        .max_by_key(|i| {
+            (
+                std::cmp::Reverse(chain.iter().position(|c| Some(*c) == i.stage)),
+                i.start,
+            )
+        });
+    if hc.is_some_and(|i| !i.args.trim().eq_ignore_ascii_case("none")) {
+        return;
+    }
+    let st = &df.stages[last];
+    let from = &df.instructions[st.from];
+    out.push(src.finding(
+        &NO_HEALTHCHECK,
+        from.start,
+        from.end,
+        &route(df, st.from),
+        "the final stage has no `HEALTHCHECK`".into(),
+    ));
+}
+
+/// The packages of an install command that carry no version, or `None` when the command is
+/// not a package install (`apt-get install`, `apt install`, `apk add`, `pip install`).
+pub fn unpinned_packages(cmd: &str) -> Option<Vec<String>> {
+    let (prog, _) = shell::program(cmd);
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| w.rsplit('/').next() == Some(prog.as_str()))?;
+    let rest = &words[at + 1..];
+    let (verb, takes_arg, pinned): (&str, &[&str], fn(&str) -> bool) = match prog.as_str() {
+        "apt-get" | "apt" => ("install", &["-o", "-t", "--target-release", "-c"], |w| {
+            w.contains('=')
+        }),
+        "apk" => (
+            "add",
+            &["-t", "--virtual", "-X", "--repository", "-p", "--root"],
+            |w| w.contains('=') || w.contains('~'),
+        ),
+        p if p.starts_with("pip") => (
+            "install",
+            &[
+                "-r",
+                "--requirement",
+                "-c",
+                "--constraint",
+                "-e",
+                "--editable",
+                "-i",
+                "--index-url",
+                "--extra-index-url",
+                "-t",
+                "--target",
+                "--prefix",
+                "--root",
+                "-f",
+                "--find-links",
+            ],
+            |w| w.contains("==") || w.contains("===") || w.contains('@'),
+        ),
+        _ => return None,
+    };
+    let v = rest.iter().position(|w| *w == verb)?;
+    let mut out = Vec::new();
+    let mut skip = false;
+    for w in &rest[v + 1..] {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if w.starts_with('-') {
+            skip = takes_arg.contains(w);
+            continue;
+        }
+        let w = w.trim_matches(['"', '\'']);
+        let file = w.contains('/')
+            || w.starts_with('.')
+            || w.ends_with(".deb")
+            || w.ends_with(".whl")
+            || w.ends_with(".tar.gz")
+            || w.ends_with(".apk")
+            || w.contains("://");
+        if w.is_empty() || w.contains('$') || w.contains('`') || file || pinned(w) {
+            continue;
+        }
+        out.push(w.to_string());
+    }
+    Some(out)
+}
+
+/// `chmod` arguments that make a file world-writable.
+fn world_writable_mode(w: &str) -> bool {
+    if w.len() >= 3 && w.len() <= 4 && w.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        let other = w.as_bytes()[w.len() - 1] - b'0';
+        return other & 2 != 0;
+    }
+    // Symbolic: a clause for `o` or `a` (or no who at all) adding `w`.
+    w.split(',').any(|c| {
+        let Some(op) = c.find(['+', '=']) else {
+            return false;
+        };
+        let (who, perm) = c.split_at(op);
+        (who.is_empty() || who.contains('o') || who.contains('a'))
+            && perm[1..].contains('w')
+            && who.chars().all(|ch| "ugoa".contains(ch))
+    })
 }
 
 fn add_remote(ins: &Instruction, src: &Src<'_>, route: &str, out: &mut Vec<Finding>) {
@@ -492,6 +699,31 @@ fn run_scripts(ins: &Instruction, src: &Src<'_>, route: &str, out: &mut Vec<Find
         for c in shell::commands(text) {
             let cmd = &text[c.start..c.end];
             let (prog, sudo) = shell::program(cmd);
+            if let Some(pkgs) = unpinned_packages(cmd).filter(|p| !p.is_empty()) {
+                out.push(src.finding(
+                    &UNPINNED_PACKAGES,
+                    at(c.start),
+                    at(c.end),
+                    route,
+                    format!("packages installed without a version: {}", pkgs.join(", ")),
+                ));
+            }
+            if prog == "chmod"
+                && cmd
+                    .split_whitespace()
+                    .skip(1)
+                    .filter(|w| !w.starts_with('-'))
+                    .take(1)
+                    .any(world_writable_mode)
+            {
+                out.push(src.finding(
+                    &CHMOD_777,
+                    at(c.start),
+                    at(c.end),
+                    route,
+                    "`chmod` makes files world-writable".into(),
+                ));
+            }
             if sudo {
                 out.push(src.finding(
                     &SUDO,
@@ -522,6 +754,45 @@ fn run_scripts(ins: &Instruction, src: &Src<'_>, route: &str, out: &mut Vec<Find
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn package_pins() {
+        let u = |c: &str| unpinned_packages(c);
+        assert_eq!(
+            u("apt-get install -y --no-install-recommends curl git=1:2.39"),
+            Some(vec!["curl".to_string()])
+        );
+        assert_eq!(
+            u("DEBIAN_FRONTEND=noninteractive apt-get -t bookworm install -y ./x.deb"),
+            Some(vec![])
+        );
+        assert_eq!(
+            u("apk add --no-cache --virtual .deps gcc musl-dev=1.2"),
+            Some(vec!["gcc".to_string()])
+        );
+        assert_eq!(
+            u("pip install --no-cache-dir -r requirements.txt flask==3.0 ."),
+            Some(vec![])
+        );
+        assert_eq!(
+            u("pip3 install requests 'urllib3<3'"),
+            Some(vec!["requests".to_string(), "urllib3<3".to_string()])
+        );
+        assert_eq!(u("apt-get update"), None);
+        assert_eq!(u("echo apt-get install x"), None);
+    }
+
+    #[test]
+    fn modes() {
+        for m in [
+            "777", "0777", "666", "a+w", "o+rwx", "+w", "u+x,o+w", "1777",
+        ] {
+            assert!(world_writable_mode(m), "{m}");
+        }
+        for m in ["755", "0644", "u+w", "g+w", "+x", "a-w", "/tmp", "1775"] {
+            assert!(!world_writable_mode(m), "{m}");
+        }
+    }
 
     #[test]
     fn key_files() {

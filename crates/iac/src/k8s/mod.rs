@@ -91,6 +91,27 @@ pub fn pods<'a>(doc: &'a Node, prefix: &str, out: &mut Vec<Pod<'a>>) {
     }
 }
 
+/// Runs the whole-object rules on a document and on the items of a `List`.
+fn objects(doc: &Node, src: &Src<'_>, out: &mut Vec<Finding>, depth: usize) {
+    if doc.get("kind").map(|k| k.text()) == Some("List") {
+        if depth < 8
+            && let Some(items) = doc.get("items")
+        {
+            for it in items.items() {
+                objects(it, src, out, depth + 1);
+            }
+        }
+        return;
+    }
+    let kind = doc.get("kind").map(|k| k.text()).unwrap_or("");
+    let name = doc
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .map(|n| n.text())
+        .unwrap_or("");
+    rules::check_object(doc, &format!("{kind}/{name}"), src, out);
+}
+
 /// Runs the Kubernetes rules on every document.
 pub fn check(docs: &[Node], src: &Src<'_>, out: &mut Vec<Finding>, notes: &mut Vec<Diagnostic>) {
     for (i, doc) in docs.iter().enumerate() {
@@ -104,6 +125,7 @@ pub fn check(docs: &[Node], src: &Src<'_>, out: &mut Vec<Finding>, notes: &mut V
             );
             continue;
         }
+        objects(doc, src, out, 0);
         let mut ps = Vec::new();
         pods(doc, "", &mut ps);
         for p in &ps {

@@ -379,6 +379,128 @@ securityContext:
     tags: &["SP-21", "CWE-732"],
 };
 
+pub static AUTOMOUNT_TOKEN: Info = Info {
+    id: "iac/k8s-automount-token",
+    name: "Service account token mounted",
+    severity: Severity::Low,
+    confidence: Confidence::Medium,
+    summary: "The pod does not set `automountServiceAccountToken: false`, so every container gets a Kubernetes API token.",
+    docs: r#"The token mounted at `/var/run/secrets/kubernetes.io/serviceaccount` is the first thing
+an intruder in a container uses: with it they query, and with a generous RBAC binding
+change, the cluster. Most application pods never call the API. The ServiceAccount object
+can also disable automounting; this rule reads the pod spec only. References: checkov
+CKV_K8S_38, CIS Kubernetes 5.1.6.
+
+NOT OK:
+```yaml
+spec:
+  containers:
+    - name: app
+      image: app@sha256:…
+```
+
+OK:
+```yaml
+spec:
+  automountServiceAccountToken: false
+  containers:
+    - name: app
+      image: app@sha256:…
+```"#,
+    fix: "Set `automountServiceAccountToken: false` on pods that do not call the Kubernetes API (or on their ServiceAccount).",
+    tags: &["SP-21", "CWE-732", "CIS-K8s-5.1.6"],
+};
+
+pub static RBAC_WILDCARD: Info = Info {
+    id: "iac/k8s-rbac-wildcard",
+    name: "RBAC rule with wildcards",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    summary: "A Role or ClusterRole rule grants `*` verbs or `*` resources.",
+    docs: r#"A wildcard grants every present and future verb or resource, including `secrets`,
+`pods/exec`, `escalate` and `bind`: a path to cluster-admin. References: checkov
+CKV_K8S_49, kube-linter wildcard-in-rules, CIS Kubernetes 5.1.3.
+
+NOT OK:
+```yaml
+kind: ClusterRole
+rules:
+  - apiGroups: ["*"]
+    resources: ["*"]
+    verbs: ["*"]
+```
+
+OK:
+```yaml
+kind: Role
+rules:
+  - apiGroups: [""]
+    resources: ["configmaps"]
+    verbs: ["get", "list"]
+```"#,
+    fix: "List the resources and verbs the subject needs.",
+    tags: &["SP-21", "SP-05", "CWE-269", "CIS-K8s-5.1.3"],
+};
+
+pub static CLUSTER_ADMIN: Info = Info {
+    id: "iac/k8s-cluster-admin-binding",
+    name: "Binding to cluster-admin",
+    severity: Severity::High,
+    confidence: Confidence::High,
+    summary: "A RoleBinding or ClusterRoleBinding grants the `cluster-admin` role.",
+    docs: r#"`cluster-admin` can do anything to any object in the cluster; a workload's service account
+bound to it turns any compromise of that workload into a cluster compromise. References:
+kube-linter cluster-admin-role-binding, CIS Kubernetes 5.1.1.
+
+NOT OK:
+```yaml
+kind: ClusterRoleBinding
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: app, namespace: default}]
+```
+
+OK:
+```yaml
+kind: RoleBinding
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: app-reader}
+```"#,
+    fix: "Bind a role that lists only what the subject needs; keep cluster-admin for break-glass humans.",
+    tags: &["SP-21", "SP-05", "CWE-269", "CIS-K8s-5.1.1"],
+};
+
+pub static SECRET_MANIFEST: Info = Info {
+    id: "iac/k8s-secret-manifest",
+    name: "Secret object in a plain manifest",
+    severity: Severity::Medium,
+    confidence: Confidence::Medium,
+    summary: "A `kind: Secret` with `data` or `stringData` is stored in the repository; base64 is an encoding, not encryption.",
+    docs: r#"Anyone who can read the repository (or a fork, a CI log, a backup) can read the values. Keep
+secrets out of Git: an external secret store (External Secrets, Secrets Store CSI), or an
+encrypted form (Sealed Secrets, SOPS) that only the cluster can open. The values are not
+shown. References: issue 20 ("Secrets in plain manifests").
+
+NOT OK:
+```yaml
+apiVersion: v1
+kind: Secret
+metadata: {name: db}
+data:
+  password: aHVudGVyMg==
+```
+
+OK:
+```yaml
+apiVersion: bitnami.com/v1alpha1
+kind: SealedSecret
+metadata: {name: db}
+spec:
+  encryptedData:
+    password: AgBy3i4OJSWK…
+```"#,
+    fix: "Remove the Secret from the repository, rotate its values, and deliver them through an external secret store or an encrypted SealedSecret/SOPS file.",
+    tags: &["SP-21", "SP-07", "CWE-312"],
+};
+
 /// Every Kubernetes rule.
 pub fn infos() -> Vec<&'static Info> {
     vec![
@@ -395,7 +517,67 @@ pub fn infos() -> Vec<&'static Info> {
         &NO_LIMITS,
         &SECRET_ENV,
         &WRITABLE_ROOT,
+        &AUTOMOUNT_TOKEN,
+        &RBAC_WILDCARD,
+        &CLUSTER_ADMIN,
+        &SECRET_MANIFEST,
     ]
+}
+
+/// Rules on whole documents (RBAC, Secrets). `object` is `Kind/name`.
+pub fn check_object(doc: &Node, object: &str, src: &Src<'_>, out: &mut Vec<Finding>) {
+    let kind = doc.get("kind").map(|k| k.text()).unwrap_or("");
+    match kind {
+        "Role" | "ClusterRole" => {
+            if let Some(rules) = doc.get("rules") {
+                for (i, r) in rules.items().iter().enumerate() {
+                    for key in ["verbs", "resources"] {
+                        if let Some(v) = r.get(key)
+                            && v.items().iter().any(|x| x.text() == "*")
+                        {
+                            out.push(at(
+                                src,
+                                &RBAC_WILDCARD,
+                                v,
+                                &format!("{object}:rules[{i}].{key}"),
+                                format!("{object} grants `*` {key}"),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        "RoleBinding" | "ClusterRoleBinding" => {
+            if let Some(n) = doc
+                .get("roleRef")
+                .and_then(|r| r.get("name"))
+                .filter(|n| n.text() == "cluster-admin")
+            {
+                out.push(at(
+                    src,
+                    &CLUSTER_ADMIN,
+                    n,
+                    &format!("{object}:roleRef.name"),
+                    format!("{object} binds cluster-admin"),
+                ));
+            }
+        }
+        "Secret" => {
+            let has_values = ["data", "stringData"]
+                .iter()
+                .any(|k| doc.get(k).is_some_and(|d| !d.entries().is_empty()));
+            if has_values && let (Some(k), Some(v)) = (doc.get_key("kind"), doc.get("kind")) {
+                out.push(src.finding(
+                    &SECRET_MANIFEST,
+                    k.start,
+                    v.end,
+                    &format!("{object}:data"),
+                    format!("{object} holds secret values in the manifest"),
+                ));
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Capabilities PSS baseline allows adding.
@@ -467,6 +649,32 @@ pub fn check_pod(p: &Pod<'_>, src: &Src<'_>, out: &mut Vec<Finding>) {
     let pod_nonroot = pod_sc.and_then(|s| s.get("runAsNonRoot"));
     let pod_user = pod_sc.and_then(|s| s.get("runAsUser"));
     let pod_seccomp = pod_sc.and_then(|s| get_path(s, &["seccompProfile", "type"]));
+    match spec.get("automountServiceAccountToken") {
+        Some(v) if v.as_bool() == Some(false) => {}
+        Some(v) => out.push(at(
+            src,
+            &AUTOMOUNT_TOKEN,
+            v,
+            &format!("{}.automountServiceAccountToken", p.route),
+            format!("{} mounts its service account token", p.object),
+        )),
+        None => {
+            let (s0, e0) = spec
+                .get_key("containers")
+                .map(|k| (k.start, k.end))
+                .unwrap_or((spec.start, spec.start));
+            out.push(src.finding(
+                &AUTOMOUNT_TOKEN,
+                s0,
+                e0,
+                &format!("{}.automountServiceAccountToken", p.route),
+                format!(
+                    "{} does not set `automountServiceAccountToken: false`",
+                    p.object
+                ),
+            ));
+        }
+    }
     for c in p.containers() {
         let ephemeral = c.route.contains(".ephemeralContainers[");
         let sc = c.node.get("securityContext");

@@ -237,6 +237,34 @@ provider "aws" {
     tags: &["SP-21", "SP-07", "CWE-798"],
 };
 
+pub static ACCESS_KEY: Info = Info {
+    id: "iac/tf-long-lived-key",
+    name: "Long-lived cloud access key created",
+    severity: Severity::Medium,
+    confidence: Confidence::High,
+    summary: "An `aws_iam_access_key` or `google_service_account_key` resource creates a static credential, which also lands in the Terraform state.",
+    docs: r#"Static keys do not expire, are copied into CI settings and laptops, and the secret is
+written to the Terraform state file in plain text. Roles, workload identity and OIDC
+federation give short-lived credentials instead. References: CIS AWS 1.12/1.14, CIS GCP
+1.4.
+
+NOT OK:
+```hcl
+resource "aws_iam_access_key" "ci" {
+  user = aws_iam_user.ci.name
+}
+```
+
+OK:
+```hcl
+resource "aws_iam_role" "ci" {
+  assume_role_policy = data.aws_iam_policy_document.github_oidc.json
+}
+```"#,
+    fix: "Replace the key with a role assumed through OIDC federation or workload identity; if a key is unavoidable, create it outside Terraform and rotate it.",
+    tags: &["SP-21", "SP-07", "CWE-798", "CIS-AWS-1.14"],
+};
+
 /// Every Terraform rule.
 pub fn infos() -> Vec<&'static Info> {
     vec![
@@ -247,6 +275,7 @@ pub fn infos() -> Vec<&'static Info> {
         &PUBLIC_DATABASE,
         &IAM_WILDCARD,
         &PROVIDER_CREDENTIALS,
+        &ACCESS_KEY,
     ]
 }
 
@@ -283,6 +312,16 @@ pub fn check(m: &Module<'_>, out: &mut Vec<Finding>) {
                     unencrypted(&cx, ty, name, b, &sse_targets, out);
                     public_ip(&cx, ty, b, out);
                     iam_resource(&cx, ty, b, out);
+                    if matches!(ty, "aws_iam_access_key" | "google_service_account_key") {
+                        let (s, e) = cx.block_head(b);
+                        out.push(cx.at(
+                            &ACCESS_KEY,
+                            s,
+                            e,
+                            "",
+                            format!("`{ty}` creates a long-lived key"),
+                        ));
+                    }
                 }
                 "data" if ty == "aws_iam_policy_document" => {
                     let route = format!("data.{ty}.{name}");
