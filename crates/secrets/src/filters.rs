@@ -228,6 +228,28 @@ pub fn is_identifier_words(v: &str) -> bool {
         && all_vowels * 4 >= letters
 }
 
+/// `provider:api-key`, `anthropic:api_key`: a name in a secret store (two identifier words
+/// around one colon), not the key.
+fn is_store_reference(lc: &str) -> bool {
+    let mut parts = lc.splitn(2, ':');
+    let (Some(a), Some(b)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let ident = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 40
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.bytes()
+                .all(|c| c.is_ascii_lowercase() || matches!(c, b'-' | b'_' | b'.'))
+    };
+    ident(a)
+        && ident(b)
+        && (b.contains("key")
+            || b.contains("token")
+            || b.contains("secret")
+            || b.contains("password"))
+}
+
 /// One capitalised or lower-case word (`Configuration`, `anonymous`): a name or a setting,
 /// not a random token (which has digits, humps or case switches).
 pub fn is_single_word(v: &str) -> bool {
@@ -370,6 +392,27 @@ pub fn looks_like_placeholder(value: &[u8]) -> bool {
     }
     // Identifiers and dotted/called expressions: `some_var`, `cfg.key`, `getKey()`.
     if is_code_reference(v) || is_identifier_words(v) {
+        return true;
+    }
+    // References to a secret store, not the secret (`op://vault/item/field`,
+    // `vault:secret/data/app#password`, `anthropic:api-key`), URLs without credentials (OAuth
+    // scopes, endpoints) and C constants (`0x115`).
+    if [
+        "op://",
+        "vault:",
+        "arn:aws:secretsmanager",
+        "secretsmanager:",
+        "keyvault:",
+        "gcpsm:",
+    ]
+    .iter()
+    .any(|p| lc.starts_with(p))
+        || ((lc.starts_with("http://") || lc.starts_with("https://")) && !lc.contains('@'))
+        || (lc.starts_with("0x")
+            && lc.len() <= 18
+            && lc[2..].bytes().all(|b| b.is_ascii_hexdigit()))
+        || is_store_reference(&lc)
+    {
         return true;
     }
     if STATUS_WORDS.iter().any(|w| lc == *w)
@@ -732,6 +775,11 @@ mod tests {
             "U2FsdGVkX18vvPlOqb7RDrWRWVFBJI46MOIAb",
             "2016-09-08T21:47:36Z",
             "d===t?a:b",
+            "op://prod/db/password",
+            "vault:secret/data/app#token",
+            "anthropic:api-key",
+            "https://www.googleapis.com/auth/cloud-platform",
+            "0x115",
         ] {
             assert!(looks_like_placeholder(v.as_bytes()), "{v}");
         }
