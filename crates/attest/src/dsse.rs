@@ -185,7 +185,7 @@ mod tests {
     use super::*;
     use crate::keys::{KeyAlgorithm, PrivateKey};
 
-    /// The DSSE specification's test vector (shared/vectors/README.md): PAE and a
+    /// The DSSE specification's test vector (secure-systems-lab/dsse `protocol.md`): PAE and a
     /// deterministic P-256 signature in raw r||s form.
     #[test]
     fn spec_vector() {

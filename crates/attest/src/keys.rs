@@ -11,6 +11,7 @@
 //! All cryptography is aws-lc-rs (the workspace's single backend); the `spki`/`pkcs8` crates
 //! only encode and decode DER.
 
+pub use crate::key_error::{KeyError, PASSWORD_ENV};
 use crate::pbes2;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
@@ -18,9 +19,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use std::fmt;
 use std::path::{Path, PathBuf};
-
-/// Environment variable holding the private-key password.
-pub const PASSWORD_ENV: &str = "TOLLGATE_KEY_PASSWORD";
 
 /// PEM label of an encrypted PKCS#8 private key.
 pub const ENCRYPTED_PRIVATE_KEY_LABEL: &str = "ENCRYPTED PRIVATE KEY";
@@ -32,48 +30,6 @@ pub const PUBLIC_KEY_LABEL: &str = "PUBLIC KEY";
 const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 const OID_P256: &str = "1.2.840.10045.3.1.7";
 const OID_ED25519: &str = "1.3.101.112";
-
-/// Errors about keys and signatures.
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("not a PEM document: {0}")]
-    Pem(String),
-    #[error("unexpected PEM label {found:?} (expected {expected})")]
-    Label {
-        found: String,
-        expected: &'static str,
-    },
-    #[error("malformed key DER: {0}")]
-    Der(String),
-    #[error("unsupported key algorithm {0} (supported: ECDSA P-256, Ed25519)")]
-    Unsupported(String),
-    #[error("the key is encrypted: a password is needed (set {PASSWORD_ENV})")]
-    PasswordNeeded,
-    #[error("wrong password or corrupted encrypted key")]
-    Decrypt,
-    #[error(
-        "no password: set {PASSWORD_ENV} (standard input is not a terminal, so tollgate cannot prompt)"
-    )]
-    NoPassword,
-    #[error("passwords do not match")]
-    PasswordMismatch,
-    #[error("key rejected by the crypto backend: {0}")]
-    Rejected(String),
-    #[error("environment variable {0} is not set or not valid UTF-8")]
-    Env(String),
-    #[error("signing failed")]
-    Sign,
-    #[error("signature does not verify with key {key_id}")]
-    BadSignature { key_id: String },
-    #[error("signature is malformed: {0}")]
-    MalformedSignature(String),
-}
 
 /// A signature algorithm tollgate signs and verifies with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -606,9 +562,45 @@ pub fn load_public_key(path: &Path) -> Result<PublicKey, KeyError> {
     PublicKey::read(path)
 }
 
+/// The git work tree that holds `dir` (walking up from it; `dir` need not exist yet), if any: a
+/// private key written there is one `git add` away from being published. A `.git` folder or
+/// file (linked work trees, submodules) marks a work tree's top.
+pub fn enclosing_work_tree(dir: &Path) -> Option<std::path::PathBuf> {
+    let abs = std::path::absolute(dir).ok()?;
+    abs.ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Where to keep a private key instead, for `key generate`'s refusal.
+pub const KEY_PLACEMENT_ADVICE: &str = "keep private keys outside every repository: a folder \
+only you can read such as ~/.config/tollgate/keys (`--output-dir ~/.config/tollgate/keys`), a \
+secrets manager, or your CI's secret store, read at signing time with `--key env://VAR`; only \
+the public key (tollgate.pub) belongs in the repository";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn work_tree_is_found_from_a_folder_that_does_not_exist_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        assert_eq!(
+            enclosing_work_tree(&repo.join("ci/keys")).as_deref(),
+            Some(repo.as_path())
+        );
+        // A linked work tree has a `.git` file.
+        let linked = dir.path().join("linked");
+        std::fs::create_dir_all(&linked).unwrap();
+        std::fs::write(linked.join(".git"), "gitdir: ../repo/.git/worktrees/x\n").unwrap();
+        assert_eq!(
+            enclosing_work_tree(&linked).as_deref(),
+            Some(linked.as_path())
+        );
+        assert_eq!(enclosing_work_tree(&dir.path().join("elsewhere")), None);
+    }
 
     #[test]
     fn generate_sign_verify_both_algorithms() {

@@ -21,6 +21,7 @@
 pub mod bundle;
 pub mod dsse;
 pub mod hash;
+pub mod key_error;
 pub mod keyless;
 pub mod keys;
 pub mod pbes2;

@@ -1190,7 +1190,7 @@ mod tests {
 
     #[test]
     fn approvals_verify_against_approvers_only() {
-        use crate::predicates::approval::Approval;
+        use tollgate_model::predicate::ApprovalPredicate;
         let dir = tempfile::tempdir().unwrap();
         let alice = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
         std::fs::write(dir.path().join("alice.pub"), alice.public_key().to_pem()).unwrap();
@@ -1202,14 +1202,11 @@ mod tests {
         };
         let store = TrustStore::from_entries(&[], &[entry], dir.path()).unwrap();
         let d = tollgate_model::sha256(b"app");
-        let approval = Approval {
-            artifact: d,
-            artifact_name: None,
+        let approval = ApprovalPredicate {
             environment: "production".into(),
             approver: "alice@example.com".into(),
-            policy_digest: None,
-            approved_on: now() - time::Duration::hours(1),
-            expires_on: now() + time::Duration::hours(1),
+            policy_digest: d.to_string(),
+            approved_at: crate::predicates::rfc3339(now() - time::Duration::hours(1)),
             comment: None,
         };
         let b = crate::attest_statement(
@@ -1217,7 +1214,7 @@ mod tests {
             Statement::new(
                 vec![Subject::sha256("app", &d)],
                 crate::statement::APPROVAL_V1,
-                approval.to_predicate(),
+                serde_json::to_value(&approval).unwrap(),
             ),
         )
         .unwrap();
@@ -1233,8 +1230,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v.signer.identity.as_deref(), Some("alice@example.com"));
-        let back = Approval::from_predicate(&v.statement.unwrap().predicate).unwrap();
-        assert!(back.in_force(now()));
+        let back: ApprovalPredicate =
+            serde_json::from_value(v.statement.unwrap().predicate).unwrap();
+        assert_eq!(back, approval);
         // An approver's key is not a release signer.
         assert!(
             verify_bundle(

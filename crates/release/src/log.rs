@@ -161,3 +161,15 @@ pub fn event_sink(
         )) as Box<dyn EventSink>
     }))
 }
+
+/// Records one event in the transparency log of `config`; an error when none is configured
+/// (a record that was asked for is never silently dropped). Returns its index.
+pub fn record(config: &Config, event: &Event) -> Result<u64> {
+    let Some(mut log) = configured(config)? else {
+        return Err(crate::error::ReleaseError::Usage(
+            "no transparency log configured: set `[log] path` in the trust file or tollgate.toml"
+                .into(),
+        ));
+    };
+    Ok(log.append(std::slice::from_ref(event))?[0])
+}

@@ -62,6 +62,8 @@ pub enum Command {
     Verify(commands::attest::VerifyArgs),
     /// Scan, attest (provenance, scan, tests), sign and collect a release's evidence.
     Release(commands::attest::ReleaseArgs),
+    /// Rollout analysis: measure metrics, exit 0 promote, 1 roll back, 3 inconclusive.
+    Analyze(commands::analyze::AnalyzeArgs),
 }
 
 impl Command {
@@ -88,6 +90,7 @@ impl Command {
             Command::Attest(a) => attest::run_attest(a),
             Command::Verify(a) => attest::run_verify(a),
             Command::Release(a) => attest::run_release(a),
+            Command::Analyze(a) => analyze::run(a),
         }
     }
 }

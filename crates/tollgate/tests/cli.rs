@@ -10,14 +10,14 @@ fn tollgate() -> Command {
     c
 }
 
-fn shared(rel: &str) -> PathBuf {
+fn testdata(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared")
+        .join("../../testdata")
         .join(rel)
 }
 
 fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(shared("schemas/sarif-schema-2.1.0.json")).unwrap();
+    let text = std::fs::read_to_string(testdata("schemas/sarif-schema-2.1.0.json")).unwrap();
     jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
 }
 

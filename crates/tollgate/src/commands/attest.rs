@@ -38,7 +38,7 @@ pub struct KeyGenerateArgs {
     /// TOLLGATE_KEY_PASSWORD or a prompt.
     #[arg(long)]
     pub unencrypted: bool,
-    /// Overwrite existing key files.
+    /// Overwrite existing key files, and write the private key even inside a git work tree.
     #[arg(long)]
     pub force: bool,
 }
@@ -188,6 +188,19 @@ pub fn run_key(k: KeyCommand) -> anyhow::Result<u8> {
                 if p.exists() && !a.force {
                     anyhow::bail!("{} exists (use --force to overwrite)", p.display());
                 }
+            }
+            if !a.force
+                && let Some(tree) = keys::enclosing_work_tree(&a.output_dir)
+            {
+                eprintln!(
+                    "error: {} is inside the git work tree {}: a private key there is one \
+                     `git add` away from being published (use --force to write it anyway)\n\
+                     hint: {}",
+                    a.output_dir.display(),
+                    tree.display(),
+                    keys::KEY_PLACEMENT_ADVICE
+                );
+                return Ok(exit::USAGE);
             }
             let password = if a.unencrypted {
                 None
