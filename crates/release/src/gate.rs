@@ -67,6 +67,13 @@ fn load_policy(config: &Config, settings: &Settings, over: Option<&Path>) -> Res
     Ok(p.with_limits(settings.gate.timeout, settings.gate.max_input_bytes))
 }
 
+/// The digest of the gate policy `config` puts in force (its `[gate] policy`, else the
+/// built-in one): what approvals and credentials are bound to.
+pub fn policy_digest(config: &Config) -> Result<String> {
+    let settings = Settings::from_config(config)?;
+    Ok(load_policy(config, &settings, None)?.digest().to_string())
+}
+
 /// Signature verification against the trust configuration's tables (and its log's root).
 pub fn verifier(config: &Config, warnings: &mut Vec<String>) -> Box<dyn BundleVerifier> {
     // Bundles signed while a log is configured carry its entry: they verify against the
