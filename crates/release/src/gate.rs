@@ -67,6 +67,13 @@ fn load_policy(config: &Config, settings: &Settings, over: Option<&Path>) -> Res
     Ok(p.with_limits(settings.gate.timeout, settings.gate.max_input_bytes))
 }
 
+/// The digest of the gate policy `config` puts in force (its `[gate] policy`, else the
+/// built-in one): what approvals and credentials are bound to.
+pub fn policy_digest(config: &Config) -> Result<String> {
+    let settings = Settings::from_config(config)?;
+    Ok(load_policy(config, &settings, None)?.digest().to_string())
+}
+
 /// Signature verification against the trust configuration's tables (and its log's root).
 pub fn verifier(config: &Config, warnings: &mut Vec<String>) -> Box<dyn BundleVerifier> {
     // Bundles signed while a log is configured carry its entry: they verify against the
@@ -129,6 +136,16 @@ pub struct GateResult {
 /// Runs the gate: resolves trust, reads the evidence folder, verifies, evaluates the policy,
 /// applies break-glass and records the decision in the log.
 pub fn gate(a: &GateArgs) -> Result<GateResult> {
+    run_gate(a, None)
+}
+
+/// Like [`gate`], but records the decision (and reads break-glass windows) in `sink` instead
+/// of the trust configuration's log: a server records in its own log.
+pub fn gate_with_sink(a: &GateArgs, sink: &mut dyn EventSink) -> Result<GateResult> {
+    run_gate(a, Some(sink))
+}
+
+fn run_gate(a: &GateArgs, over: Option<&mut dyn EventSink>) -> Result<GateResult> {
     let trust = a.trust.resolve()?;
     let config = &trust.config;
     let settings = Settings::from_config(config)?;
@@ -154,10 +171,14 @@ pub fn gate(a: &GateArgs) -> Result<GateResult> {
         now: now_utc(),
         trust: trust.input(),
     };
-    let mut sink = log::event_sink(config, &settings)?;
-    let sink_ref: Option<&mut dyn EventSink> = match sink.as_mut() {
-        Some(l) => Some(l.as_mut()),
-        None => None,
+    let mut configured = match over {
+        Some(_) => None,
+        None => log::event_sink(config, &settings)?,
+    };
+    let sink_ref: Option<&mut dyn EventSink> = match (over, configured.as_mut()) {
+        (Some(s), _) => Some(s),
+        (None, Some(l)) => Some(l.as_mut()),
+        (None, None) => None,
     };
     let outcome = g.run(&req, &files, a.break_glass.as_ref(), sink_ref)?;
     let summary = match &a.summary_key {
