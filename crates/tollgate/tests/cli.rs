@@ -6,7 +6,12 @@ use std::path::{Path, PathBuf};
 
 fn tollgate() -> Command {
     let mut c = Command::cargo_bin("tollgate").unwrap();
-    c.env("CI", "true").env_remove("NO_COLOR");
+    // An empty cache folder: the user's own advisory index (~/.cache/tollgate/osv.db) must not
+    // change what these tests see.
+    let cache = std::env::temp_dir().join(format!("tollgate-cli-tests-{}", std::process::id()));
+    c.env("CI", "true")
+        .env_remove("NO_COLOR")
+        .env("XDG_CACHE_HOME", cache);
     c
 }
 
