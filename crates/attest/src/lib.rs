@@ -20,6 +20,7 @@
 
 pub mod bundle;
 pub mod dsse;
+pub mod ecdsa;
 pub mod hash;
 pub mod key_error;
 pub mod keyless;

@@ -58,10 +58,25 @@ fn now_utc() -> OffsetDateTime {
         .unwrap_or_else(|_| OffsetDateTime::now_utc())
 }
 
-fn load_policy(config: &Config, settings: &Settings, over: Option<&Path>) -> Result<Policy> {
+/// The policy in force. For the gate (`refuse`), a defective policy (does not compile,
+/// recurses, overruns its load limit) is loaded as one that denies with why; `approve` refuses
+/// to bind an approval to it.
+fn load_policy(
+    config: &Config,
+    settings: &Settings,
+    over: Option<&Path>,
+    refuse: bool,
+) -> Result<Policy> {
+    let load = |p: &Path| {
+        if refuse {
+            Policy::load_or_refuse(p)
+        } else {
+            Policy::load(p)
+        }
+    };
     let p = match (over, &settings.gate.policy) {
-        (Some(p), _) => Policy::load(p)?,
-        (None, Some(p)) => Policy::load(&config.base_dir().join(p))?,
+        (Some(p), _) => load(p)?,
+        (None, Some(p)) => load(&config.base_dir().join(p))?,
         (None, None) => Policy::builtin(),
     };
     Ok(p.with_limits(settings.gate.timeout, settings.gate.max_input_bytes))
@@ -149,7 +164,7 @@ fn run_gate(a: &GateArgs, over: Option<&mut dyn EventSink>) -> Result<GateResult
     let trust = a.trust.resolve()?;
     let config = &trust.config;
     let settings = Settings::from_config(config)?;
-    let policy = load_policy(config, &settings, a.policy.as_deref())?;
+    let policy = load_policy(config, &settings, a.policy.as_deref(), true)?;
     let (name, digest) = artifact_digest(&a.artifact)?;
     let files: Vec<EvidenceFile> = match &a.evidence {
         Some(d) => pgate::read_dir(d)?,
@@ -233,7 +248,7 @@ pub fn approve(a: &ApproveArgs) -> Result<Approval> {
     let trust = a.trust.resolve()?;
     let config = &trust.config;
     let settings = Settings::from_config(config)?;
-    let policy = load_policy(config, &settings, a.policy.as_deref())?;
+    let policy = load_policy(config, &settings, a.policy.as_deref(), false)?;
     let (name, digest) = artifact_digest(&a.artifact)?;
     let now = now_utc();
     let pred = ApprovalPredicate {
