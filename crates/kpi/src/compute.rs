@@ -191,10 +191,7 @@ impl Acc {
         let success = settings.deployment_success;
         let deployment_success = Slo {
             target: success,
-            actual: ratio(
-                self.deployments - self.deployments_failed,
-                self.deployments,
-            ),
+            actual: ratio(self.deployments - self.deployments_failed, self.deployments),
             burn: (self.deployments > 0 && success < 1.0).then(|| {
                 r6(self.deployments_failed as f64 / self.deployments as f64 / (1.0 - success))
             }),
@@ -315,11 +312,14 @@ pub fn compute(input: &KpiInput, opts: &KpiOptions) -> KpiReport {
         if p.e.kind == EventType::GateDecision
             && let Some(env) = p.e.environment.as_deref()
         {
-            gates.entry((p.e.subject.to_string(), env)).or_default().push((
-                p.t,
-                gate_allows(p.e),
-                p.e.field("break_glass").and_then(Value::as_bool) == Some(true),
-            ));
+            gates
+                .entry((p.e.subject.to_string(), env))
+                .or_default()
+                .push((
+                    p.t,
+                    gate_allows(p.e),
+                    p.e.field("break_glass").and_then(Value::as_bool) == Some(true),
+                ));
         }
     }
     let mut snaps: Vec<Snapshot> = input.snapshots.to_vec();
@@ -489,10 +489,9 @@ fn select(
             b.add(s.time, |a| a.remediated.push((sev.to_string(), secs)));
         }
         for (fp, meta) in &s.findings {
-            stream.entry(fp.as_str()).or_insert((
-                s.time,
-                meta.severity.as_deref().unwrap_or("unknown"),
-            ));
+            stream
+                .entry(fp.as_str())
+                .or_insert((s.time, meta.severity.as_deref().unwrap_or("unknown")));
             if seen.insert(fp.as_str()) {
                 let known = meta
                     .introduced
@@ -519,18 +518,17 @@ fn select(
         }
     }
     let window = (first, last.map(|l| opts.period.next(l)));
-    let periods = b
-        .by
-        .into_iter()
-        .map(|(start, a)| {
-            a.finish(
-                opts.period.key(start),
-                fmt(start),
-                fmt(opts.period.next(start)),
-                settings,
-            )
-        })
-        .collect();
+    let periods =
+        b.by.into_iter()
+            .map(|(start, a)| {
+                a.finish(
+                    opts.period.key(start),
+                    fmt(start),
+                    fmt(opts.period.next(start)),
+                    settings,
+                )
+            })
+            .collect();
     let total = b.total.finish(
         "all".into(),
         window.0.map(fmt).unwrap_or_default(),

@@ -152,7 +152,11 @@ fn chart(c: &Chart, periods: &[PeriodKpi]) -> Markup {
     let values: Vec<Option<f64>> = periods.iter().map(c.value).collect();
     let max = match c.unit {
         Unit::Share => 1.0,
-        _ => values.iter().flatten().fold(0.0_f64, |a, b| a.max(*b)).max(1.0),
+        _ => values
+            .iter()
+            .flatten()
+            .fold(0.0_f64, |a, b| a.max(*b))
+            .max(1.0),
     };
     let n = periods.len().max(1) as f64;
     let slot = (W - LEFT - 8.0) / n;
@@ -167,7 +171,13 @@ fn chart(c: &Chart, periods: &[PeriodKpi]) -> Markup {
     let high = known
         .iter()
         .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(i, v)| format!("; highest {} in {}", show(c.unit, Some(*v)), periods[*i].period))
+        .map(|(i, v)| {
+            format!(
+                "; highest {} in {}",
+                show(c.unit, Some(*v)),
+                periods[*i].period
+            )
+        })
         .unwrap_or_default();
     let desc = format!(
         "{}: {} periods from {} to {}, {} with no data{}.",
@@ -297,11 +307,17 @@ pub fn render_html(r: &KpiReport, o: &HtmlOptions) -> String {
     let title = o.title.clone().unwrap_or_else(|| "Release KPIs".into());
     let cards: [(&str, String); 8] = [
         ("Failed gate rate", show(Unit::Share, t.failed_gate_rate)),
-        ("Unsigned artifact rate", show(Unit::Share, t.unsigned_artifact_rate)),
+        (
+            "Unsigned artifact rate",
+            show(Unit::Share, t.unsigned_artifact_rate),
+        ),
         ("Break-glass granted", t.break_glass.to_string()),
         ("Deployments", t.deployments.to_string()),
         ("Changes through the gate", show(Unit::Share, t.gated_share)),
-        ("Change failure rate", show(Unit::Share, t.change_failure_rate)),
+        (
+            "Change failure rate",
+            show(Unit::Share, t.change_failure_rate),
+        ),
         ("Mean time to remediate", show(Unit::Hours, t.mttr_hours)),
         ("Mean time to detect", show(Unit::Hours, t.mttd_hours)),
     ];

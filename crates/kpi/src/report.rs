@@ -83,7 +83,7 @@ impl Period {
 
 /// `[kpi]` in tollgate.toml.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(default, deny_unknown_fields, rename_all(deserialize = "kebab-case"))]
 pub struct KpiSettings {
     /// Environments whose deployments are production changes (DORA, gated share).
     pub production: Vec<String>,
@@ -248,7 +248,10 @@ mod tests {
         assert_eq!(Period::Month.key(x), "2026-01");
         assert_eq!(Period::Week.key(t("2027-01-01T10:00:00Z")), "2026-W53");
         // 23:30 at -05:00 is the next UTC day.
-        assert_eq!(Period::Day.key(t("2026-03-01T23:30:00-05:00")), "2026-03-02");
+        assert_eq!(
+            Period::Day.key(t("2026-03-01T23:30:00-05:00")),
+            "2026-03-02"
+        );
         assert_eq!(
             Period::Week.start(t("2026-11-29T23:59:59Z")),
             t("2026-11-23T00:00:00Z")
