@@ -220,3 +220,35 @@ fn filters_select_an_environment_or_a_project() {
         assert_same(&r["total"], &group["total"]);
     }
 }
+
+#[test]
+fn reports_validate_against_the_published_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schemas/kpi-v2.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let evs = events("events.jsonl");
+    for period in [Period::Day, Period::Week, Period::Month] {
+        let input = KpiInput {
+            events: &evs,
+            ..KpiInput::default()
+        };
+        let doc = serde_json::to_value(compute(&input, &options(period))).unwrap();
+        let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{period:?}: {errors:?}");
+    }
+    let empty = serde_json::to_value(compute(&KpiInput::default(), &options(Period::Day))).unwrap();
+    assert!(v.is_valid(&empty));
+    // The schema is not vacuous: a rate above 1 and an unknown field are refused.
+    let mut bad = empty.clone();
+    bad["total"]["failed_gate_rate"] = json!(1.5);
+    assert!(!v.is_valid(&bad));
+    let mut bad = empty;
+    bad["extra"] = json!(1);
+    assert!(!v.is_valid(&bad));
+}

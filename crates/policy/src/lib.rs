@@ -7,7 +7,6 @@
 //!   with separation of duties.
 //! - [`gate`]: assembling evidence, deciding, break-glass, the SLSA verification summary.
 //! - [`exceptions`]: `exception add|list` over `[[exceptions]]`.
-//! - [`kpi`]: release KPIs from the event log or stored reports.
 //! - [`ptest`]: `policy test`, Rego unit tests.
 //!
 //! Signatures and the log are reached through [`traits`], implemented by the binary with the
@@ -17,7 +16,6 @@ pub mod approvals;
 pub mod evidence;
 pub mod exceptions;
 pub mod gate;
-pub mod kpi;
 pub mod ptest;
 pub mod rego;
 pub mod sarif;
