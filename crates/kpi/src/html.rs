@@ -162,7 +162,8 @@ fn chart(c: &Chart, periods: &[PeriodKpi]) -> Markup {
     let slot = (W - LEFT - 8.0) / n;
     let bar = (slot * 0.7).max(1.0);
     let plot_h = H - TOP - BOTTOM;
-    let label_every = (periods.len() / 12).max(1);
+    // Period labels are about 64 px wide: label every k-th bar so they never overlap.
+    let label_every = ((64.0 / slot).ceil() as usize).max(1);
     let known: Vec<(usize, f64)> = values
         .iter()
         .enumerate()
