@@ -14,6 +14,7 @@ pub const SECTIONS: &[&str] = &[
     "gate",
     "environments",
     "trust",
+    "kpi",
 ];
 
 /// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
