@@ -6,10 +6,10 @@ use crate::report::{
     SeverityKpi, Slo, SloSet,
 };
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use tollgate_model::{Event, EventType};
+use tollgate_model::{Digest, Event, EventType};
 
 /// What a snapshot knows about one finding.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -157,7 +157,7 @@ fn median_hours(secs: &[i64]) -> Option<f64> {
 struct Acc {
     gates: usize,
     gates_failed: usize,
-    subjects: HashMap<String, bool>,
+    subjects: HashMap<Digest, bool>,
     break_glass: usize,
     break_glass_attempts: usize,
     remediated: Vec<(String, i64)>,
@@ -275,8 +275,11 @@ struct Parsed<'a> {
     t: OffsetDateTime,
 }
 
+/// One group's events and snapshots.
+type Part<'p, 'e> = (Vec<&'p Parsed<'e>>, Vec<&'p Snapshot>);
+
 /// Gate decisions per (artifact, environment), time-sorted: (time, allow, via break-glass).
-type GateIndex<'a> = HashMap<(String, &'a str), Vec<(OffsetDateTime, bool, bool)>>;
+type GateIndex<'a> = HashMap<(Digest, &'a str), Vec<(OffsetDateTime, bool, bool)>>;
 
 fn gate_allows(e: &Event) -> bool {
     e.field("allow").and_then(Value::as_bool).unwrap_or(false)
@@ -312,42 +315,60 @@ pub fn compute(input: &KpiInput, opts: &KpiOptions) -> KpiReport {
         if p.e.kind == EventType::GateDecision
             && let Some(env) = p.e.environment.as_deref()
         {
-            gates
-                .entry((p.e.subject.to_string(), env))
-                .or_default()
-                .push((
-                    p.t,
-                    gate_allows(p.e),
-                    p.e.field("break_glass").and_then(Value::as_bool) == Some(true),
-                ));
+            gates.entry((p.e.subject, env)).or_default().push((
+                p.t,
+                gate_allows(p.e),
+                p.e.field("break_glass").and_then(Value::as_bool) == Some(true),
+            ));
         }
     }
     let mut snaps: Vec<Snapshot> = input.snapshots.to_vec();
     snaps.extend(parsed.iter().filter_map(|p| Snapshot::from_event(p.e)));
     snaps.sort_by_key(|s| s.time);
 
-    let (periods, total, events) = select(&parsed, &snaps, &gates, opts, &opts.filter);
-    let mut envs = BTreeSet::new();
-    let mut projects = BTreeSet::new();
+    let all: Vec<&Parsed> = parsed.iter().collect();
+    let all_snaps: Vec<&Snapshot> = snaps.iter().collect();
+    let (periods, total, events) = select(&all, &all_snaps, &gates, opts, &opts.filter);
+    // Each group's events and snapshots are set apart once (not one pass over all per group).
+    let mut by_env: BTreeMap<&str, Part> = BTreeMap::new();
+    let mut by_project: BTreeMap<&str, Part> = BTreeMap::new();
     for p in &parsed {
         let (env, project) = (p.e.environment.as_deref(), project_of(p.e));
         if allows(&opts.filter, env, project) {
-            envs.extend(env);
-            projects.extend(project);
+            if let Some(env) = env {
+                by_env.entry(env).or_default().0.push(p);
+            }
+            if let Some(project) = project {
+                by_project.entry(project).or_default().0.push(p);
+            }
         }
     }
-    let group = |env: Option<&str>, project: Option<&str>, name: &str| {
+    for s in &snaps {
+        if let Some(part) = s.environment.as_deref().and_then(|e| by_env.get_mut(e)) {
+            part.1.push(s);
+        }
+        if let Some(part) = s.project.as_deref().and_then(|p| by_project.get_mut(p)) {
+            part.1.push(s);
+        }
+    }
+    let group = |env: Option<&str>, project: Option<&str>, part: &Part| {
         let f = Filter {
             environment: env.map(str::to_string).or(opts.filter.environment.clone()),
             project: project.map(str::to_string).or(opts.filter.project.clone()),
         };
         Group {
-            name: name.to_string(),
-            total: select(&parsed, &snaps, &gates, opts, &f).1,
+            name: env.or(project).unwrap_or_default().to_string(),
+            total: select(&part.0, &part.1, &gates, opts, &f).1,
         }
     };
-    let environments = envs.iter().map(|e| group(Some(e), None, e)).collect();
-    let projects = projects.iter().map(|p| group(None, Some(p), p)).collect();
+    let environments = by_env
+        .iter()
+        .map(|(e, part)| group(Some(e), None, part))
+        .collect();
+    let projects = by_project
+        .iter()
+        .map(|(p, part)| group(None, Some(p), part))
+        .collect();
 
     let mut ages: Vec<i64> = input.exceptions.iter().filter_map(|e| e.age_days).collect();
     ages.sort_unstable();
@@ -384,8 +405,8 @@ pub fn compute(input: &KpiInput, opts: &KpiOptions) -> KpiReport {
 
 /// The periods, the total and the count of events for one filter.
 fn select(
-    parsed: &[Parsed],
-    snaps: &[Snapshot],
+    parsed: &[&Parsed],
+    snaps: &[&Snapshot],
     gates: &GateIndex,
     opts: &KpiOptions,
     filter: &Filter,
@@ -417,11 +438,11 @@ fn select(
             EventType::GateDecision => {
                 let failed = !policy_passed(e);
                 let signed = e.field("signed").and_then(Value::as_bool).unwrap_or(false);
-                let subject = e.subject.to_string();
+                let subject = e.subject;
                 b.add(t, |a| {
                     a.gates += 1;
                     a.gates_failed += usize::from(failed);
-                    *a.subjects.entry(subject.clone()).or_insert(false) |= signed;
+                    *a.subjects.entry(subject).or_insert(false) |= signed;
                 });
             }
             EventType::BreakGlass => {
@@ -434,7 +455,7 @@ fn select(
             EventType::Deployment if target(env) => {
                 let failed = deployment_failed(e);
                 let decision = env.and_then(|env| {
-                    let list = gates.get(&(e.subject.to_string(), env))?;
+                    let list = gates.get(&(e.subject, env))?;
                     let i = list.partition_point(|g| g.0 <= t);
                     (i > 0).then(|| list[i - 1])
                 });
