@@ -15,6 +15,7 @@ pub const SECTIONS: &[&str] = &[
     "gate",
     "environments",
     "trust",
+    "kpi",
 ];
 
 /// Builds every scanner from the config. A bad section is a usage error naming file:line:col.

@@ -459,6 +459,30 @@ fn a_recursive_or_runaway_policy_is_a_deny() {
     let shown = tollgate(d.path())
         .args(["log", "show"])
         .assert()
+
+#[test]
+fn kpi_writes_json_v2_and_a_self_contained_html_page_for_one_environment() {
+    let d = tempfile::tempdir().unwrap();
+    let events = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../kpi/tests/fixtures/events.jsonl"
+    );
+    std::fs::write(
+        d.path().join("tollgate.toml"),
+        "[kpi]\ndeployment-success = 0.95\n",
+    )
+    .unwrap();
+    let out = tollgate(d.path())
+        .args([
+            "kpi",
+            "--events",
+            events,
+            "--environment",
+            "staging",
+            "-f",
+            "json",
+        ])
+        .assert()
         .code(0)
         .get_output()
         .stdout
@@ -469,4 +493,28 @@ fn a_recursive_or_runaway_policy_is_a_deny() {
             .count(),
         2
     );
+
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["schema"], "tollgate.kpi/v2");
+    assert_eq!(v["settings"]["deployment_success"], 0.95);
+    // Hand-derived (crates/kpi/tests/fixtures/README.md): staging has 30 gated deployments.
+    assert_eq!(v["total"]["deployments"], 30);
+    assert_eq!(v["total"]["gated_share"], 1.0);
+    assert_eq!(v["periods"].as_array().unwrap().len(), 1);
+    let page = d.path().join("kpi.html");
+    tollgate(d.path())
+        .args([
+            "kpi", "--events", events, "--period", "week", "-f", "html", "-o",
+        ])
+        .arg(&page)
+        .assert()
+        .code(0)
+        .stdout("");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"));
+    assert!(!html.contains("<script"));
+    tollgate(d.path())
+        .args(["kpi", "--events", events, "--period", "fortnight"])
+        .assert()
+        .code(2);
 }
