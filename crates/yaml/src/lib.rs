@@ -562,25 +562,16 @@ fn plain_scalar(s: &str) -> serde_json::Value {
     J::String(s.to_string())
 }
 
-/// The 1-based line and column of byte `offset` in `src`.
+/// The 1-based line and column (in bytes) of byte `offset` in `src`.
 pub fn line_col(src: &str, offset: usize) -> (u32, u32) {
-    tollgate_model::Location::from_span(
-        "",
-        src.as_bytes(),
-        tollgate_model::Span {
-            start: offset,
-            end: offset,
-        },
-    )
-    .pipe(|l| (l.line, l.column))
+    let before = &src.as_bytes()[..offset.min(src.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    (line as u32, (before.len() - line_start + 1) as u32)
 }
-
-trait Pipe: Sized {
-    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 #[cfg(test)]
 mod tests {
