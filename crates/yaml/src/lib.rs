@@ -192,9 +192,7 @@ pub fn parse_with(src: &str, limits: Limits) -> Result<Node, YamlError> {
     let mut b = Builder {
         limits,
         src,
-        line_starts: std::iter::once(0)
-            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
-            .collect(),
+        line_starts: line_starts(src),
         stack: Vec::new(),
         anchors: HashMap::new(),
         root: None,
@@ -235,6 +233,20 @@ impl std::ops::AddAssign for Cost {
         self.nodes = self.nodes.saturating_add(o.nodes);
         self.bytes = self.bytes.saturating_add(o.bytes);
     }
+}
+
+/// Byte offsets where lines start, counting line breaks as YAML (and the parser's markers) do:
+/// `\n`, `\r\n` and a lone `\r`. Counting only `\n` put the markers of a file with bare `\r`
+/// breaks past the end of the text (found by fuzzing: a panic on slicing).
+fn line_starts(src: &str) -> Vec<usize> {
+    let b = src.as_bytes();
+    let mut out = vec![0];
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+            out.push(i + 1);
+        }
+    }
+    out
 }
 
 enum Frame {
@@ -305,8 +317,8 @@ impl Builder<'_> {
                 } else {
                     '"'
                 };
-                rest[1..]
-                    .find(q)
+                rest.get(1..)
+                    .and_then(|r| r.find(q))
                     .map(|i| start + i + 2)
                     .unwrap_or(start + eol)
             }
@@ -698,5 +710,21 @@ mod tests {
             })
         );
         assert_eq!(j["v"].to_string(), "5.4");
+    }
+
+    /// Found by fuzzing (`crates/yaml/fuzz`, target `load`): bare `\r` line breaks moved the
+    /// parser's markers past the end of the text and a quoted scalar's end panicked.
+    #[test]
+    fn bare_carriage_returns_are_line_breaks() {
+        let src = "on: push\rpermissions:\r\r  x: 'a'\rjobs: \"b\"\r";
+        let root = parse(src).unwrap();
+        let jobs = root.get("jobs").unwrap();
+        assert_eq!(jobs.text(), "b");
+        assert_eq!(jobs.line, 5);
+        assert_eq!(&src[jobs.start..jobs.end], "\"b\"");
+        let crash = include_bytes!("../tests/data/fuzz-crash-cr.yml");
+        let _ = parse(std::str::from_utf8(crash).unwrap());
+        let crlf = parse("a: 1\r\nb: 'x'\r\n").unwrap();
+        assert_eq!(crlf.get("b").unwrap().line, 2);
     }
 }
