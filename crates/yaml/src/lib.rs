@@ -192,9 +192,7 @@ pub fn parse_with(src: &str, limits: Limits) -> Result<Node, YamlError> {
     let mut b = Builder {
         limits,
         src,
-        line_starts: std::iter::once(0)
-            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
-            .collect(),
+        line_starts: line_starts(src),
         stack: Vec::new(),
         anchors: HashMap::new(),
         root: None,
@@ -235,6 +233,20 @@ impl std::ops::AddAssign for Cost {
         self.nodes = self.nodes.saturating_add(o.nodes);
         self.bytes = self.bytes.saturating_add(o.bytes);
     }
+}
+
+/// Byte offsets where lines start, counting line breaks as YAML (and the parser's markers) do:
+/// `\n`, `\r\n` and a lone `\r`. Counting only `\n` put the markers of a file with bare `\r`
+/// breaks past the end of the text (found by fuzzing: a panic on slicing).
+fn line_starts(src: &str) -> Vec<usize> {
+    let b = src.as_bytes();
+    let mut out = vec![0];
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+            out.push(i + 1);
+        }
+    }
+    out
 }
 
 enum Frame {
@@ -305,8 +317,8 @@ impl Builder<'_> {
                 } else {
                     '"'
                 };
-                rest[1..]
-                    .find(q)
+                rest.get(1..)
+                    .and_then(|r| r.find(q))
                     .map(|i| start + i + 2)
                     .unwrap_or(start + eol)
             }
@@ -562,25 +574,16 @@ fn plain_scalar(s: &str) -> serde_json::Value {
     J::String(s.to_string())
 }
 
-/// The 1-based line and column of byte `offset` in `src`.
+/// The 1-based line and column (in bytes) of byte `offset` in `src`.
 pub fn line_col(src: &str, offset: usize) -> (u32, u32) {
-    tollgate_model::Location::from_span(
-        "",
-        src.as_bytes(),
-        tollgate_model::Span {
-            start: offset,
-            end: offset,
-        },
-    )
-    .pipe(|l| (l.line, l.column))
+    let before = &src.as_bytes()[..offset.min(src.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    (line as u32, (before.len() - line_start + 1) as u32)
 }
-
-trait Pipe: Sized {
-    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 #[cfg(test)]
 mod tests {
@@ -660,16 +663,15 @@ mod tests {
         }
         let e = parse(&bomb).unwrap_err();
         assert!(e.message.contains("exceeds 1000000 nodes"), "{e:?}");
-        // Every node held counts, each anchor's own copy included, so the budget is passed
-        // within the first levels whose expansion nears a million nodes (a5 = 9^6).
-        assert!((5..=10).contains(&e.line), "{e:?}");
-        assert!(e.col > 1, "{e:?}");
+        // Line 6 (`a5`, 9^6 nodes): the tree so far plus the anchor's own copy of `a5` pass
+        // 1,000,000 nodes held; the error points at the end of that sequence.
+        assert_eq!((e.line, e.col), (6, 53), "{e:?}");
     }
 
     #[test]
     fn long_scalars_repeated_by_aliases_hit_the_byte_budget() {
         let limits = Limits {
-            max_expanded_bytes: 10_000,
+            max_expanded_bytes: 20_000,
             ..Limits::default()
         };
         let long = "x".repeat(1000);
@@ -709,5 +711,21 @@ mod tests {
             })
         );
         assert_eq!(j["v"].to_string(), "5.4");
+    }
+
+    /// Found by fuzzing (`crates/yaml/fuzz`, target `load`): bare `\r` line breaks moved the
+    /// parser's markers past the end of the text and a quoted scalar's end panicked.
+    #[test]
+    fn bare_carriage_returns_are_line_breaks() {
+        let src = "on: push\rpermissions:\r\r  x: 'a'\rjobs: \"b\"\r";
+        let root = parse(src).unwrap();
+        let jobs = root.get("jobs").unwrap();
+        assert_eq!(jobs.text(), "b");
+        assert_eq!(jobs.line, 5);
+        assert_eq!(&src[jobs.start..jobs.end], "\"b\"");
+        let crash = include_bytes!("../tests/data/fuzz-crash-cr.yml");
+        let _ = parse(std::str::from_utf8(crash).unwrap());
+        let crlf = parse("a: 1\r\nb: 'x'\r\n").unwrap();
+        assert_eq!(crlf.get("b").unwrap().line, 2);
     }
 }
