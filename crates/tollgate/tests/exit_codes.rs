@@ -142,3 +142,70 @@ fn os_error_text_is_printed_once() {
     let os_text = "(os error 2)";
     assert_eq!(err.matches(os_text).count(), 1, "{err} ({reason})");
 }
+
+/// The gate takes the same limit: a hand-edited far-future exception does not let a critical
+/// finding through.
+#[test]
+fn gate_does_not_apply_an_exception_beyond_max_exception_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("app.tar"), b"artifact").unwrap();
+    std::fs::create_dir(p.join("evidence")).unwrap();
+    let result = serde_json::json!([{
+        "ruleId": "vulnerable-dependency", "level": "error",
+        "message": {"text": "a vulnerable crate"},
+        "partialFingerprints": {"tollgate/v1": "fedcba9876543210fedcba9876543210"},
+        "properties": {"security-severity": "9.8"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "Cargo.lock"}}}]
+    }]);
+    let runs: Vec<serde_json::Value> = ["secrets", "ci", "deps"]
+        .iter()
+        .map(|s| {
+            let results = if *s == "deps" {
+                result.clone()
+            } else {
+                serde_json::json!([])
+            };
+            serde_json::json!({"tool": {"driver": {"name": s}}, "results": results})
+        })
+        .collect();
+    std::fs::write(
+        p.join("evidence/tools.sarif"),
+        serde_json::json!({"version": "2.1.0", "runs": runs}).to_string(),
+    )
+    .unwrap();
+    let config = |expires: &str| {
+        format!(
+            "[gate]\nmax-exception-days = 30\n\n[log]\npath = \"release.log\"\n\n\
+             [environments.staging]\nrequire = [\"scans\", \"findings\"]\n\
+             accept-unsigned-sarif = true\n\n[[exceptions]]\n\
+             fingerprint = \"fedcba9876543210fedcba9876543210\"\nreason = \"no fix yet\"\n\
+             owner = \"alice\"\nexpires = {expires}\n"
+        )
+    };
+    std::fs::write(p.join("tollgate.toml"), config("9999-12-31")).unwrap();
+    tollgate()
+        .current_dir(p)
+        .args(["log", "init", "--origin", "log.example/exit-codes"])
+        .assert()
+        .success();
+    let gate = || {
+        let mut c = tollgate();
+        c.current_dir(p).args([
+            "gate",
+            "app.tar",
+            "--env",
+            "staging",
+            "--evidence",
+            "evidence",
+        ]);
+        c
+    };
+    gate()
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("max-exception-days"));
+    let soon = time::OffsetDateTime::now_utc().date() + time::Duration::days(10);
+    std::fs::write(p.join("tollgate.toml"), config(&soon.to_string())).unwrap();
+    gate().assert().code(0);
+}
