@@ -15,6 +15,22 @@ pub enum KeyError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{0} is a symbolic link: a private key is never written through one (remove the link or \
+         choose another folder)"
+    )]
+    Symlink(PathBuf),
+    #[error(
+        "the password is empty: give a non-empty one in {PASSWORD_ENV} or at the prompt (or \
+         write the key --unencrypted, owner-only)"
+    )]
+    EmptyPassword,
     #[error("not a PEM document: {0}")]
     Pem(String),
     #[error("unexpected PEM label {found:?} (expected {expected})")]

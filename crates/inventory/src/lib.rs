@@ -111,6 +111,15 @@ impl Root {
         }
     }
 
+    /// A root given as a path that need not be UTF-8 (a folder named in another encoding): it
+    /// is walked as given and shown lossily.
+    pub fn from_path(given: &std::path::Path) -> Root {
+        Root {
+            given: Some(given.to_string_lossy().into_owned()),
+            path: given.to_path_buf(),
+        }
+    }
+
     /// `data` + `x/y.py` → `data/x/y.py`; no path given → `x/y.py`.
     pub fn display_for(&self, rel: &str) -> String {
         match &self.given {

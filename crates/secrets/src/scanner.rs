@@ -471,10 +471,12 @@ impl SecretsScanner {
                         self.scan_bytes(&input, &data)
                     }
                     Err(e) => ScanOutput {
-                        diagnostics: vec![
-                            Diagnostic::error("secrets", format!("cannot read CI log: {e}"))
-                                .at(shown, None, None),
-                        ],
+                        // No path on the diagnostic: the one source could not be read, so
+                        // nothing was scanned (exit 2), not "one file failed".
+                        diagnostics: vec![Diagnostic::error(
+                            "secrets",
+                            format!("{shown}: cannot read CI log: {e}"),
+                        )],
                         ..Default::default()
                     },
                 }

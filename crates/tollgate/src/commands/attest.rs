@@ -211,7 +211,7 @@ pub fn run_key(k: KeyCommand) -> anyhow::Result<u8> {
             let pem = keys::write_private_pem(&key, password.as_deref().map(str::as_bytes))?;
             std::fs::create_dir_all(&a.output_dir)
                 .with_context(|| format!("cannot create {}", a.output_dir.display()))?;
-            write_private(&key_path, &pem)?;
+            keys::write_private_key_file(&key_path, &pem)?;
             write_file(&pub_path, &key.public_key().to_pem())?;
             outln!(
                 "wrote {} ({}{}) and {}\nkey id: {}",
@@ -228,22 +228,6 @@ pub fn run_key(k: KeyCommand) -> anyhow::Result<u8> {
             Ok(exit::PASS)
         }
     }
-}
-
-/// Private key files are created owner-only on Unix.
-fn write_private(path: &Path, pem: &str) -> anyhow::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.write_all(pem.as_bytes())?;
-    Ok(())
 }
 
 /// Records one bundle in the log of ./tollgate.toml (`[log] path`), when one is configured.
