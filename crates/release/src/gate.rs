@@ -172,9 +172,9 @@ fn run_gate(a: &GateArgs, over: Option<&mut dyn EventSink>) -> Result<GateResult
     };
     let mut notes = trust.notes.clone();
     let verifier = verifier(config, &mut notes);
-    let (exceptions, over) =
+    let (exceptions, beyond) =
         crate::scan::bounded_exceptions(config, tollgate_config::Date::today_utc());
-    notes.extend(over);
+    notes.extend(beyond);
     let g = Gate {
         settings: &settings,
         exceptions: &exceptions,
