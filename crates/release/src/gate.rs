@@ -86,7 +86,9 @@ fn load_policy(
 /// built-in one): what approvals and credentials are bound to.
 pub fn policy_digest(config: &Config) -> Result<String> {
     let settings = Settings::from_config(config)?;
-    Ok(load_policy(config, &settings, None, false)?.digest().to_string())
+    Ok(load_policy(config, &settings, None, false)?
+        .digest()
+        .to_string())
 }
 
 /// Signature verification against the trust configuration's tables (and its log's root).
