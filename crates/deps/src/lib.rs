@@ -7,6 +7,7 @@
 //! the `[deps]` source policy, and reports findings.
 
 pub mod component;
+pub mod constraint;
 pub mod ecosystem;
 pub mod osv;
 pub mod parse;
@@ -66,6 +67,9 @@ pub fn default_db_path() -> PathBuf {
 /// Start of the diagnostic emitted when dependency inputs exist but none could be read (the
 /// `scan deps` command then exits 2).
 pub const NOTHING_READ: &str = "no lockfile, manifest or SBOM could be read";
+
+/// How the warning about a missing advisory index starts (`scan deps` without an index).
+pub const NO_INDEX: &str = "no advisory index";
 
 pub const RULE_VULN: &str = "deps/vulnerable-dependency";
 pub const RULE_SOURCE: &str = "deps/unapproved-source";
@@ -186,11 +190,31 @@ pub fn collect(inventory: &Inventory) -> Collected {
         .filter(|f| f.file_name() == "go.mod")
         .map(|f| parent_of(&f.rel))
         .collect();
+    // folders whose Python dependencies a lockfile resolves (pyproject.toml only marks direct)
+    let py_lock_dirs: HashSet<String> = inventory
+        .files
+        .iter()
+        .filter(|f| {
+            matches!(
+                parse::Format::detect(f.file_name()),
+                Some(
+                    parse::Format::PoetryLock
+                        | parse::Format::UvLock
+                        | parse::Format::PipfileLock
+                        | parse::Format::Requirements
+                )
+            ) || f.file_name() == "pdm.lock"
+        })
+        .map(|f| parent_of(&f.rel))
+        .collect();
     for f in &inventory.files {
         let name = f.file_name();
         if let Some(format) = parse::Format::detect_path(&f.rel) {
             if format == parse::Format::GoSum && go_mod_dirs.contains(&parent_of(&f.rel)) {
                 continue; // go.mod beside it is the better source; go.sum gives it hashes
+            }
+            if format == parse::Format::Pyproject && py_lock_dirs.contains(&parent_of(&f.rel)) {
+                continue; // the lockfile beside it says what is installed
             }
             out.seen += 1;
             collect_one(f, format, &mut out);
@@ -407,23 +431,35 @@ impl DepsScanner {
             .unwrap_or_default()
     }
 
-    /// Opens the index, or the bundled snapshot when there is none (with a note).
+    /// Opens the index, or the bundled snapshot when there is none (with a warning saying the
+    /// snapshot is a demo and how to get real data).
     pub fn open_db(&self, diags: &mut Vec<Diagnostic>) -> osv::Db {
-        match osv::Db::open_existing(&self.db_path) {
+        let problem = match osv::Db::open_existing(&self.db_path) {
             Ok(Some(db)) => return db,
-            Ok(None) => diags.push(Diagnostic::note(
-                "deps",
-                format!(
-                    "no advisory index at {}: using the small bundled OSV snapshot; run `tollgate db update` for full data",
-                    self.db_path.display()
-                ),
-            )),
-            Err(e) => diags.push(Diagnostic::warning(
-                "deps",
-                format!("{e}; using the bundled OSV snapshot"),
-            )),
-        }
-        osv::Db::snapshot()
+            Ok(None) => None,
+            Err(e) => Some(e),
+        };
+        let snap = osv::Db::snapshot();
+        let message = match problem {
+            None => format!(
+                "{NO_INDEX} at {}: matching against the small bundled demo snapshot ({} advisories), \
+                 which misses almost every real vulnerability; get real data with \
+                 `tollgate db update` (OSV export) or `tollgate db import PATH` (an offline copy)",
+                self.db_path.display(),
+                snap.count().unwrap_or(0)
+            ),
+            Some(e) => format!(
+                "{e}; using the bundled demo OSV snapshot instead (rebuild the index with \
+                 `tollgate db update` or `tollgate db import PATH`)"
+            ),
+        };
+        diags.push(Diagnostic::warning("deps", message));
+        snap
+    }
+
+    /// Whether an advisory index exists at [`DepsScanner::db_path`] (`--require-db`).
+    pub fn has_db(&self) -> bool {
+        matches!(osv::Db::open_existing(&self.db_path), Ok(Some(_)))
     }
 }
 
@@ -467,7 +503,11 @@ impl Scanner for DepsScanner {
             }
         }
         let db = if collected.files.iter().any(|f| !f.components.is_empty()) {
-            Some(self.open_db(&mut out.diagnostics))
+            // the index warning goes first: it decides how much the rest of the report means
+            let mut first = Vec::new();
+            let db = self.open_db(&mut first);
+            out.diagnostics.splice(0..0, first);
+            Some(db)
         } else {
             None
         };
@@ -489,14 +529,15 @@ impl Scanner for DepsScanner {
                 let loc = Location::line(shown, c.line).with_symbolic(c.purl.clone());
                 self.policy(file, c, &loc, &mut out);
                 let Some(db) = &db else { continue };
-                if c.is_root || c.version.is_empty() {
+                if c.is_root || (c.version.is_empty() && c.constraint.is_none()) {
                     continue;
                 }
-                let matches = match cache.get(&c.purl) {
+                let key = format!("{} {}", c.purl, c.constraint.as_deref().unwrap_or(""));
+                let matches = match cache.get(&key) {
                     Some(m) => m.clone(),
                     None => match osv::match_component(db, c) {
                         Ok(m) => {
-                            cache.insert(c.purl.clone(), m.clone());
+                            cache.insert(key, m.clone());
                             m
                         }
                         Err(e) => {
@@ -559,7 +600,14 @@ impl DepsScanner {
             None => (RULE_VULN, severity_of(m)),
         };
         let path = dependency_path(&file.components, &c.purl);
-        let mut msg = format!("{} {} is affected by {}", c.name, c.version, primary);
+        let mut msg = match &c.constraint {
+            Some(k) if m.possible => format!(
+                "{} {k} may be affected by {primary}: no lockfile pins the version and the \
+                 declared constraint allows affected versions",
+                c.name
+            ),
+            _ => format!("{} {} is affected by {}", c.name, c.version, primary),
+        };
         let others: Vec<&String> = m.ids.iter().skip(1).collect();
         if !others.is_empty() {
             msg.push_str(&format!(
@@ -585,13 +633,21 @@ impl DepsScanner {
         let mut f = Finding::new(
             RuleId::from_static(rule),
             severity,
-            Confidence::High,
+            if m.possible {
+                Confidence::Low
+            } else {
+                Confidence::High
+            },
             msg,
             loc.clone(),
             &file.rel,
             format!("{}\n{}", c.purl, primary).as_bytes(),
         )
-        .with_evidence(Evidence::snippet(format!("{} {}", c.name, c.version)))
+        .with_evidence(Evidence::snippet(format!(
+            "{} {}",
+            c.name,
+            c.constraint.as_deref().unwrap_or(&c.version)
+        )))
         .with_remediation(remediation)
         .with_property("purl", serde_json::json!(c.purl))
         .with_property("ecosystem", serde_json::json!(c.ecosystem.osv_name()))
@@ -611,6 +667,11 @@ impl DepsScanner {
         }
         if let Some(i) = &m.informational {
             f = f.with_property("informational", serde_json::json!(i));
+        }
+        if m.possible {
+            f = f
+                .with_property("may_be_affected", serde_json::json!(true))
+                .with_property("constraint", serde_json::json!(c.constraint));
         }
         f
     }
@@ -718,6 +779,7 @@ mod tests {
             smallest_fix: None,
             informational: None,
             url: None,
+            possible: false,
         };
         assert_eq!(severity_of(&m(Some(9.8), None)), Severity::Critical);
         assert_eq!(severity_of(&m(Some(7.5), None)), Severity::High);

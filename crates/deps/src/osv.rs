@@ -610,6 +610,9 @@ pub struct Match {
     pub smallest_fix: Option<String>,
     pub informational: Option<String>,
     pub url: Option<String>,
+    /// Matched on a declared constraint, not a resolved version: some version the constraint
+    /// allows is affected, the installed one may not be.
+    pub possible: bool,
 }
 
 /// The vulnerabilities affecting `c` in `db`.
@@ -617,10 +620,18 @@ pub struct Match {
 /// A GitHub action is matched only when its ref is a full release tag (`v4.1.2`, compared as
 /// `4.1.2` with the advisory's ranges): a commit SHA, a moving tag (`v4`) or a branch names no
 /// single release, and comparing `v4` as `4.0.0` would be wrong both ways.
+///
+/// A component with a declared constraint and no resolved version (pyproject.toml without a
+/// lockfile) matches the advisories whose ranges meet the constraint, as possible matches.
 pub fn match_component(db: &Db, c: &Component) -> Result<Vec<Match>, DbError> {
-    if c.version.is_empty() {
-        return Ok(Vec::new());
-    }
+    let constraint = match (&c.constraint, c.version.is_empty()) {
+        (Some(k), true) => match crate::constraint::Constraint::parse(k) {
+            Some(k) => Some(k),
+            None => return Ok(Vec::new()),
+        },
+        (_, true) => return Ok(Vec::new()),
+        (_, false) => None,
+    };
     if c.ecosystem == Ecosystem::GitHubActions
         && crate::parse::actions::RefKind::of(&c.version) != crate::parse::actions::RefKind::Release
     {
@@ -638,7 +649,10 @@ pub fn match_component(db: &Db, c: &Component) -> Result<Vec<Match>, DbError> {
                         && c.ecosystem.normalize_name(&p.name) == norm
                 })
             })
-            .filter(|a| affects(c.ecosystem, a, &c.version))
+            .filter(|a| match &constraint {
+                Some(k) => k.may_be_affected(c.ecosystem, a),
+                None => affects(c.ecosystem, a, &c.version),
+            })
             .collect();
         if hits.is_empty() {
             continue;
@@ -669,6 +683,7 @@ pub fn match_component(db: &Db, c: &Component) -> Result<Vec<Match>, DbError> {
             ids,
             fixed,
             smallest_fix,
+            possible: constraint.is_some(),
         };
         // Merge with a match sharing any id (the same vulnerability from another database).
         if let Some(prev) = out

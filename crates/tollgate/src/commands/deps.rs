@@ -19,6 +19,10 @@ pub struct DepsArgs {
     /// OSV index to match against (default: `[deps] db`, else the user's cache folder).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Fail (exit 2) when there is no advisory index, instead of matching against the bundled
+    /// demo snapshot.
+    #[arg(long)]
+    pub require_db: bool,
     /// Also write the SBOM of what was scanned to FILE, from the same pass (as `tollgate sbom`).
     #[arg(long, value_name = "FILE")]
     pub sbom: Option<PathBuf>,
@@ -34,6 +38,17 @@ pub fn run_scan(a: DepsArgs) -> anyhow::Result<u8> {
     let req = a.common.request();
     let config = scan::load_config(&req)?;
     let scanner = DepsScanner::from_config(&config, a.db.clone())?;
+    if a.require_db && !scanner.has_db() {
+        print_diagnostics(&[tollgate_model::Diagnostic::error(
+            "deps",
+            format!(
+                "{} at {} and --require-db was given: run `tollgate db update` or `tollgate db import PATH` first",
+                tollgate_deps::NO_INDEX,
+                scanner.db_path.display()
+            ),
+        )]);
+        return Ok(exit::USAGE);
+    }
     let scanner = std::sync::Arc::new(if a.sbom.is_some() {
         scanner.keeping_components()
     } else {
