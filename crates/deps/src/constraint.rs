@@ -59,7 +59,12 @@ impl Constraint {
         let mut bounds = Vec::new();
         // `>= 2.0` → `>=2.0`: whitespace after an operator is not a separator
         let mut joined = String::with_capacity(s.len());
-        for ch in s.trim().trim_start_matches('(').trim_end_matches(')').chars() {
+        for ch in s
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .chars()
+        {
             if ch.is_whitespace() && joined.ends_with(['<', '>', '=', '!', '~', '^']) {
                 continue;
             }
@@ -231,7 +236,10 @@ mod tests {
         assert_eq!(p(">= 2.0, < 3"), ">=2.0,<3");
         assert_eq!(p(">=1.2 <2"), ">=1.2,<2");
         assert_eq!(p(">=1,!=1.5"), ">=1");
-        assert_eq!(Constraint::parse("==2.31.0").unwrap().exact(), Some("2.31.0"));
+        assert_eq!(
+            Constraint::parse("==2.31.0").unwrap().exact(),
+            Some("2.31.0")
+        );
         assert_eq!(Constraint::parse(">=2").unwrap().exact(), None);
         assert!(Constraint::parse("@ https://x").is_none());
     }

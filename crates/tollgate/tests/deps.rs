@@ -263,7 +263,10 @@ fn no_index_is_a_warning_first_in_every_format_and_require_db_fails() {
     assert_eq!(first["level"], "warning", "{first}");
     let msg = first["message"].as_str().unwrap();
     assert!(msg.starts_with("no advisory index"), "{msg}");
-    assert!(msg.contains("demo") && msg.contains("tollgate db update"), "{msg}");
+    assert!(
+        msg.contains("demo") && msg.contains("tollgate db update"),
+        "{msg}"
+    );
     assert!(msg.contains("tollgate db import"), "{msg}");
     let sarif = tollgate()
         .args(["scan", "deps", DEMO, "-q", "-f", "sarif", "--db"])
@@ -281,10 +284,22 @@ fn no_index_is_a_warning_first_in_every_format_and_require_db_fails() {
         String::from_utf8_lossy(&human.stdout),
         String::from_utf8_lossy(&human.stderr)
     );
-    assert!(all.contains("warning") && all.contains("no advisory index"), "{all}");
+    assert!(
+        all.contains("warning") && all.contains("no advisory index"),
+        "{all}"
+    );
     // --require-db: a tool error, no report
     let out = tollgate()
-        .args(["scan", "deps", DEMO, "-q", "-f", "json", "--require-db", "--db"])
+        .args([
+            "scan",
+            "deps",
+            DEMO,
+            "-q",
+            "-f",
+            "json",
+            "--require-db",
+            "--db",
+        ])
         .arg(&none)
         .output()
         .unwrap();
@@ -293,12 +308,26 @@ fn no_index_is_a_warning_first_in_every_format_and_require_db_fails() {
     // with an index, no warning and --require-db passes through
     let db = dir.path().join("osv.db");
     tollgate()
-        .args(["db", "import", &format!("{TESTDATA}osv/PyPI/vulns/urllib3"), "--db"])
+        .args([
+            "db",
+            "import",
+            &format!("{TESTDATA}osv/PyPI/vulns/urllib3"),
+            "--db",
+        ])
         .arg(&db)
         .assert()
         .success();
     let out = tollgate()
-        .args(["scan", "deps", DEMO, "-q", "-f", "json", "--require-db", "--db"])
+        .args([
+            "scan",
+            "deps",
+            DEMO,
+            "-q",
+            "-f",
+            "json",
+            "--require-db",
+            "--db",
+        ])
         .arg(&db)
         .output()
         .unwrap();

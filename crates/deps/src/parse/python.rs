@@ -65,12 +65,20 @@ fn pep508(req: &str) -> Option<(String, String)> {
     let name = &req[..end];
     let mut rest = req[end..].trim_start();
     if rest.starts_with('[') {
-        rest = rest.split_once(']').map(|(_, r)| r).unwrap_or("").trim_start();
+        rest = rest
+            .split_once(']')
+            .map(|(_, r)| r)
+            .unwrap_or("")
+            .trim_start();
     }
     if name.is_empty() || rest.starts_with('@') {
         return None;
     }
-    let spec = rest.trim().trim_start_matches('(').trim_end_matches(')').trim();
+    let spec = rest
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim();
     Some((name.to_string(), spec.to_string()))
 }
 
@@ -92,12 +100,20 @@ fn header_line(text: &str, header: &str) -> u32 {
     let mut n = 0;
     for l in text.lines() {
         n += 1;
-        if l.trim().trim_start_matches('[').trim_end_matches(']').trim() == header {
+        if l.trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .trim()
+            == header
+        {
             return n;
         }
     }
     1
 }
+
+/// Adds one declared dependency: name, constraint (`None` for a URL/path/git source), scope, line.
+type Push<'a> = dyn FnMut(&str, Option<&str>, Scope, u32) + 'a;
 
 /// The declared dependencies of a pyproject.toml read on its own (the folder has no lockfile):
 /// PEP 621 `dependencies` and `optional-dependencies`, PEP 735 `[dependency-groups]`, Poetry's
@@ -107,11 +123,13 @@ pub fn pyproject(text: &str) -> Result<Parsed, ParseError> {
     let doc: toml::Value = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
     let mut out = Parsed::default();
     let mut push = |name: &str, spec: Option<&str>, scope: Scope, line: u32| {
-        let constraint = spec.map(|s| s.trim()).map(|s| if s.is_empty() { "*" } else { s });
+        let constraint = spec
+            .map(|s| s.trim())
+            .map(|s| if s.is_empty() { "*" } else { s });
         let parsed = constraint.and_then(crate::constraint::Constraint::parse);
         let exact = parsed.as_ref().and_then(|c| c.exact().map(str::to_string));
-        let mut c = Component::new(Ecosystem::PyPI, name, exact.as_deref().unwrap_or(""))
-            .at_line(line);
+        let mut c =
+            Component::new(Ecosystem::PyPI, name, exact.as_deref().unwrap_or("")).at_line(line);
         c.direct = true;
         c.scope = scope;
         c.note = Some(match (&exact, constraint) {
@@ -135,10 +153,7 @@ pub fn pyproject(text: &str) -> Result<Parsed, ParseError> {
         });
         out.components.push(c);
     };
-    let pep508_list = |v: Option<&toml::Value>,
-                           scope: Scope,
-                           from: usize,
-                           push: &mut dyn FnMut(&str, Option<&str>, Scope, u32)| {
+    let pep508_list = |v: Option<&toml::Value>, scope: Scope, from: usize, push: &mut Push<'_>| {
         for item in v.and_then(|v| v.as_array()).into_iter().flatten() {
             let Some(s) = item.as_str() else { continue }; // `{include-group = …}`
             let line = line_after(text, from, s);
@@ -201,7 +216,12 @@ pub fn pyproject(text: &str) -> Result<Parsed, ParseError> {
         if let Some(d) = poetry.get("dev-dependencies") {
             tables.push(("tool.poetry.dev-dependencies".into(), d, Scope::Dev));
         }
-        for (g, v) in poetry.get("group").and_then(|g| g.as_table()).into_iter().flatten() {
+        for (g, v) in poetry
+            .get("group")
+            .and_then(|g| g.as_table())
+            .into_iter()
+            .flatten()
+        {
             if let Some(d) = v.get("dependencies") {
                 tables.push((format!("tool.poetry.group.{g}.dependencies"), d, Scope::Dev));
             }
