@@ -50,6 +50,10 @@ pub struct DepsConfig {
     /// Also report informational advisories (unmaintained, unsound).
     #[serde(default)]
     pub informational: bool,
+    /// Base URL `tollgate db update` downloads `<URL>/<ecosystem>/all.zip` from, instead of the
+    /// public OSV export (a mirror for air-gapped sites); `--url` overrides it.
+    #[serde(default)]
+    pub osv_mirror: Option<String>,
 }
 
 /// The user's default index location: `$XDG_CACHE_HOME/tollgate/osv.db`, else
@@ -248,6 +252,20 @@ pub fn collect(inventory: &Inventory) -> Collected {
         }
     }
     out
+}
+
+/// The ecosystems of the packages [`collect`] found, in [`Ecosystem::ALL`] order (what
+/// `tollgate db update PATH` downloads).
+pub fn ecosystems_of(collected: &Collected) -> Vec<Ecosystem> {
+    let present: HashSet<Ecosystem> = collected
+        .files
+        .iter()
+        .flat_map(|f| f.components.iter().map(|c| c.ecosystem))
+        .collect();
+    Ecosystem::ALL
+        .into_iter()
+        .filter(|e| present.contains(e))
+        .collect()
 }
 
 /// Whether a file of this name is read on its own (so its packages are reported there).

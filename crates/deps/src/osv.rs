@@ -740,6 +740,63 @@ pub fn update(
     out
 }
 
+/// What [`update_atomic`] did: per ecosystem, and the index's size afterwards.
+pub type UpdateResults = Vec<(Ecosystem, Result<ImportStats, DbError>)>;
+
+/// [`update`] on a copy of the index at `path`, moved into place only when at least one
+/// ecosystem imported: a reader never sees a half-imported index, and a failed or interrupted
+/// download leaves the old index as it was. Returns the results and the advisory count of the
+/// index now at `path`.
+pub fn update_atomic(
+    path: &Path,
+    base: &str,
+    ecosystems: &[Ecosystem],
+) -> Result<(UpdateResults, usize), DbError> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    let io = |p: &Path, e: std::io::Error| DbError::Io {
+        path: p.display().to_string(),
+        source: e,
+    };
+    let remove_tmp = || {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = tmp.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+    };
+    remove_tmp(); // a copy an interrupted update left behind
+    if let Some(old) = Db::open_existing(path)? {
+        // a consistent copy of the old index (WAL included) to update
+        let target = tmp.to_string_lossy().to_string();
+        old.sql(old.conn.execute("VACUUM INTO ?1", [&target]))?;
+    }
+    let mut db = Db::open(&tmp)?;
+    let results = update(&mut db, base, ecosystems);
+    if !results.iter().any(|(_, r)| r.is_ok()) {
+        drop(db);
+        remove_tmp();
+        let count = match Db::open_existing(path)? {
+            Some(old) => old.count()?,
+            None => 0,
+        };
+        return Ok((results, count));
+    }
+    let count = db.count()?;
+    // back to a single file before the rename (the WAL belongs to the file name)
+    db.sql(db.conn.execute_batch("PRAGMA journal_mode = DELETE;"))?;
+    drop(db);
+    // a WAL left by the old file must not be replayed into the new one
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| io(path, e))?;
+    Ok((results, count))
+}
+
 fn download(url: &str) -> Result<Vec<u8>, DbError> {
     let err = |m: String| DbError::Http {
         url: url.to_string(),

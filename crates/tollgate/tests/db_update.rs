@@ -160,3 +160,84 @@ fn db_update_with_only_failing_ecosystems_is_a_tool_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("404"));
 }
+
+#[test]
+fn db_update_path_fetches_the_ecosystems_present_from_the_configured_mirror_atomically() {
+    let (base, paths) = serve(crates_zip());
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path();
+    std::fs::write(
+        proj.join("Cargo.lock"),
+        "version = 3\n\n[[package]]\nname = \"planted-crate\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        proj.join("tollgate.toml"),
+        format!("[deps]\ndb = \"idx/osv.db\"\nosv-mirror = \"{base}\"\n"),
+    )
+    .unwrap();
+    // no --url, no --ecosystem: the mirror from [deps], only crates.io (the one Cargo.lock)
+    let out = tollgate()
+        .args(["db", "update"])
+        .arg(proj)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(*paths.lock().unwrap(), ["/crates.io/all.zip"]);
+    let db = proj.join("idx/osv.db");
+    assert!(db.is_file(), "{err}");
+    let count = |e: &str| {
+        e.rsplit("advisories)")
+            .nth(1)
+            .and_then(|x| x.rsplit('(').next())
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("{e}"))
+    };
+    let before = count(&err);
+    assert!(before > 1000, "{err}");
+    // a failing update leaves the index as it was, and no partial copy behind
+    let out = tollgate()
+        .args(["db", "update", "--ecosystem", "npm"])
+        .arg(proj)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(count(&err), before, "{err}");
+    assert!(!proj.join("idx/osv.db.partial").exists());
+    // a partly failing one replaces it with old + new data
+    let out = tollgate()
+        .args([
+            "db",
+            "update",
+            "--ecosystem",
+            "npm",
+            "--ecosystem",
+            "crates.io",
+        ])
+        .arg(proj)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(count(&err), before, "{err}");
+    let names: Vec<String> = std::fs::read_dir(proj.join("idx"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("partial")), "{names:?}");
+    // and the scan reads the configured index
+    let out = tollgate()
+        .args(["scan", "deps", "-q", "-f", "json", "--require-db"])
+        .arg(proj)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("TOLLGATE-TEST-0001"));
+}
