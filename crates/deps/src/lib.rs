@@ -96,6 +96,10 @@ GitHub Actions that workflows and composite actions `uses:` are dependencies too
 `GitHub Actions`, GHSA data): an action pinned to a full release tag (`v4.1.2`) is matched; one \
 pinned to a commit SHA, a moving tag (`v4`) or a branch names no single release and is listed \
 in the SBOM with a note but never matched.\n\n\
+A pyproject.toml without a lockfile declares constraints, not versions (`>=2.0,<3`, `^1.2`): an \
+advisory whose affected ranges meet the constraint is reported with low confidence as \"may be \
+affected\" (property `may_be_affected`), since the installed version is not known; an exact \
+`==X` pin is matched as usual. A lockfile settles it.\n\n\
 The severity comes from the advisory's CVSS v3/v4 vector (score ≥ 9 critical, ≥ 7 high, ≥ 4 \
 medium, else low); without one, from the database's own rating, else high. The finding lists \
 every id of the vulnerability (aliases merged), the fixed versions, the smallest upgrade that \
@@ -104,7 +108,8 @@ fixes it and the path from a direct dependency.\n\n\
 not reachable, record that in a VEX document (`not_affected` with a justification) listed in \
 `[deps] vex`, or add an `[[exceptions]]` entry with an owner and an expiry.\n\n\
 Data: `tollgate db update` downloads the OSV export; `tollgate db import DIR|ZIP` loads records; \
-without an index, a small bundled snapshot is used."
+without an index, a small bundled demo snapshot is used and the report warns about it \
+(`scan deps --require-db` fails instead)."
                 .into(),
             help_uri: Some("https://osv.dev".into()),
             tags: vec!["SP-06".into(), "SP-17".into(), "CWE-1395".into()],
