@@ -458,14 +458,16 @@ impl DepsScanner {
     /// snapshot is a demo and how to get real data).
     pub fn open_db(&self, diags: &mut Vec<Diagnostic>) -> osv::Db {
         let problem = match osv::Db::open_existing(&self.db_path) {
-            Ok(Some(db)) => return db,
+            // an index with no advisory (a `db update` that downloaded nothing) is no index
+            Ok(Some(db)) if db.count().unwrap_or(0) > 0 => return db,
+            Ok(Some(_)) => None,
             Ok(None) => None,
             Err(e) => Some(e),
         };
         let snap = osv::Db::snapshot();
         let message = match problem {
             None => format!(
-                "{NO_INDEX} at {}: matching against the small bundled demo snapshot ({} advisories), \
+                "{NO_INDEX} at {} (missing or empty): matching against the small bundled demo snapshot ({} advisories), \
                  which misses almost every real vulnerability; get real data with \
                  `tollgate db update` (OSV export) or `tollgate db import PATH` (an offline copy)",
                 self.db_path.display(),
@@ -482,7 +484,7 @@ impl DepsScanner {
 
     /// Whether an advisory index exists at [`DepsScanner::db_path`] (`--require-db`).
     pub fn has_db(&self) -> bool {
-        matches!(osv::Db::open_existing(&self.db_path), Ok(Some(_)))
+        matches!(osv::Db::open_existing(&self.db_path), Ok(Some(db)) if db.count().unwrap_or(0) > 0)
     }
 }
 

@@ -305,6 +305,21 @@ fn no_index_is_a_warning_first_in_every_format_and_require_db_fails() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--require-db"));
+    // an empty index (a `db update` that downloaded nothing) counts as none
+    let empty = dir.path().join("empty.db");
+    drop(tollgate_deps_empty_index(&empty));
+    let out = tollgate()
+        .args(["scan", "deps", DEMO, "-q", "-f", "json", "--db"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no advisory index"));
+    let out = tollgate()
+        .args(["scan", "deps", DEMO, "-q", "--require-db", "--db"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
     // with an index, no warning and --require-db passes through
     let db = dir.path().join("osv.db");
     tollgate()
@@ -333,4 +348,19 @@ fn no_index_is_a_warning_first_in_every_format_and_require_db_fails() {
         .unwrap();
     assert_ne!(out.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("no advisory index"));
+}
+
+/// An index file with the schema and no advisory, as `db import` of an empty folder leaves it.
+fn tollgate_deps_empty_index(path: &std::path::Path) -> std::process::Output {
+    let src = path.with_extension("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let out = tollgate()
+        .args(["db", "import"])
+        .arg(&src)
+        .arg("--db")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(path.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+    out
 }
