@@ -100,6 +100,10 @@ pub struct Component {
     /// SBOM should know (a GitHub action pinned to a commit or a moving tag).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The version constraint a manifest declares when no lockfile resolves it (`>=2.0,<3`):
+    /// `version` is then empty, or the pinned version of an exact `==X`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
 }
 
 impl Component {
@@ -119,6 +123,7 @@ impl Component {
             is_root: false,
             origin: None,
             note: None,
+            constraint: None,
         }
     }
 

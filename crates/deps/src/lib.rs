@@ -7,6 +7,7 @@
 //! the `[deps]` source policy, and reports findings.
 
 pub mod component;
+pub mod constraint;
 pub mod ecosystem;
 pub mod osv;
 pub mod parse;
@@ -49,6 +50,10 @@ pub struct DepsConfig {
     /// Also report informational advisories (unmaintained, unsound).
     #[serde(default)]
     pub informational: bool,
+    /// Base URL `tollgate db update` downloads `<URL>/<ecosystem>/all.zip` from, instead of the
+    /// public OSV export (a mirror for air-gapped sites); `--url` overrides it.
+    #[serde(default)]
+    pub osv_mirror: Option<String>,
 }
 
 /// The user's default index location: `$XDG_CACHE_HOME/tollgate/osv.db`, else
@@ -66,6 +71,9 @@ pub fn default_db_path() -> PathBuf {
 /// Start of the diagnostic emitted when dependency inputs exist but none could be read (the
 /// `scan deps` command then exits 2).
 pub const NOTHING_READ: &str = "no lockfile, manifest or SBOM could be read";
+
+/// How the warning about a missing advisory index starts (`scan deps` without an index).
+pub const NO_INDEX: &str = "no advisory index";
 
 pub const RULE_VULN: &str = "deps/vulnerable-dependency";
 pub const RULE_SOURCE: &str = "deps/unapproved-source";
@@ -88,6 +96,10 @@ GitHub Actions that workflows and composite actions `uses:` are dependencies too
 `GitHub Actions`, GHSA data): an action pinned to a full release tag (`v4.1.2`) is matched; one \
 pinned to a commit SHA, a moving tag (`v4`) or a branch names no single release and is listed \
 in the SBOM with a note but never matched.\n\n\
+A pyproject.toml without a lockfile declares constraints, not versions (`>=2.0,<3`, `^1.2`): an \
+advisory whose affected ranges meet the constraint is reported with low confidence as \"may be \
+affected\" (property `may_be_affected`), since the installed version is not known; an exact \
+`==X` pin is matched as usual. A lockfile settles it.\n\n\
 The severity comes from the advisory's CVSS v3/v4 vector (score ≥ 9 critical, ≥ 7 high, ≥ 4 \
 medium, else low); without one, from the database's own rating, else high. The finding lists \
 every id of the vulnerability (aliases merged), the fixed versions, the smallest upgrade that \
@@ -96,7 +108,8 @@ fixes it and the path from a direct dependency.\n\n\
 not reachable, record that in a VEX document (`not_affected` with a justification) listed in \
 `[deps] vex`, or add an `[[exceptions]]` entry with an owner and an expiry.\n\n\
 Data: `tollgate db update` downloads the OSV export; `tollgate db import DIR|ZIP` loads records; \
-without an index, a small bundled snapshot is used."
+without an index, a small bundled demo snapshot is used and the report warns about it \
+(`scan deps --require-db` fails instead)."
                 .into(),
             help_uri: Some("https://osv.dev".into()),
             tags: vec!["SP-06".into(), "SP-17".into(), "CWE-1395".into()],
@@ -186,11 +199,31 @@ pub fn collect(inventory: &Inventory) -> Collected {
         .filter(|f| f.file_name() == "go.mod")
         .map(|f| parent_of(&f.rel))
         .collect();
+    // folders whose Python dependencies a lockfile resolves (pyproject.toml only marks direct)
+    let py_lock_dirs: HashSet<String> = inventory
+        .files
+        .iter()
+        .filter(|f| {
+            matches!(
+                parse::Format::detect(f.file_name()),
+                Some(
+                    parse::Format::PoetryLock
+                        | parse::Format::UvLock
+                        | parse::Format::PipfileLock
+                        | parse::Format::Requirements
+                )
+            ) || f.file_name() == "pdm.lock"
+        })
+        .map(|f| parent_of(&f.rel))
+        .collect();
     for f in &inventory.files {
         let name = f.file_name();
         if let Some(format) = parse::Format::detect_path(&f.rel) {
             if format == parse::Format::GoSum && go_mod_dirs.contains(&parent_of(&f.rel)) {
                 continue; // go.mod beside it is the better source; go.sum gives it hashes
+            }
+            if format == parse::Format::Pyproject && py_lock_dirs.contains(&parent_of(&f.rel)) {
+                continue; // the lockfile beside it says what is installed
             }
             out.seen += 1;
             collect_one(f, format, &mut out);
@@ -224,6 +257,20 @@ pub fn collect(inventory: &Inventory) -> Collected {
         }
     }
     out
+}
+
+/// The ecosystems of the packages [`collect`] found, in [`Ecosystem::ALL`] order (what
+/// `tollgate db update PATH` downloads).
+pub fn ecosystems_of(collected: &Collected) -> Vec<Ecosystem> {
+    let present: HashSet<Ecosystem> = collected
+        .files
+        .iter()
+        .flat_map(|f| f.components.iter().map(|c| c.ecosystem))
+        .collect();
+    Ecosystem::ALL
+        .into_iter()
+        .filter(|e| present.contains(e))
+        .collect()
 }
 
 /// Whether a file of this name is read on its own (so its packages are reported there).
@@ -407,23 +454,37 @@ impl DepsScanner {
             .unwrap_or_default()
     }
 
-    /// Opens the index, or the bundled snapshot when there is none (with a note).
+    /// Opens the index, or the bundled snapshot when there is none (with a warning saying the
+    /// snapshot is a demo and how to get real data).
     pub fn open_db(&self, diags: &mut Vec<Diagnostic>) -> osv::Db {
-        match osv::Db::open_existing(&self.db_path) {
-            Ok(Some(db)) => return db,
-            Ok(None) => diags.push(Diagnostic::note(
-                "deps",
-                format!(
-                    "no advisory index at {}: using the small bundled OSV snapshot; run `tollgate db update` for full data",
-                    self.db_path.display()
-                ),
-            )),
-            Err(e) => diags.push(Diagnostic::warning(
-                "deps",
-                format!("{e}; using the bundled OSV snapshot"),
-            )),
-        }
-        osv::Db::snapshot()
+        let problem = match osv::Db::open_existing(&self.db_path) {
+            // an index with no advisory (a `db update` that downloaded nothing) is no index
+            Ok(Some(db)) if db.count().unwrap_or(0) > 0 => return db,
+            Ok(Some(_)) => None,
+            Ok(None) => None,
+            Err(e) => Some(e),
+        };
+        let snap = osv::Db::snapshot();
+        let message = match problem {
+            None => format!(
+                "{NO_INDEX} at {} (missing or empty): matching against the small bundled demo snapshot ({} advisories), \
+                 which misses almost every real vulnerability; get real data with \
+                 `tollgate db update` (OSV export) or `tollgate db import PATH` (an offline copy)",
+                self.db_path.display(),
+                snap.count().unwrap_or(0)
+            ),
+            Some(e) => format!(
+                "{e}; using the bundled demo OSV snapshot instead (rebuild the index with \
+                 `tollgate db update` or `tollgate db import PATH`)"
+            ),
+        };
+        diags.push(Diagnostic::warning("deps", message));
+        snap
+    }
+
+    /// Whether an advisory index exists at [`DepsScanner::db_path`] (`--require-db`).
+    pub fn has_db(&self) -> bool {
+        matches!(osv::Db::open_existing(&self.db_path), Ok(Some(db)) if db.count().unwrap_or(0) > 0)
     }
 }
 
@@ -467,7 +528,11 @@ impl Scanner for DepsScanner {
             }
         }
         let db = if collected.files.iter().any(|f| !f.components.is_empty()) {
-            Some(self.open_db(&mut out.diagnostics))
+            // the index warning goes first: it decides how much the rest of the report means
+            let mut first = Vec::new();
+            let db = self.open_db(&mut first);
+            out.diagnostics.splice(0..0, first);
+            Some(db)
         } else {
             None
         };
@@ -489,14 +554,15 @@ impl Scanner for DepsScanner {
                 let loc = Location::line(shown, c.line).with_symbolic(c.purl.clone());
                 self.policy(file, c, &loc, &mut out);
                 let Some(db) = &db else { continue };
-                if c.is_root || c.version.is_empty() {
+                if c.is_root || (c.version.is_empty() && c.constraint.is_none()) {
                     continue;
                 }
-                let matches = match cache.get(&c.purl) {
+                let key = format!("{} {}", c.purl, c.constraint.as_deref().unwrap_or(""));
+                let matches = match cache.get(&key) {
                     Some(m) => m.clone(),
                     None => match osv::match_component(db, c) {
                         Ok(m) => {
-                            cache.insert(c.purl.clone(), m.clone());
+                            cache.insert(key, m.clone());
                             m
                         }
                         Err(e) => {
@@ -559,7 +625,14 @@ impl DepsScanner {
             None => (RULE_VULN, severity_of(m)),
         };
         let path = dependency_path(&file.components, &c.purl);
-        let mut msg = format!("{} {} is affected by {}", c.name, c.version, primary);
+        let mut msg = match &c.constraint {
+            Some(k) if m.possible => format!(
+                "{} {k} may be affected by {primary}: no lockfile pins the version and the \
+                 declared constraint allows affected versions",
+                c.name
+            ),
+            _ => format!("{} {} is affected by {}", c.name, c.version, primary),
+        };
         let others: Vec<&String> = m.ids.iter().skip(1).collect();
         if !others.is_empty() {
             msg.push_str(&format!(
@@ -585,13 +658,21 @@ impl DepsScanner {
         let mut f = Finding::new(
             RuleId::from_static(rule),
             severity,
-            Confidence::High,
+            if m.possible {
+                Confidence::Low
+            } else {
+                Confidence::High
+            },
             msg,
             loc.clone(),
             &file.rel,
             format!("{}\n{}", c.purl, primary).as_bytes(),
         )
-        .with_evidence(Evidence::snippet(format!("{} {}", c.name, c.version)))
+        .with_evidence(Evidence::snippet(format!(
+            "{} {}",
+            c.name,
+            c.constraint.as_deref().unwrap_or(&c.version)
+        )))
         .with_remediation(remediation)
         .with_property("purl", serde_json::json!(c.purl))
         .with_property("ecosystem", serde_json::json!(c.ecosystem.osv_name()))
@@ -611,6 +692,11 @@ impl DepsScanner {
         }
         if let Some(i) = &m.informational {
             f = f.with_property("informational", serde_json::json!(i));
+        }
+        if m.possible {
+            f = f
+                .with_property("may_be_affected", serde_json::json!(true))
+                .with_property("constraint", serde_json::json!(c.constraint));
         }
         f
     }
@@ -718,6 +804,7 @@ mod tests {
             smallest_fix: None,
             informational: None,
             url: None,
+            possible: false,
         };
         assert_eq!(severity_of(&m(Some(9.8), None)), Severity::Critical);
         assert_eq!(severity_of(&m(Some(7.5), None)), Severity::High);

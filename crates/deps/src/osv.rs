@@ -610,6 +610,9 @@ pub struct Match {
     pub smallest_fix: Option<String>,
     pub informational: Option<String>,
     pub url: Option<String>,
+    /// Matched on a declared constraint, not a resolved version: some version the constraint
+    /// allows is affected, the installed one may not be.
+    pub possible: bool,
 }
 
 /// The vulnerabilities affecting `c` in `db`.
@@ -617,10 +620,18 @@ pub struct Match {
 /// A GitHub action is matched only when its ref is a full release tag (`v4.1.2`, compared as
 /// `4.1.2` with the advisory's ranges): a commit SHA, a moving tag (`v4`) or a branch names no
 /// single release, and comparing `v4` as `4.0.0` would be wrong both ways.
+///
+/// A component with a declared constraint and no resolved version (pyproject.toml without a
+/// lockfile) matches the advisories whose ranges meet the constraint, as possible matches.
 pub fn match_component(db: &Db, c: &Component) -> Result<Vec<Match>, DbError> {
-    if c.version.is_empty() {
-        return Ok(Vec::new());
-    }
+    let constraint = match (&c.constraint, c.version.is_empty()) {
+        (Some(k), true) => match crate::constraint::Constraint::parse(k) {
+            Some(k) => Some(k),
+            None => return Ok(Vec::new()),
+        },
+        (_, true) => return Ok(Vec::new()),
+        (_, false) => None,
+    };
     if c.ecosystem == Ecosystem::GitHubActions
         && crate::parse::actions::RefKind::of(&c.version) != crate::parse::actions::RefKind::Release
     {
@@ -638,7 +649,10 @@ pub fn match_component(db: &Db, c: &Component) -> Result<Vec<Match>, DbError> {
                         && c.ecosystem.normalize_name(&p.name) == norm
                 })
             })
-            .filter(|a| affects(c.ecosystem, a, &c.version))
+            .filter(|a| match &constraint {
+                Some(k) => k.may_be_affected(c.ecosystem, a),
+                None => affects(c.ecosystem, a, &c.version),
+            })
             .collect();
         if hits.is_empty() {
             continue;
@@ -669,6 +683,7 @@ pub fn match_component(db: &Db, c: &Component) -> Result<Vec<Match>, DbError> {
             ids,
             fixed,
             smallest_fix,
+            possible: constraint.is_some(),
         };
         // Merge with a match sharing any id (the same vulnerability from another database).
         if let Some(prev) = out
@@ -723,6 +738,63 @@ pub fn update(
     let _ = db.set_meta("updated", &tollgate_engine::now_rfc3339());
     let _ = db.set_meta("source", base);
     out
+}
+
+/// What [`update_atomic`] did: per ecosystem, and the index's size afterwards.
+pub type UpdateResults = Vec<(Ecosystem, Result<ImportStats, DbError>)>;
+
+/// [`update`] on a copy of the index at `path`, moved into place only when at least one
+/// ecosystem imported: a reader never sees a half-imported index, and a failed or interrupted
+/// download leaves the old index as it was. Returns the results and the advisory count of the
+/// index now at `path`.
+pub fn update_atomic(
+    path: &Path,
+    base: &str,
+    ecosystems: &[Ecosystem],
+) -> Result<(UpdateResults, usize), DbError> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    let io = |p: &Path, e: std::io::Error| DbError::Io {
+        path: p.display().to_string(),
+        source: e,
+    };
+    let remove_tmp = || {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = tmp.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+    };
+    remove_tmp(); // a copy an interrupted update left behind
+    if let Some(old) = Db::open_existing(path)? {
+        // a consistent copy of the old index (WAL included) to update
+        let target = tmp.to_string_lossy().to_string();
+        old.sql(old.conn.execute("VACUUM INTO ?1", [&target]))?;
+    }
+    let mut db = Db::open(&tmp)?;
+    let results = update(&mut db, base, ecosystems);
+    if !results.iter().any(|(_, r)| r.is_ok()) {
+        drop(db);
+        remove_tmp();
+        let count = match Db::open_existing(path)? {
+            Some(old) => old.count()?,
+            None => 0,
+        };
+        return Ok((results, count));
+    }
+    let count = db.count()?;
+    // back to a single file before the rename (the WAL belongs to the file name)
+    db.sql(db.conn.execute_batch("PRAGMA journal_mode = DELETE;"))?;
+    drop(db);
+    // a WAL left by the old file must not be replayed into the new one
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| io(path, e))?;
+    Ok((results, count))
 }
 
 fn download(url: &str) -> Result<Vec<u8>, DbError> {

@@ -90,13 +90,13 @@ PyPI = ["https://pypi.internal.example/simple"]
         })
         .expect("diagnostic for the broken lockfile");
     assert_eq!(d.line, Some(2));
-    // the note about the missing index and the bundled snapshot
+    // the warning about the missing index and the bundled demo snapshot comes first
+    let first = &report.diagnostics[0];
     assert!(
-        report
-            .diagnostics
-            .iter()
-            .any(|d| d.message.contains("bundled OSV snapshot"))
+        first.message.starts_with(tollgate_deps::NO_INDEX) && first.message.contains("demo"),
+        "{first:?}"
     );
+    assert_eq!(first.level, tollgate_model::DiagnosticLevel::Warning);
     // fingerprints are stable across runs
     let again = run(
         dir.path(),

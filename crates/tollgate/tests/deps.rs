@@ -248,3 +248,119 @@ fn scan_deps_writes_the_same_sbom_as_the_sbom_command_in_one_pass() {
         assert_eq!(a, std::fs::read(&alone).unwrap(), "{format} differs");
     }
 }
+
+#[test]
+fn no_index_is_a_warning_first_in_every_format_and_require_db_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let none = dir.path().join("none.db");
+    let out = tollgate()
+        .args(["scan", "deps", DEMO, "-q", "-f", "json", "--db"])
+        .arg(&none)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v["diagnostics"][0];
+    assert_eq!(first["level"], "warning", "{first}");
+    let msg = first["message"].as_str().unwrap();
+    assert!(msg.starts_with("no advisory index"), "{msg}");
+    assert!(
+        msg.contains("demo") && msg.contains("tollgate db update"),
+        "{msg}"
+    );
+    assert!(msg.contains("tollgate db import"), "{msg}");
+    let sarif = tollgate()
+        .args(["scan", "deps", DEMO, "-q", "-f", "sarif", "--db"])
+        .arg(&none)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&sarif.stdout).contains("no advisory index"));
+    let human = tollgate()
+        .args(["scan", "deps", DEMO, "-q", "--db"])
+        .arg(&none)
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&human.stdout),
+        String::from_utf8_lossy(&human.stderr)
+    );
+    assert!(
+        all.contains("warning") && all.contains("no advisory index"),
+        "{all}"
+    );
+    // --require-db: a tool error, no report
+    let out = tollgate()
+        .args([
+            "scan",
+            "deps",
+            DEMO,
+            "-q",
+            "-f",
+            "json",
+            "--require-db",
+            "--db",
+        ])
+        .arg(&none)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--require-db"));
+    // an empty index (a `db update` that downloaded nothing) counts as none
+    let empty = dir.path().join("empty.db");
+    drop(tollgate_deps_empty_index(&empty));
+    let out = tollgate()
+        .args(["scan", "deps", DEMO, "-q", "-f", "json", "--db"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no advisory index"));
+    let out = tollgate()
+        .args(["scan", "deps", DEMO, "-q", "--require-db", "--db"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // with an index, no warning and --require-db passes through
+    let db = dir.path().join("osv.db");
+    tollgate()
+        .args([
+            "db",
+            "import",
+            &format!("{TESTDATA}osv/PyPI/vulns/urllib3"),
+            "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .success();
+    let out = tollgate()
+        .args([
+            "scan",
+            "deps",
+            DEMO,
+            "-q",
+            "-f",
+            "json",
+            "--require-db",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("no advisory index"));
+}
+
+/// An index file with the schema and no advisory, as `db import` of an empty folder leaves it.
+fn tollgate_deps_empty_index(path: &std::path::Path) -> std::process::Output {
+    let src = path.with_extension("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let out = tollgate()
+        .args(["db", "import"])
+        .arg(&src)
+        .arg("--db")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(path.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+    out
+}

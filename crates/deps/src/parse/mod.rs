@@ -108,6 +108,8 @@ pub enum Format {
     NugetLock,
     GradleLock,
     Pom,
+    /// `pyproject.toml` read on its own: only where no Python lockfile sits beside it.
+    Pyproject,
     /// `.github/workflows/*.yml` (detected by path: [`Format::detect_path`]).
     GithubWorkflow,
     /// `action.yml` / `action.yaml` of a composite, JavaScript or Docker action.
@@ -115,7 +117,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 17] = [
+    pub const ALL: [Format; 18] = [
         Format::CargoLock,
         Format::PackageLock,
         Format::YarnLock,
@@ -131,6 +133,7 @@ impl Format {
         Format::NugetLock,
         Format::GradleLock,
         Format::Pom,
+        Format::Pyproject,
         Format::GithubWorkflow,
         Format::GithubAction,
     ];
@@ -165,6 +168,7 @@ impl Format {
             "packages.lock.json" => Format::NugetLock,
             "gradle.lockfile" => Format::GradleLock,
             "pom.xml" => Format::Pom,
+            "pyproject.toml" => Format::Pyproject,
             "action.yml" | "action.yaml" => Format::GithubAction,
             _ if lower.starts_with("requirements") && lower.ends_with(".txt") => {
                 Format::Requirements
@@ -191,6 +195,7 @@ impl Format {
             Format::NugetLock => "packages.lock.json",
             Format::GradleLock => "gradle.lockfile",
             Format::Pom => "pom.xml",
+            Format::Pyproject => "pyproject.toml",
             Format::GithubWorkflow => "GitHub workflow",
             Format::GithubAction => "action.yml",
         }
@@ -220,6 +225,7 @@ pub fn parse(
         Format::NugetLock => nuget::parse(text)?,
         Format::GradleLock => gradle::parse(text)?,
         Format::Pom => maven::parse(text)?,
+        Format::Pyproject => python::pyproject(text)?,
         Format::GithubWorkflow => actions::parse(text, actions::ActionsFile::Workflow)?,
         Format::GithubAction => actions::parse(text, actions::ActionsFile::Action)?,
     };

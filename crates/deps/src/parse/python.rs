@@ -2,7 +2,7 @@
 //! `-r`/`-c` includes, hashes and index options).
 
 use super::{Lines, ParseError, Siblings};
-use crate::component::{Component, Ecosystem, Hash, Parsed, Scope};
+use crate::component::{Component, Ecosystem, Hash, Parsed, Scope, line_of};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -53,6 +53,201 @@ fn pyproject_direct(text: &str) -> (HashSet<String>, HashSet<String>) {
         }
     }
     (run, dev)
+}
+
+/// A PEP 508 requirement (`requests[socks] >= 2.0, <3 ; python_version < "3.12"`): name and
+/// version specifier (empty for any version); `None` for a direct URL reference (`@ …`).
+fn pep508(req: &str) -> Option<(String, String)> {
+    let req = req.split(';').next().unwrap_or(req).trim();
+    let end = req
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(req.len());
+    let name = &req[..end];
+    let mut rest = req[end..].trim_start();
+    if rest.starts_with('[') {
+        rest = rest
+            .split_once(']')
+            .map(|(_, r)| r)
+            .unwrap_or("")
+            .trim_start();
+    }
+    if name.is_empty() || rest.starts_with('@') {
+        return None;
+    }
+    let spec = rest
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim();
+    Some((name.to_string(), spec.to_string()))
+}
+
+/// The 1-based line where `needle` first occurs in `text` at or after line `from` (1 when absent).
+fn line_after(text: &str, from: usize, needle: &str) -> u32 {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(from.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    text[start..]
+        .find(needle)
+        .map(|i| line_of(text, start + i))
+        .unwrap_or(1)
+}
+
+/// The line of a TOML table header (`[tool.poetry.dependencies]`), or 1.
+fn header_line(text: &str, header: &str) -> u32 {
+    let mut n = 0;
+    for l in text.lines() {
+        n += 1;
+        if l.trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .trim()
+            == header
+        {
+            return n;
+        }
+    }
+    1
+}
+
+/// Adds one declared dependency: name, constraint (`None` for a URL/path/git source), scope, line.
+type Push<'a> = dyn FnMut(&str, Option<&str>, Scope, u32) + 'a;
+
+/// The declared dependencies of a pyproject.toml read on its own (the folder has no lockfile):
+/// PEP 621 `dependencies` and `optional-dependencies`, PEP 735 `[dependency-groups]`, Poetry's
+/// dependency tables and groups, PDM's and uv's dev-dependencies. Each is a direct component
+/// with its constraint and a note saying it is not resolved; an exact `==X` pin carries X.
+pub fn pyproject(text: &str) -> Result<Parsed, ParseError> {
+    let doc: toml::Value = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    let mut out = Parsed::default();
+    let mut push = |name: &str, spec: Option<&str>, scope: Scope, line: u32| {
+        let constraint = spec
+            .map(|s| s.trim())
+            .map(|s| if s.is_empty() { "*" } else { s });
+        let parsed = constraint.and_then(crate::constraint::Constraint::parse);
+        let exact = parsed.as_ref().and_then(|c| c.exact().map(str::to_string));
+        let mut c =
+            Component::new(Ecosystem::PyPI, name, exact.as_deref().unwrap_or("")).at_line(line);
+        c.direct = true;
+        c.scope = scope;
+        c.note = Some(match (&exact, constraint) {
+            (Some(_), _) => "declared in pyproject.toml with an exact pin; no lockfile resolves \
+                             its own dependencies"
+                .to_string(),
+            (None, Some(k)) if parsed.is_some() => {
+                c.constraint = Some(k.to_string());
+                format!(
+                    "declared in pyproject.toml as {k} without a lockfile: the installed version \
+                     is not known, advisories are reported as \"may be affected\""
+                )
+            }
+            (None, Some(k)) => format!(
+                "declared in pyproject.toml as {k:?}, a constraint tollgate does not read; \
+                 not matched against advisories"
+            ),
+            (None, None) => "declared in pyproject.toml from a URL, path or git source; \
+                             not matched against advisories"
+                .to_string(),
+        });
+        out.components.push(c);
+    };
+    let pep508_list = |v: Option<&toml::Value>, scope: Scope, from: usize, push: &mut Push<'_>| {
+        for item in v.and_then(|v| v.as_array()).into_iter().flatten() {
+            let Some(s) = item.as_str() else { continue }; // `{include-group = …}`
+            let line = line_after(text, from, s);
+            match pep508(s) {
+                Some((n, spec)) => push(&n, Some(&spec), scope, line),
+                None => {
+                    let n = s.split(['@', ' ', '[']).next().unwrap_or(s).trim();
+                    if !n.is_empty() {
+                        push(n, None, scope, line);
+                    }
+                }
+            }
+        }
+    };
+    let project = doc.get("project");
+    pep508_list(
+        project.and_then(|p| p.get("dependencies")),
+        Scope::Runtime,
+        header_line(text, "project") as usize,
+        &mut push,
+    );
+    if let Some(t) = project
+        .and_then(|p| p.get("optional-dependencies"))
+        .and_then(|t| t.as_table())
+    {
+        let from = header_line(text, "project.optional-dependencies") as usize;
+        for g in t.values() {
+            pep508_list(Some(g), Scope::Optional, from, &mut push);
+        }
+    }
+    if let Some(t) = doc.get("dependency-groups").and_then(|t| t.as_table()) {
+        let from = header_line(text, "dependency-groups") as usize;
+        for g in t.values() {
+            pep508_list(Some(g), Scope::Dev, from, &mut push);
+        }
+    }
+    let tool = doc.get("tool");
+    if let Some(t) = tool
+        .and_then(|t| t.get("pdm"))
+        .and_then(|p| p.get("dev-dependencies"))
+        .and_then(|t| t.as_table())
+    {
+        let from = header_line(text, "tool.pdm.dev-dependencies") as usize;
+        for g in t.values() {
+            pep508_list(Some(g), Scope::Dev, from, &mut push);
+        }
+    }
+    pep508_list(
+        tool.and_then(|t| t.get("uv"))
+            .and_then(|u| u.get("dev-dependencies")),
+        Scope::Dev,
+        header_line(text, "tool.uv") as usize,
+        &mut push,
+    );
+    if let Some(poetry) = tool.and_then(|t| t.get("poetry")) {
+        let mut tables: Vec<(String, &toml::Value, Scope)> = Vec::new();
+        if let Some(d) = poetry.get("dependencies") {
+            tables.push(("tool.poetry.dependencies".into(), d, Scope::Runtime));
+        }
+        if let Some(d) = poetry.get("dev-dependencies") {
+            tables.push(("tool.poetry.dev-dependencies".into(), d, Scope::Dev));
+        }
+        for (g, v) in poetry
+            .get("group")
+            .and_then(|g| g.as_table())
+            .into_iter()
+            .flatten()
+        {
+            if let Some(d) = v.get("dependencies") {
+                tables.push((format!("tool.poetry.group.{g}.dependencies"), d, Scope::Dev));
+            }
+        }
+        for (header, deps, scope) in tables {
+            let from = header_line(text, &header) as usize;
+            for (name, v) in deps.as_table().into_iter().flatten() {
+                if name == "python" {
+                    continue;
+                }
+                // `"^1.2"`, `{ version = "^1.2", optional = true }`, or a list of those
+                let first = v.as_array().and_then(|a| a.first()).unwrap_or(v);
+                let (spec, optional) = match first {
+                    toml::Value::String(s) => (Some(s.as_str()), false),
+                    toml::Value::Table(t) => (
+                        t.get("version").and_then(|v| v.as_str()),
+                        t.get("optional").and_then(|o| o.as_bool()) == Some(true),
+                    ),
+                    _ => (None, false),
+                };
+                let scope = if optional { Scope::Optional } else { scope };
+                push(name, spec, scope, line_after(text, from, name));
+            }
+        }
+    }
+    Ok(out)
 }
 
 pub fn poetry(text: &str, siblings: &dyn Siblings) -> Result<Parsed, ParseError> {

@@ -19,6 +19,10 @@ pub struct DepsArgs {
     /// OSV index to match against (default: `[deps] db`, else the user's cache folder).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Fail (exit 2) when there is no advisory index, instead of matching against the bundled
+    /// demo snapshot.
+    #[arg(long)]
+    pub require_db: bool,
     /// Also write the SBOM of what was scanned to FILE, from the same pass (as `tollgate sbom`).
     #[arg(long, value_name = "FILE")]
     pub sbom: Option<PathBuf>,
@@ -34,6 +38,17 @@ pub fn run_scan(a: DepsArgs) -> anyhow::Result<u8> {
     let req = a.common.request();
     let config = scan::load_config(&req)?;
     let scanner = DepsScanner::from_config(&config, a.db.clone())?;
+    if a.require_db && !scanner.has_db() {
+        print_diagnostics(&[tollgate_model::Diagnostic::error(
+            "deps",
+            format!(
+                "{} at {} and --require-db was given: run `tollgate db update` or `tollgate db import PATH` first",
+                tollgate_deps::NO_INDEX,
+                scanner.db_path.display()
+            ),
+        )]);
+        return Ok(exit::USAGE);
+    }
     let scanner = std::sync::Arc::new(if a.sbom.is_some() {
         scanner.keeping_components()
     } else {
@@ -191,13 +206,17 @@ pub struct DbImportArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct DbUpdateArgs {
-    /// Base URL of an OSV export layout (`<URL>/<ecosystem>/all.zip`).
-    #[arg(long, value_name = "BASE", default_value = osv::DEFAULT_EXPORT)]
-    pub url: String,
-    /// Ecosystems to fetch (OSV names; default: all supported).
+    /// Fetch only the ecosystems of the lockfiles and manifests under PATH (and read its
+    /// tollgate.toml for `[deps] db` and `osv-mirror`).
+    pub path: Option<PathBuf>,
+    /// Base URL of an OSV export layout (`<URL>/<ecosystem>/all.zip`; default: `[deps]
+    /// osv-mirror`, else the public OSV export).
+    #[arg(long, value_name = "BASE")]
+    pub url: Option<String>,
+    /// Ecosystems to fetch (OSV names; default: those under PATH, else all supported).
     #[arg(long = "ecosystem", value_name = "NAME")]
     pub ecosystems: Vec<String>,
-    /// Index file (default: the user's cache folder, tollgate/osv.db).
+    /// Index file (default: `[deps] db`, else the user's cache folder, tollgate/osv.db).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
 }
@@ -223,22 +242,43 @@ pub fn run_db(c: DbCommand) -> anyhow::Result<u8> {
             })
         }
         DbCommand::Update(a) => {
-            let ecos: Vec<Ecosystem> = if a.ecosystems.is_empty() {
-                Ecosystem::ALL.to_vec()
-            } else {
-                let mut v = Vec::new();
-                for e in &a.ecosystems {
-                    match Ecosystem::from_osv(e) {
-                        Some(x) => v.push(x),
-                        None => anyhow::bail!("unknown ecosystem {e:?}"),
-                    }
-                }
-                v
+            // the tollgate.toml of PATH, else of the current folder
+            let config = match a.path.as_deref().map(tollgate_config::Config::discover) {
+                Some(Some(f)) => scan::load_config_file(Some(&f))?,
+                Some(None) => tollgate_config::Config::default(),
+                None => scan::load_config_file(None)?,
             };
-            let path = a.db.unwrap_or_else(tollgate_deps::default_db_path);
-            let mut db = osv::Db::open(&path)?;
+            let scanner = DepsScanner::from_config(&config, a.db.clone())?;
+            let url = a
+                .url
+                .clone()
+                .or_else(|| scanner.config.osv_mirror.clone())
+                .unwrap_or_else(|| osv::DEFAULT_EXPORT.to_string());
+            let mut ecos = Vec::new();
+            for e in &a.ecosystems {
+                match Ecosystem::from_osv(e) {
+                    Some(x) => ecos.push(x),
+                    None => anyhow::bail!("unknown ecosystem {e:?}"),
+                }
+            }
+            if ecos.is_empty() {
+                ecos = match &a.path {
+                    Some(p) => ecosystems_under(p)?,
+                    None => Ecosystem::ALL.to_vec(),
+                };
+            }
+            if ecos.is_empty() {
+                print_diagnostics(&[tollgate_model::Diagnostic::error(
+                    "deps",
+                    "no packages found under the given path: nothing to download (name \
+                     ecosystems with --ecosystem)",
+                )]);
+                return Ok(exit::USAGE);
+            }
+            let path = scanner.db_path.clone();
+            let (results, count) = osv::update_atomic(&path, &url, &ecos)?;
             let mut ok = 0;
-            for (eco, res) in osv::update(&mut db, &a.url, &ecos) {
+            for (eco, res) in results {
                 match res {
                     Ok(stats) => {
                         ok += 1;
@@ -251,10 +291,26 @@ pub fn run_db(c: DbCommand) -> anyhow::Result<u8> {
                     )]),
                 }
             }
-            eprintln!("index: {} ({} advisories)", path.display(), db.count()?);
+            eprintln!("index: {} ({count} advisories)", path.display());
             Ok(if ok == 0 { exit::USAGE } else { exit::PASS })
         }
     }
+}
+
+/// The ecosystems of the lockfiles and manifests under `path`.
+fn ecosystems_under(path: &std::path::Path) -> anyhow::Result<Vec<Ecosystem>> {
+    let given = path.to_string_lossy().to_string();
+    let inventory = Inventory::collect(
+        &[Root::new(Some(&given))],
+        &Options {
+            no_ignore: false,
+            max_file_size: 256 << 20,
+            exclude: Vec::new(),
+        },
+    )?;
+    let collected = tollgate_deps::collect(&inventory);
+    print_diagnostics(&collected.diagnostics);
+    Ok(tollgate_deps::ecosystems_of(&collected))
 }
 
 /// Diagnostics on stderr through the shared human renderer (colour only on a terminal).
