@@ -3,7 +3,6 @@
 //! advisory's affected ranges intersect them.
 
 use crate::component::Ecosystem;
-use crate::osv::{self, Affected};
 use std::cmp::Ordering;
 
 /// One bound of a constraint.
@@ -145,21 +144,10 @@ impl Constraint {
         })
     }
 
-    /// Could a version the constraint allows be affected according to `a`?
-    ///
-    /// Both sides are unions of intervals; two intervals meet exactly when one contains the
-    /// other's lower end, so it is enough to test every lower end: the advisory's `introduced`
-    /// events and listed versions, the constraint's inclusive bounds, a point just above each
-    /// exclusive one, and the lowest version when either side is unbounded below.
-    pub fn may_be_affected(&self, eco: Ecosystem, a: &Affected) -> bool {
-        let mut points: Vec<String> = vec!["0".into()];
-        points.extend(a.versions.iter().cloned());
-        for r in &a.ranges {
-            for e in &r.events {
-                points.extend(e.introduced.iter().filter(|v| *v != "0").cloned());
-                points.extend(e.last_affected.iter().cloned());
-            }
-        }
+    /// The lowest version of each interval the constraint allows: its inclusive bounds and a
+    /// point just above each exclusive lower bound (see `osv::may_be_affected`).
+    pub fn lower_points(&self) -> Vec<String> {
+        let mut points = Vec::new();
         for b in &self.bounds {
             match b {
                 Bound::Ge(x) | Bound::Eq(x) | Bound::Le(x) => points.push(x.clone()),
@@ -169,8 +157,6 @@ impl Constraint {
             }
         }
         points
-            .iter()
-            .any(|p| self.allows(eco, p) && osv::affects(eco, a, p))
     }
 }
 
@@ -198,29 +184,6 @@ impl std::fmt::Display for Constraint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::osv::{Event, Range};
-
-    fn affected(events: &[(&str, &str)]) -> Affected {
-        Affected {
-            ranges: vec![Range {
-                ty: "ECOSYSTEM".into(),
-                events: events
-                    .iter()
-                    .map(|(k, v)| match *k {
-                        "introduced" => Event {
-                            introduced: Some(v.to_string()),
-                            ..Default::default()
-                        },
-                        _ => Event {
-                            fixed: Some(v.to_string()),
-                            ..Default::default()
-                        },
-                    })
-                    .collect(),
-            }],
-            ..Default::default()
-        }
-    }
 
     #[test]
     fn parses_pep440_and_poetry() {
@@ -242,29 +205,5 @@ mod tests {
         );
         assert_eq!(Constraint::parse(">=2").unwrap().exact(), None);
         assert!(Constraint::parse("@ https://x").is_none());
-    }
-
-    #[test]
-    fn intersects_ranges() {
-        let e = Ecosystem::PyPI;
-        // affected: [0, 2.31.0)
-        let a = affected(&[("introduced", "0"), ("fixed", "2.31.0")]);
-        let may = |s: &str| Constraint::parse(s).unwrap().may_be_affected(e, &a);
-        assert!(may(">=2.0"));
-        assert!(may("*"));
-        assert!(may("<3"));
-        assert!(!may(">=2.31.0"));
-        assert!(!may(">=2.31"));
-        assert!(may(">2.30.9"));
-        assert!(!may("^2.31.0"));
-        assert!(may("~=2.30"));
-        // affected: [1.5, 1.6)
-        let b = affected(&[("introduced", "1.5"), ("fixed", "1.6")]);
-        let may = |s: &str| Constraint::parse(s).unwrap().may_be_affected(e, &b);
-        assert!(may(">=1.0,<2"));
-        assert!(!may("<1.5"));
-        assert!(!may(">=1.6"));
-        assert!(may("==1.5.*"));
-        assert!(!may("==1.4.*"));
     }
 }

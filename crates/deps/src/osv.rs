@@ -2,6 +2,7 @@
 //! (SQLite), and matching components against it.
 
 use crate::component::{Component, Ecosystem};
+use crate::constraint::Constraint;
 use crate::parse::ParseError;
 use crate::version;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -625,7 +626,7 @@ pub struct Match {
 /// lockfile) matches the advisories whose ranges meet the constraint, as possible matches.
 pub fn match_component(db: &Db, c: &Component) -> Result<Vec<Match>, DbError> {
     let constraint = match (&c.constraint, c.version.is_empty()) {
-        (Some(k), true) => match crate::constraint::Constraint::parse(k) {
+        (Some(k), true) => match Constraint::parse(k) {
             Some(k) => Some(k),
             None => return Ok(Vec::new()),
         },
@@ -650,7 +651,7 @@ pub fn match_component(db: &Db, c: &Component) -> Result<Vec<Match>, DbError> {
                 })
             })
             .filter(|a| match &constraint {
-                Some(k) => k.may_be_affected(c.ecosystem, a),
+                Some(k) => may_be_affected(k, c.ecosystem, a),
                 None => affects(c.ecosystem, a, &c.version),
             })
             .collect();
@@ -812,6 +813,27 @@ fn download(url: &str) -> Result<Vec<u8>, DbError> {
         .map_err(|e| err(e.to_string()))
 }
 
+/// Could a version that `c` allows be affected according to `a`?
+///
+/// Both sides are unions of intervals; two intervals meet exactly when one contains the other's
+/// lower end, so it is enough to test every lower end: the advisory's `introduced` events and
+/// listed versions, the constraint's lower ends, and the lowest version when either side is
+/// unbounded below.
+pub fn may_be_affected(c: &Constraint, eco: Ecosystem, a: &Affected) -> bool {
+    let mut points: Vec<String> = vec!["0".into()];
+    points.extend(a.versions.iter().cloned());
+    for r in &a.ranges {
+        for e in &r.events {
+            points.extend(e.introduced.iter().filter(|v| *v != "0").cloned());
+            points.extend(e.last_affected.iter().cloned());
+        }
+    }
+    points.extend(c.lower_points());
+    points
+        .iter()
+        .any(|p| c.allows(eco, p) && affects(eco, a, p))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -869,5 +891,51 @@ mod tests {
         };
         assert_eq!(smallest_fix(e, &a, "2.0.1").as_deref(), Some("2.0.5"));
         assert_eq!(smallest_fix(e, &a, "0.9").as_deref(), Some("1.2.0"));
+    }
+
+    fn affected(events: &[(&str, &str)]) -> Affected {
+        Affected {
+            ranges: vec![Range {
+                ty: "ECOSYSTEM".into(),
+                events: events
+                    .iter()
+                    .map(|(k, v)| match *k {
+                        "introduced" => Event {
+                            introduced: Some(v.to_string()),
+                            ..Default::default()
+                        },
+                        _ => Event {
+                            fixed: Some(v.to_string()),
+                            ..Default::default()
+                        },
+                    })
+                    .collect(),
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn intersects_ranges() {
+        let e = Ecosystem::PyPI;
+        // affected: [0, 2.31.0)
+        let a = affected(&[("introduced", "0"), ("fixed", "2.31.0")]);
+        let may = |s: &str| may_be_affected(&Constraint::parse(s).unwrap(), e, &a);
+        assert!(may(">=2.0"));
+        assert!(may("*"));
+        assert!(may("<3"));
+        assert!(!may(">=2.31.0"));
+        assert!(!may(">=2.31"));
+        assert!(may(">2.30.9"));
+        assert!(!may("^2.31.0"));
+        assert!(may("~=2.30"));
+        // affected: [1.5, 1.6)
+        let b = affected(&[("introduced", "1.5"), ("fixed", "1.6")]);
+        let may = |s: &str| may_be_affected(&Constraint::parse(s).unwrap(), e, &b);
+        assert!(may(">=1.0,<2"));
+        assert!(!may("<1.5"));
+        assert!(!may(">=1.6"));
+        assert!(may("==1.5.*"));
+        assert!(!may("==1.4.*"));
     }
 }
