@@ -97,7 +97,12 @@ const NO_BODY: usize = 0;
 const KIB: usize = 1024;
 const MIB: usize = 1024 * KIB;
 
-const fn ep(method: &'static str, path: &'static str, access: Access, body_limit: usize) -> Endpoint {
+const fn ep(
+    method: &'static str,
+    path: &'static str,
+    access: Access,
+    body_limit: usize,
+) -> Endpoint {
     Endpoint {
         method,
         path,
@@ -113,10 +118,25 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("GET", "/openapi.json", Access::Public, NO_BODY),
     ep("GET", "/v1/whoami", Access::Roles(ANY), NO_BODY),
     ep("POST", "/v1/log/entries", Access::Roles(APPEND), MIB),
-    ep("GET", "/v1/log/entries/{index}", Access::Roles(ANY), NO_BODY),
+    ep(
+        "GET",
+        "/v1/log/entries/{index}",
+        Access::Roles(ANY),
+        NO_BODY,
+    ),
     ep("GET", "/v1/log/checkpoint", Access::Roles(ANY), NO_BODY),
-    ep("GET", "/v1/log/proof/inclusion", Access::Roles(ANY), NO_BODY),
-    ep("GET", "/v1/log/proof/consistency", Access::Roles(ANY), NO_BODY),
+    ep(
+        "GET",
+        "/v1/log/proof/inclusion",
+        Access::Roles(ANY),
+        NO_BODY,
+    ),
+    ep(
+        "GET",
+        "/v1/log/proof/consistency",
+        Access::Roles(ANY),
+        NO_BODY,
+    ),
     ep("GET", "/checkpoint", Access::Roles(ANY), NO_BODY),
     ep("GET", "/tile/{*path}", Access::Roles(ANY), NO_BODY),
     ep("POST", "/v1/releases", Access::Roles(RELEASE), 64 * MIB),

@@ -32,7 +32,9 @@ async fn deny(
     reason: String,
 ) -> Response {
     let d = Denied {
-        time: OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default(),
+        time: OffsetDateTime::now_utc()
+            .format(&Rfc3339)
+            .unwrap_or_default(),
         method,
         path,
         status: status.as_u16(),

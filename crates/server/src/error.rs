@@ -52,7 +52,10 @@ impl ApiError {
     /// A fault of the server itself (storage): the one case that is a 5xx.
     pub fn internal(message: impl std::fmt::Display) -> ApiError {
         crate::logging::line("error", &[("message", &message.to_string())]);
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error (see the server log)")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error (see the server log)",
+        )
     }
 }
 

@@ -150,10 +150,7 @@ pub fn entry_json(log: &Log, index: u64) -> Result<Value, ApiError> {
             };
             (serde_json::to_value(&e).unwrap_or(Value::Null), payload)
         }
-        _ => (
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-            None,
-        ),
+        _ => (serde_json::from_slice(&bytes).unwrap_or(Value::Null), None),
     };
     Ok(json!({
         "index": index,
@@ -176,11 +173,7 @@ pub async fn get_entry(
 }
 
 fn note(text: String) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        text,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
 }
 
 /// `GET /v1/log/checkpoint` and `GET /checkpoint`: the latest signed checkpoint (a C2SP note).
@@ -286,11 +279,13 @@ pub struct TileRef {
 /// Parses `<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]` (what follows `/tile/`).
 pub fn parse_tile(path: &str) -> Option<TileRef> {
     let mut segs: Vec<&str> = path.split('/').collect();
-    let level = match segs.first()? {
-        &"entries" => None,
+    let level = match *segs.first()? {
+        "entries" => None,
         l if !l.is_empty() && l.len() <= 2 && l.bytes().all(|b| b.is_ascii_digit()) => {
             let l: u8 = l.parse().ok()?;
-            (l < 8).then_some(l)?;
+            if l >= 8 {
+                return None;
+            }
             Some(l)
         }
         _ => return None,
@@ -374,11 +369,7 @@ pub async fn get_tile(
             Ok(data)
         })
         .await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/octet-stream")],
-        data,
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], data).into_response())
 }
 
 #[cfg(test)]
@@ -392,8 +383,21 @@ mod tests {
         assert_eq!(parse_tile("1/x001/234.p/7"), t(Some(1), 1234, 7));
         assert_eq!(parse_tile("entries/005.p/255"), t(None, 5, 255));
         for bad in [
-            "", "0", "0/", "0/1", "0/0000", "x/000", "8/000", "0/000.p/0", "0/000.p/256",
-            "0/000.p/07", "0/x000/001", "0/001/002", "../000", "0/000.p", "entries/abc",
+            "",
+            "0",
+            "0/",
+            "0/1",
+            "0/0000",
+            "x/000",
+            "8/000",
+            "0/000.p/0",
+            "0/000.p/256",
+            "0/000.p/07",
+            "0/x000/001",
+            "0/001/002",
+            "../000",
+            "0/000.p",
+            "entries/abc",
             "0/x1000/000",
         ] {
             assert_eq!(parse_tile(bad), None, "{bad}");

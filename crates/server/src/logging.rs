@@ -8,7 +8,9 @@ use time::format_description::well_known::Rfc3339;
 /// Writes `{"time":…,"level":…, fields…}` to stderr.
 pub fn line(level: &str, fields: &[(&str, &str)]) {
     let mut m = serde_json::Map::new();
-    let now = OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default();
+    let now = OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default();
     m.insert("time".into(), now.into());
     m.insert("level".into(), level.into());
     for (k, v) in fields {

@@ -116,7 +116,9 @@ pub async fn post_release(
         .iter()
         .map(|(n, d, b)| json!({"name": n, "digest": d, "size": b.len()}))
         .collect();
-    let now = OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default();
+    let now = OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default();
     let arts = artifacts.clone();
     state
         .with_db(move |db| {
@@ -181,7 +183,12 @@ mod tests {
 
     #[test]
     fn names() {
-        for ok in ["manifest.json", "app.sigstore.json", "sbom.cdx.json", "a-b_c+d@1"] {
+        for ok in [
+            "manifest.json",
+            "app.sigstore.json",
+            "sbom.cdx.json",
+            "a-b_c+d@1",
+        ] {
             check_name(ok).unwrap();
         }
         for bad in ["", "../x", "a/b", "a\\b", ".hidden", "..", "a b", "é"] {

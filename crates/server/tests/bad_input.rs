@@ -15,7 +15,12 @@ fn bad_requests_get_json_4xx() {
     let admin = s.token(Role::Admin, "root");
     let a = Some(admin.as_str());
     let post = |path: &str, ct: Option<&str>, body: &[u8]| {
-        let mut r = s.req().method("POST").path(path).token(a).body(body.to_vec());
+        let mut r = s
+            .req()
+            .method("POST")
+            .path(path)
+            .token(a)
+            .body(body.to_vec());
         if let Some(ct) = ct {
             r = r.header("Content-Type", ct);
         }
@@ -61,7 +66,9 @@ fn bad_requests_get_json_4xx() {
     assert!(m.contains("future"), "{m}");
     s.post_json("/v1/log/entries", a, &serde_json::json!([]))
         .assert_error(422);
-    let many: Vec<_> = (0..1001).map(|i| event("scan", "ci", &i.to_string())).collect();
+    let many: Vec<_> = (0..1001)
+        .map(|i| event("scan", "ci", &i.to_string()))
+        .collect();
     s.post_json("/v1/log/entries", a, &serde_json::Value::Array(many))
         .assert_error(422);
 
@@ -113,13 +120,19 @@ fn bad_requests_get_json_4xx() {
         let r = s.get(p, a);
         r.assert_error(400);
     }
-    s.get("/v1/releases/sha256:".to_string().as_str(), a).assert_error(400);
-    s.get(&format!("/v1/releases/{subject}"), a).assert_error(404);
+    s.get("/v1/releases/sha256:", a).assert_error(400);
+    s.get(&format!("/v1/releases/{subject}"), a)
+        .assert_error(404);
     s.get(&format!("/v1/blobs/{subject}"), a).assert_error(404);
     // Unknown routes and methods.
     s.get("/nope", a).assert_error(404);
     s.get("/v2/log/entries", None).assert_error(404);
-    s.req().method("DELETE").path("/v1/log/entries").token(a).send().assert_error(405);
+    s.req()
+        .method("DELETE")
+        .path("/v1/log/entries")
+        .token(a)
+        .send()
+        .assert_error(405);
     s.get("/v1/gate", a).assert_error(405);
     // Malformed Authorization headers: 401.
     for h in ["Basic dTpw", "Bearer", "Bearer ", "tg_x"] {

@@ -35,8 +35,14 @@ fn append_prove_and_serve_tiles() {
     assert_eq!(r.status, 201, "{}", r.text());
     let v = r.json();
     assert_eq!(v["entries"][0]["index"], 0);
-    let batch: Vec<_> = (1..300).map(|i| event("scan", "ci", &i.to_string())).collect();
-    let r = s.post_json("/v1/log/entries", Some(&ci), &serde_json::Value::Array(batch));
+    let batch: Vec<_> = (1..300)
+        .map(|i| event("scan", "ci", &i.to_string()))
+        .collect();
+    let r = s.post_json(
+        "/v1/log/entries",
+        Some(&ci),
+        &serde_json::Value::Array(batch),
+    );
     assert_eq!(r.status, 201, "{}", r.text());
     let v = r.json();
     let entries = v["entries"].as_array().unwrap();
@@ -64,14 +70,28 @@ fn append_prove_and_serve_tiles() {
     let receipt = Receipt::parse(e["receipt"].as_str().unwrap()).unwrap();
     receipt.verify(&verifier, None, None).unwrap();
     let leaf = receipt.extra.clone().unwrap();
-    s.get("/v1/log/entries/300", Some(&reader)).assert_error(404);
+    s.get("/v1/log/entries/300", Some(&reader))
+        .assert_error(404);
 
     // Inclusion and consistency proofs verify against the roots they name.
-    let r = s.get("/v1/log/proof/inclusion?index=7&size=200", Some(&reader)).json();
-    verify_inclusion(7, 200, &leaf_hash(&leaf), &hashes(&r["hashes"]), &b64(&r["root"])).unwrap();
-    let r = s.get("/v1/log/proof/inclusion?index=7", Some(&reader)).json();
+    let r = s
+        .get("/v1/log/proof/inclusion?index=7&size=200", Some(&reader))
+        .json();
+    verify_inclusion(
+        7,
+        200,
+        &leaf_hash(&leaf),
+        &hashes(&r["hashes"]),
+        &b64(&r["root"]),
+    )
+    .unwrap();
+    let r = s
+        .get("/v1/log/proof/inclusion?index=7", Some(&reader))
+        .json();
     assert_eq!(b64(&r["root"]), cp.checkpoint.root);
-    let r = s.get("/v1/log/proof/consistency?from=100&to=300", Some(&reader)).json();
+    let r = s
+        .get("/v1/log/proof/consistency?from=100&to=300", Some(&reader))
+        .json();
     assert_eq!(b64(&r["to_root"]), cp.checkpoint.root);
     verify_consistency(
         100,
@@ -95,7 +115,11 @@ fn append_prove_and_serve_tiles() {
                 stack.push(p);
                 continue;
             }
-            let rel = p.strip_prefix(out.path()).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(out.path())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             let r = s.get(&format!("/{rel}"), Some(&reader));
             assert_eq!(r.status, 200, "/{rel}");
             assert_eq!(r.body, std::fs::read(&p).unwrap(), "/{rel}");
@@ -137,7 +161,10 @@ fn concurrent_appends_make_one_consistent_tree() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     seen.sort();
     assert_eq!(seen, (0..(threads * per) as u64).collect::<Vec<_>>());

@@ -34,7 +34,13 @@ fn document_matches_the_routes() {
     for e in ENDPOINTS {
         let op = &paths[&e.path.replace("{*", "{")][e.method.to_lowercase()];
         let public = op["security"].as_array().is_some_and(|s| s.is_empty());
-        assert_eq!(public, e.access == Access::Public, "{} {}", e.method, e.path);
+        assert_eq!(
+            public,
+            e.access == Access::Public,
+            "{} {}",
+            e.method,
+            e.path
+        );
         if e.access != Access::Public {
             assert!(op["responses"]["401"].is_object(), "{}", e.path);
             assert!(op["responses"]["403"].is_object(), "{}", e.path);

@@ -64,7 +64,13 @@ fn upload_gate_and_read_the_chain() {
     let v = r.json();
     assert_eq!(v["allow"], true, "{v}");
     assert_eq!(v["trust"]["external"], true, "{v}");
-    assert!(v["trust"]["source"].as_str().unwrap().contains("trust.toml"), "{v}");
+    assert!(
+        v["trust"]["source"]
+            .as_str()
+            .unwrap()
+            .contains("trust.toml"),
+        "{v}"
+    );
     let dev_index = v["log"][0]["index"].as_u64().unwrap();
     let r = ask("prod");
     let v = r.json();

@@ -23,7 +23,8 @@ fn in_flight_requests_finish_and_nothing_acknowledged_is_lost() {
         .body(body.clone());
     // Send the head and half the body: the request is in flight.
     let mut conn = TcpStream::connect(s.addr).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     conn.write_all(&req.head_bytes()).unwrap();
     conn.write_all(&body[..body.len() / 2]).unwrap();
     std::thread::sleep(Duration::from_millis(200));

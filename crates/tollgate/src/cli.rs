@@ -62,6 +62,9 @@ pub enum Command {
     Verify(commands::attest::VerifyArgs),
     /// Scan, attest (provenance, scan, tests), sign and collect a release's evidence.
     Release(commands::attest::ReleaseArgs),
+    /// Run the control-plane server (log, release records, gate with server-held trust), or
+    /// manage its API tokens (`serve token create|list|revoke`).
+    Serve(commands::serve::ServeArgs),
 }
 
 impl Command {
@@ -88,6 +91,7 @@ impl Command {
             Command::Attest(a) => attest::run_attest(a),
             Command::Verify(a) => attest::run_verify(a),
             Command::Release(a) => attest::run_release(a),
+            Command::Serve(a) => serve::run(a),
         }
     }
 }
