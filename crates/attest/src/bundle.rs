@@ -36,6 +36,18 @@ pub enum BundleError {
     Base64(&'static str),
     #[error("unsupported message digest algorithm {0:?} (only SHA2_256)")]
     DigestAlgorithm(String),
+    #[error(
+        "verificationMaterial has {0}: a bundle carries exactly one of publicKey, certificate, x509CertificateChain"
+    )]
+    Material(String),
+    #[error(
+        "messageSignature has no messageDigest: tollgate requires the digest of the artifact a message signature is over"
+    )]
+    MissingDigest,
+    #[error(
+        "the DSSE envelope has {0} signatures: the envelope of a Sigstore bundle carries exactly one"
+    )]
+    DsseSignatures(usize),
     #[error(transparent)]
     Dsse(#[from] DsseError),
     #[error(transparent)]
@@ -55,7 +67,8 @@ pub enum Material {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
     MessageSignature {
-        /// `messageDigest` (SHA2_256) when present.
+        /// `messageDigest` (SHA2_256): always present in a parsed bundle
+        /// ([`BundleError::MissingDigest`]).
         digest: Option<Digest>,
         signature: Vec<u8>,
     },
@@ -93,6 +106,12 @@ impl Bundle {
                 }
             },
             Err(e) => return Err(e.into()),
+        };
+        // Only the low-S form of an ECDSA signature is written (crate::ecdsa).
+        let signature = if signer.public_key().algorithm() == crate::keys::KeyAlgorithm::EcdsaP256 {
+            crate::ecdsa::to_low_s(signature)
+        } else {
+            signature
         };
         Ok(Bundle {
             media_type: MEDIA_TYPE_V03.to_string(),
@@ -170,7 +189,9 @@ impl Bundle {
         s
     }
 
-    /// Parses a bundle strictly: known media type, exactly one content kind, valid base64.
+    /// Parses a bundle strictly: known media type, exactly one kind of verification material,
+    /// exactly one content kind, a `messageDigest` beside a message signature, exactly one
+    /// DSSE signature, valid base64.
     pub fn from_json(bytes: &[u8]) -> Result<Bundle, BundleError> {
         let v: Value =
             serde_json::from_slice(bytes).map_err(|e| BundleError::Json(e.to_string()))?;
@@ -187,6 +208,15 @@ impl Bundle {
             .get("verificationMaterial")
             .and_then(Value::as_object)
             .ok_or(BundleError::Field("verificationMaterial"))?;
+        // The bundle format's verification material is a oneof: a second kind beside the first
+        // (a bogus certificate next to a public key, say) is a malformed bundle, not ignored.
+        let kinds: Vec<&str> = ["publicKey", "certificate", "x509CertificateChain"]
+            .into_iter()
+            .filter(|k| vm.contains_key(*k))
+            .collect();
+        if kinds.len() > 1 {
+            return Err(BundleError::Material(kinds.join(" and ")));
+        }
         let material = if let Some(pk) = vm.get("publicKey") {
             let hint = pk
                 .get("hint")
@@ -220,7 +250,7 @@ impl Bundle {
                     return Err(BundleError::Field("messageSignature.signature"));
                 }
                 let digest = match ms.get("messageDigest") {
-                    None => None,
+                    None => return Err(BundleError::MissingDigest),
                     Some(md) => {
                         let alg = md.get("algorithm").and_then(Value::as_str).unwrap_or("");
                         if alg != "SHA2_256" {
@@ -241,7 +271,13 @@ impl Bundle {
                 };
                 Content::MessageSignature { digest, signature }
             }
-            (None, Some(env)) => Content::Dsse(Envelope::from_value(env.clone())?),
+            (None, Some(env)) => {
+                let env = Envelope::from_value(env.clone())?;
+                if env.signatures.len() != 1 {
+                    return Err(BundleError::DsseSignatures(env.signatures.len()));
+                }
+                Content::Dsse(env)
+            }
             _ => return Err(BundleError::Content),
         };
         Ok(Bundle {

@@ -88,7 +88,11 @@ impl Envelope {
         payload: Vec<u8>,
         signer: &dyn Signer,
     ) -> Result<Self, DsseError> {
-        let sig = signer.sign(&pae(payload_type, &payload))?;
+        let mut sig = signer.sign(&pae(payload_type, &payload))?;
+        // Only the low-S form of an ECDSA signature is written (crate::ecdsa).
+        if signer.public_key().algorithm() == crate::keys::KeyAlgorithm::EcdsaP256 {
+            sig = crate::ecdsa::to_low_s(sig);
+        }
         Ok(Envelope {
             payload_type: payload_type.to_string(),
             payload,
@@ -185,7 +189,7 @@ mod tests {
     use super::*;
     use crate::keys::{KeyAlgorithm, PrivateKey};
 
-    /// The DSSE specification's test vector (shared/vectors/README.md): PAE and a
+    /// The DSSE specification's test vector (secure-systems-lab/dsse `protocol.md`): PAE and a
     /// deterministic P-256 signature in raw r||s form.
     #[test]
     fn spec_vector() {

@@ -11,6 +11,7 @@
 //! All cryptography is aws-lc-rs (the workspace's single backend); the `spki`/`pkcs8` crates
 //! only encode and decode DER.
 
+pub use crate::key_error::{KeyError, PASSWORD_ENV};
 use crate::pbes2;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
@@ -18,9 +19,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use std::fmt;
 use std::path::{Path, PathBuf};
-
-/// Environment variable holding the private-key password.
-pub const PASSWORD_ENV: &str = "TOLLGATE_KEY_PASSWORD";
 
 /// PEM label of an encrypted PKCS#8 private key.
 pub const ENCRYPTED_PRIVATE_KEY_LABEL: &str = "ENCRYPTED PRIVATE KEY";
@@ -32,48 +30,6 @@ pub const PUBLIC_KEY_LABEL: &str = "PUBLIC KEY";
 const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 const OID_P256: &str = "1.2.840.10045.3.1.7";
 const OID_ED25519: &str = "1.3.101.112";
-
-/// Errors about keys and signatures.
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("not a PEM document: {0}")]
-    Pem(String),
-    #[error("unexpected PEM label {found:?} (expected {expected})")]
-    Label {
-        found: String,
-        expected: &'static str,
-    },
-    #[error("malformed key DER: {0}")]
-    Der(String),
-    #[error("unsupported key algorithm {0} (supported: ECDSA P-256, Ed25519)")]
-    Unsupported(String),
-    #[error("the key is encrypted: a password is needed (set {PASSWORD_ENV})")]
-    PasswordNeeded,
-    #[error("wrong password or corrupted encrypted key")]
-    Decrypt,
-    #[error(
-        "no password: set {PASSWORD_ENV} (standard input is not a terminal, so tollgate cannot prompt)"
-    )]
-    NoPassword,
-    #[error("passwords do not match")]
-    PasswordMismatch,
-    #[error("key rejected by the crypto backend: {0}")]
-    Rejected(String),
-    #[error("environment variable {0} is not set or not valid UTF-8")]
-    Env(String),
-    #[error("signing failed")]
-    Sign,
-    #[error("signature does not verify with key {key_id}")]
-    BadSignature { key_id: String },
-    #[error("signature is malformed: {0}")]
-    MalformedSignature(String),
-}
 
 /// A signature algorithm tollgate signs and verifies with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -508,9 +464,14 @@ fn encode_pem(label: &str, der: &[u8]) -> String {
 }
 
 /// Password for a private key: `TOLLGATE_KEY_PASSWORD`, else a no-echo prompt on the terminal
-/// (twice when `confirm`). Never prompts when standard input is not a terminal.
+/// (twice when `confirm`, i.e. for a new key). Never prompts when standard input is not a
+/// terminal. A new key's password must not be empty (an empty one would label a key
+/// "encrypted" that anyone can open).
 pub fn obtain_password(prompt: &str, confirm: bool) -> Result<String, KeyError> {
     if let Ok(p) = std::env::var(PASSWORD_ENV) {
+        if confirm && p.is_empty() {
+            return Err(KeyError::EmptyPassword);
+        }
         return Ok(p);
     }
     use std::io::IsTerminal;
@@ -524,8 +485,83 @@ pub fn obtain_password(prompt: &str, confirm: bool) -> Result<String, KeyError> 
         if again != first {
             return Err(KeyError::PasswordMismatch);
         }
+        if first.is_empty() {
+            return Err(KeyError::EmptyPassword);
+        }
     }
     Ok(first)
+}
+
+/// Writes a private key PEM to `path`, readable by its owner only (0600 on Unix) whatever was
+/// there before: a symbolic link at `path` is refused (a key is never written through one), the
+/// text goes to a new owner-only temporary file beside `path` (created exclusively, so it never
+/// follows a link either), which is then renamed over `path`. An existing 0644 file is thus
+/// replaced, not reused with its old permissions.
+pub fn write_private_key_file(path: &Path, pem: &str) -> Result<(), KeyError> {
+    use std::io::Write as _;
+    let err = |source| KeyError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(KeyError::Symlink(path.to_path_buf()));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "key".into());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let write = || -> std::io::Result<()> {
+        let mut f = opts.open(&tmp)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        f.write_all(pem.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
+    })
+}
+
+/// A warning when the plaintext private key file at `path` can be read by its group or by
+/// others (Unix permission bits), else `None`.
+pub fn plaintext_key_exposure(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "{} is an UNENCRYPTED private key readable by {} (mode {mode:04o}): anyone who \
+                 can read it can sign as you; run `chmod 600 {}`, or encrypt it",
+                path.display(),
+                if mode & 0o007 != 0 {
+                    "every user"
+                } else {
+                    "its group"
+                },
+                path.display()
+            ));
+        }
+        None
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// Something that signs bytes with a known public key: a key file, a key in an environment
@@ -594,6 +630,11 @@ pub fn load_signer(source: &KeySource) -> Result<Box<dyn Signer>, KeyError> {
     let password = if pem_is_encrypted(&pem) {
         Some(obtain_password("Private key password: ", false)?)
     } else {
+        if let KeySource::File(path) = source
+            && let Some(warning) = plaintext_key_exposure(path)
+        {
+            eprintln!("warning: {warning}");
+        }
         None
     };
     let key: PrivateKey = read_private_pem(&pem, password.as_deref().map(str::as_bytes))?;
@@ -606,9 +647,45 @@ pub fn load_public_key(path: &Path) -> Result<PublicKey, KeyError> {
     PublicKey::read(path)
 }
 
+/// The git work tree that holds `dir` (walking up from it; `dir` need not exist yet), if any: a
+/// private key written there is one `git add` away from being published. A `.git` folder or
+/// file (linked work trees, submodules) marks a work tree's top.
+pub fn enclosing_work_tree(dir: &Path) -> Option<std::path::PathBuf> {
+    let abs = std::path::absolute(dir).ok()?;
+    abs.ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Where to keep a private key instead, for `key generate`'s refusal.
+pub const KEY_PLACEMENT_ADVICE: &str = "keep private keys outside every repository: a folder \
+only you can read such as ~/.config/tollgate/keys (`--output-dir ~/.config/tollgate/keys`), a \
+secrets manager, or your CI's secret store, read at signing time with `--key env://VAR`; only \
+the public key (tollgate.pub) belongs in the repository";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn work_tree_is_found_from_a_folder_that_does_not_exist_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        assert_eq!(
+            enclosing_work_tree(&repo.join("ci/keys")).as_deref(),
+            Some(repo.as_path())
+        );
+        // A linked work tree has a `.git` file.
+        let linked = dir.path().join("linked");
+        std::fs::create_dir_all(&linked).unwrap();
+        std::fs::write(linked.join(".git"), "gitdir: ../repo/.git/worktrees/x\n").unwrap();
+        assert_eq!(
+            enclosing_work_tree(&linked).as_deref(),
+            Some(linked.as_path())
+        );
+        assert_eq!(enclosing_work_tree(&dir.path().join("elsewhere")), None);
+    }
 
     #[test]
     fn generate_sign_verify_both_algorithms() {
@@ -697,6 +774,59 @@ mod tests {
             Err(KeyError::Label { .. })
         ));
         assert!(PublicKey::from_spki_der(&[0x30, 0x03, 0x02, 0x01, 0x00]).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_file_is_owner_only_even_over_a_0644_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("tollgate.key");
+        std::fs::write(&p, "old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_private_key_file(&p, "new").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_file_is_never_written_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "victim").unwrap();
+        let link = dir.path().join("tollgate.key");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(matches!(
+            write_private_key_file(&link, "key"),
+            Err(KeyError::Symlink(_))
+        ));
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "victim");
+        // A dangling link too.
+        std::fs::remove_file(&target).unwrap();
+        assert!(write_private_key_file(&link, "key").is_err());
+        assert!(!target.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn readable_plaintext_key_is_reported() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.pem");
+        std::fs::write(&p, "x").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(plaintext_key_exposure(&p), None);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(plaintext_key_exposure(&p).unwrap().contains("its group"));
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(plaintext_key_exposure(&p).unwrap().contains("every user"));
     }
 
     #[test]

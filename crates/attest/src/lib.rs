@@ -20,7 +20,9 @@
 
 pub mod bundle;
 pub mod dsse;
+pub mod ecdsa;
 pub mod hash;
+pub mod key_error;
 pub mod keyless;
 pub mod keys;
 pub mod pbes2;

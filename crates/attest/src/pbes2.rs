@@ -7,7 +7,7 @@
 //! encoded and decoded with `pkcs8`/`pkcs5` structures (DER only) and the two primitives come
 //! from aws-lc-rs.
 
-use crate::keys::KeyError;
+use crate::key_error::KeyError;
 use aws_lc_rs::cipher::{
     AES_256, DecryptionContext, EncryptionContext, PaddedBlockDecryptingKey,
     PaddedBlockEncryptingKey, UnboundCipherKey,
@@ -121,8 +121,13 @@ mod tests {
 
     #[test]
     fn roundtrip_and_wrong_password() {
-        let k = crate::keys::PrivateKey::generate(crate::keys::KeyAlgorithm::EcdsaP256).unwrap();
-        let der = k.to_pkcs8_der().unwrap();
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let doc = aws_lc_rs::signature::EcdsaKeyPair::generate_pkcs8(
+            &aws_lc_rs::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+            &rng,
+        )
+        .unwrap();
+        let der = doc.as_ref().to_vec();
         let enc = encrypt_pkcs8(&der, b"secret", 2048).unwrap();
         assert_eq!(decrypt_pkcs8(&enc, b"secret").unwrap(), der);
         assert!(matches!(

@@ -5,23 +5,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tollgate_model::Digest;
 
-/// `_type` of an in-toto Statement v1.
-pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
 /// Older `_type` still found in the wild (read only).
 pub const STATEMENT_V01: &str = "https://in-toto.io/Statement/v0.1";
-
-/// SLSA provenance v1.
-pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
-/// in-toto test-result v0.1.
-pub const TEST_RESULT_V01: &str = "https://in-toto.io/attestation/test-result/v0.1";
-/// CycloneDX SBOM (any spec version; the document says which).
-pub const CYCLONEDX_BOM: &str = "https://cyclonedx.org/bom";
-/// SPDX 2.x SBOM.
-pub const SPDX_DOCUMENT: &str = "https://spdx.dev/Document";
-/// tollgate scan report (see docs/attest.md).
-pub const SCAN_REPORT_V1: &str = "https://tollgate.dev/attestation/scan-report/v1";
-/// tollgate deployment approval (see docs/attest.md).
-pub const APPROVAL_V1: &str = "https://tollgate.dev/attestation/approval/v1";
+/// The statement and predicate type URIs: one definition, in `model`.
+pub use tollgate_model::predicate::{
+    APPROVAL_V1, CYCLONEDX_BOM, SCAN_REPORT_V1, SLSA_PROVENANCE_V1, SPDX_DOCUMENT, STATEMENT_V1,
+    TEST_RESULT_V01,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StatementError {

@@ -624,7 +624,7 @@ fn verify_key_with_tlog(
     // fault by checking the signature on its own.
     let mut probe = v.clone();
     probe.checks.clear();
-    let good = check_key_signature(&mut probe, bundle, &keys, digest, path);
+    let good = check_key_signature(&mut probe, bundle, &keys, digest, path, false);
     v.checks.append(&mut probe.checks);
     match good {
         Some(k) => {
@@ -660,7 +660,7 @@ fn verify_offline_key(
         ));
         return;
     }
-    let Some(k) = check_key_signature(v, bundle, &keys, digest, path) else {
+    let Some(k) = check_key_signature(v, bundle, &keys, digest, path, true) else {
         return;
     };
     set_signer(v, k);
@@ -685,13 +685,26 @@ fn verify_offline_key(
 
 /// Verifies the bundle's signature in-process with the first trusted key that fits; pushes
 /// the artifact digest, signer key and signature checks.
+///
+/// `offline`: nothing but this check binds the signature (no log entry recording its bytes),
+/// so an ECDSA signature must be in its low-S form ([`crate::ecdsa`]): its high-S twin is a
+/// second valid signature anyone can make from the first. With a log entry, the entry records
+/// the exact signature and sigstore-verify decides (high-S signatures from other Sigstore
+/// clients are ordinary there: Go's ECDSA does not normalise).
 fn check_key_signature<'a>(
     v: &mut Verified,
     bundle: &Bundle,
     keys: &[&'a TrustedKey],
     digest: &Digest,
     path: Option<&Path>,
+    offline: bool,
 ) -> Option<&'a TrustedKey> {
+    let malleable = |k: &TrustedKey, sig: &[u8]| {
+        offline
+            && k.key.algorithm() == crate::keys::KeyAlgorithm::EcdsaP256
+            && crate::ecdsa::is_high_s(sig)
+    };
+    const HIGH_S: &str = "the ECDSA signature is in its high-S form (s > n/2), the malleable twin of another valid signature: tollgate requires the low-S form for a signature no transparency-log entry records";
     let mut verified: Option<&TrustedKey> = None;
     let mut reason = String::from("no trusted key verifies the signature");
     match &bundle.content {
@@ -711,10 +724,13 @@ fn check_key_signature<'a>(
                     ));
                     return None;
                 }
-                None => v.checks.push(Check::na(
-                    "artifact digest",
-                    "bundle has no messageDigest: checked by the signature",
-                )),
+                None => {
+                    v.checks.push(Check::fail(
+                        "artifact digest",
+                        "bundle has no messageDigest",
+                    ));
+                    return None;
+                }
             }
             let mut message: Option<Vec<u8>> = None;
             for k in keys {
@@ -739,16 +755,65 @@ fn check_key_signature<'a>(
                     }
                 };
                 if r.is_ok() {
+                    if malleable(k, signature) {
+                        reason = HIGH_S.into();
+                        break;
+                    }
                     verified = Some(k);
                     break;
                 }
             }
         }
         Content::Dsse(env) => {
-            for k in keys {
-                if env.verify(&k.key).is_ok() {
-                    verified = Some(k);
-                    break;
+            // A bundle's envelope has exactly one signature (`Bundle::from_json`). Its keyid is
+            // unsigned, so it only selects the key; but tollgate always writes it, and an empty
+            // or foreign one is reported as such rather than as a bad signature.
+            let ids = || {
+                keys.iter()
+                    .map(|k| format!("{} of {}", k.key.key_id(), k.identity))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            match env.signatures.as_slice() {
+                [sig] if sig.keyid.is_empty() && offline => {
+                    reason = format!(
+                        "the DSSE signature has an empty keyid: tollgate requires the id of the signing key (trusted: {})",
+                        ids()
+                    );
+                }
+                [sig] => {
+                    let named: Vec<&&TrustedKey> = keys
+                        .iter()
+                        .filter(|k| sig.keyid.is_empty() || k.key.key_id() == sig.keyid)
+                        .collect();
+                    if named.is_empty() {
+                        reason = format!(
+                            "the DSSE signature's keyid {:?} is not the id of a trusted key (trusted: {})",
+                            sig.keyid,
+                            ids()
+                        );
+                    }
+                    for k in named {
+                        if env.verify(&k.key).is_ok() {
+                            if malleable(k, &sig.sig) {
+                                reason = HIGH_S.into();
+                            } else {
+                                verified = Some(k);
+                            }
+                            break;
+                        }
+                        reason = format!(
+                            "the DSSE signature does not verify with the key its keyid names ({} of {})",
+                            k.key.key_id(),
+                            k.identity
+                        );
+                    }
+                }
+                sigs => {
+                    reason = format!(
+                        "the DSSE envelope has {} signatures, not exactly one",
+                        sigs.len()
+                    );
                 }
             }
         }
@@ -1190,7 +1255,7 @@ mod tests {
 
     #[test]
     fn approvals_verify_against_approvers_only() {
-        use crate::predicates::approval::Approval;
+        use tollgate_model::predicate::ApprovalPredicate;
         let dir = tempfile::tempdir().unwrap();
         let alice = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
         std::fs::write(dir.path().join("alice.pub"), alice.public_key().to_pem()).unwrap();
@@ -1202,14 +1267,11 @@ mod tests {
         };
         let store = TrustStore::from_entries(&[], &[entry], dir.path()).unwrap();
         let d = tollgate_model::sha256(b"app");
-        let approval = Approval {
-            artifact: d,
-            artifact_name: None,
+        let approval = ApprovalPredicate {
             environment: "production".into(),
             approver: "alice@example.com".into(),
-            policy_digest: None,
-            approved_on: now() - time::Duration::hours(1),
-            expires_on: now() + time::Duration::hours(1),
+            policy_digest: d.to_string(),
+            approved_at: crate::predicates::rfc3339(now() - time::Duration::hours(1)),
             comment: None,
         };
         let b = crate::attest_statement(
@@ -1217,7 +1279,7 @@ mod tests {
             Statement::new(
                 vec![Subject::sha256("app", &d)],
                 crate::statement::APPROVAL_V1,
-                approval.to_predicate(),
+                serde_json::to_value(&approval).unwrap(),
             ),
         )
         .unwrap();
@@ -1233,8 +1295,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v.signer.identity.as_deref(), Some("alice@example.com"));
-        let back = Approval::from_predicate(&v.statement.unwrap().predicate).unwrap();
-        assert!(back.in_force(now()));
+        let back: ApprovalPredicate =
+            serde_json::from_value(v.statement.unwrap().predicate).unwrap();
+        assert_eq!(back, approval);
         // An approver's key is not a release signer.
         assert!(
             verify_bundle(

@@ -1,4 +1,4 @@
-//! sigstore-conformance `bundle-verify` cases (shared/vectors), each run with the artifact
+//! sigstore-conformance `bundle-verify` cases (testdata/vectors), each run with the artifact
 //! path and with its `sha256:` digest: 70 × 2 = 140 runs. `_fail` cases must be rejected;
 //! the others must verify. The count must stay at or above the target.
 
@@ -8,7 +8,7 @@ use tollgate_attest::{ArtifactRef, PublicKey, Requirements, Trust, verify_bundle
 
 const DIR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/vectors/sigstore-conformance/bundle-verify"
+    "/../../testdata/vectors/sigstore-conformance/bundle-verify"
 );
 const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
@@ -61,7 +61,7 @@ fn run(case: &Path, by_digest: bool) -> bool {
 #[test]
 fn bundle_verify_conformance() {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(DIR)
-        .expect("shared/vectors/sigstore-conformance present")
+        .expect("testdata/vectors/sigstore-conformance present")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_dir())
         .collect();

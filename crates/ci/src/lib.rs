@@ -7,207 +7,25 @@
 //! not parse is a diagnostic naming file:line:col; the other files are still audited.
 
 pub mod audits;
+pub mod doc;
+pub mod expr;
 pub mod fix;
 pub mod model;
+pub mod shell;
 pub mod yaml;
+pub mod zizmor;
+
+pub use doc::{Audit, CiSettings, Doc, DocKind, Info};
 
 use rayon::prelude::*;
-use serde::Deserialize;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use tollgate_config::{Config, ConfigError};
 use tollgate_engine::{ScanContext, ScanOutput, Scanner};
 use tollgate_inventory::{FileEntry, FileKind};
-use tollgate_model::{
-    Confidence, Diagnostic, Evidence, Finding, Location, RuleId, RuleMeta, Severity, Span,
-};
+use tollgate_model::{Diagnostic, Finding, RuleMeta};
 use yaml::Node;
-
-/// The `[ci]` table of `tollgate.toml`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct CiSettings {
-    /// Rule ids not to run (`ci/superfluous-actions`).
-    #[serde(default)]
-    pub disable: Vec<String>,
-    /// `uses:` patterns (`actions/*`, `docker/login-action`) that may be pinned to a tag or
-    /// branch instead of a commit SHA. Default: none (every action must be SHA-pinned).
-    #[serde(default)]
-    pub ref_pin_allowed: Vec<String>,
-}
-
-/// What kind of CI file a document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DocKind {
-    Workflow,
-    Action,
-    Dependabot,
-    GitLab,
-}
-
-impl DocKind {
-    /// Decides from the path relative to the root; `None` for files we do not audit.
-    pub fn of(rel: &str) -> Option<DocKind> {
-        let name = rel.rsplit('/').next().unwrap_or(rel);
-        let lower = name.to_ascii_lowercase();
-        let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
-        if !yaml {
-            return None;
-        }
-        if rel.contains(".github/workflows/") {
-            Some(DocKind::Workflow)
-        } else if lower == "action.yml" || lower == "action.yaml" {
-            Some(DocKind::Action)
-        } else if lower == "dependabot.yml" || lower == "dependabot.yaml" {
-            Some(DocKind::Dependabot)
-        } else if lower == ".gitlab-ci.yml"
-            || lower == ".gitlab-ci.yaml"
-            || rel.starts_with(".gitlab/")
-            || rel.contains("/.gitlab/")
-        {
-            Some(DocKind::GitLab)
-        } else {
-            None
-        }
-    }
-}
-
-/// One parsed CI document, as the audits see it.
-pub struct Doc<'a> {
-    pub kind: DocKind,
-    pub display: &'a str,
-    pub rel: &'a str,
-    pub src: &'a str,
-    pub root: &'a Node,
-    pub settings: &'a CiSettings,
-    /// Every `${{ … }}` of the document, located and parsed once for all audits
-    /// ([`Doc::expressions`]).
-    exprs: std::cell::OnceCell<Vec<audits::expr::Parsed<'a>>>,
-}
-
-impl<'a> Doc<'a> {
-    pub fn new(
-        kind: DocKind,
-        display: &'a str,
-        rel: &'a str,
-        src: &'a str,
-        root: &'a Node,
-        settings: &'a CiSettings,
-    ) -> Self {
-        Doc {
-            kind,
-            display,
-            rel,
-            src,
-            root,
-            settings,
-            exprs: Default::default(),
-        }
-    }
-
-    /// Every `${{ … }}` in every scalar of the document with its parse, computed on first use
-    /// and shared by the audits that read expressions.
-    pub fn expressions(&self) -> &[audits::expr::Parsed<'a>] {
-        self.exprs
-            .get_or_init(|| audits::expr::parsed_expressions(self))
-    }
-
-    /// A finding at `node` (its whole span), for `info`, with route `route`.
-    pub fn finding(&self, info: &Info, node: &Node, route: &str, message: String) -> Finding {
-        self.finding_at(info, node.start, node.end, route, message)
-    }
-
-    /// A finding at the byte range `[start, end)`.
-    pub fn finding_at(
-        &self,
-        info: &Info,
-        start: usize,
-        end: usize,
-        route: &str,
-        message: String,
-    ) -> Finding {
-        let end = end.max(start).min(self.src.len());
-        let start = start.min(end);
-        let loc = Location::from_span(self.display, self.src.as_bytes(), Span { start, end })
-            .with_symbolic(route);
-        let text = self.src.get(start..end).unwrap_or("");
-        let key = format!("{route}\u{0}{text}");
-        let line = self.line_text(start);
-        Finding::new(
-            RuleId::from_static(info.id),
-            info.severity,
-            info.confidence,
-            message,
-            loc,
-            self.rel,
-            key.as_bytes(),
-        )
-        .with_evidence(Evidence::snippet(line))
-        .with_remediation(info.fix)
-    }
-
-    /// The source line containing byte `offset`, trimmed.
-    pub fn line_text(&self, offset: usize) -> String {
-        let offset = offset.min(self.src.len());
-        let s = self.src[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let e = self.src[offset..]
-            .find('\n')
-            .map(|i| offset + i)
-            .unwrap_or(self.src.len());
-        let line = self.src[s..e].trim();
-        if line.chars().count() > 240 {
-            line.chars().take(240).collect::<String>() + "…"
-        } else {
-            line.to_string()
-        }
-    }
-}
-
-/// An audit's definition: id, defaults and its documentation (what, why, example, fix).
-pub struct Info {
-    /// `ci/<audit-name>`.
-    pub id: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub confidence: Confidence,
-    pub summary: &'static str,
-    /// Markdown: why it matters, a NOT OK and an OK example.
-    pub docs: &'static str,
-    /// One or two sentences on how to fix it.
-    pub fix: &'static str,
-    /// Checklist controls and CWE ids.
-    pub tags: &'static [&'static str],
-    /// The zizmor audit this one corresponds to, if any (for the parity mapping).
-    pub zizmor: Option<&'static str>,
-}
-
-impl Info {
-    pub fn meta(&self) -> RuleMeta {
-        RuleMeta {
-            id: RuleId::from_static(self.id),
-            name: self.name.to_string(),
-            default_severity: self.severity,
-            default_confidence: self.confidence,
-            summary: self.summary.to_string(),
-            docs: format!(
-                "# {}\n\n{}\n\n{}\n\n## Fix\n\n{}\n",
-                self.name,
-                self.summary,
-                self.docs.trim(),
-                self.fix
-            ),
-            help_uri: None,
-            tags: self.tags.iter().map(|t| t.to_string()).collect(),
-        }
-    }
-}
-
-/// One audit: reads one document and pushes findings.
-pub trait Audit: Send + Sync {
-    fn info(&self) -> &'static Info;
-    /// The kinds of documents it reads.
-    fn kinds(&self) -> &'static [DocKind];
-    fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>);
-}
+use zizmor::ZizmorConfig;
 
 /// The scanner.
 pub struct CiScanner {
@@ -310,19 +128,31 @@ impl Scanner for CiScanner {
             .filter(|f| f.kind == FileKind::CiConfig || f.kind == FileKind::Text)
             .filter_map(|f| DocKind::of(&f.rel).map(|k| (f, k)))
             .collect();
-        ctx.progress.start("ci", files.len() as u64);
-        let results: Vec<FileResult> = files
-            .par_iter()
-            .map(|(f, kind)| {
-                let r = self.one(f, *kind);
-                ctx.progress.advance(1);
-                r
-            })
-            .collect();
         let mut out = ScanOutput {
             files_scanned: files.len(),
             ..ScanOutput::default()
         };
+        let mut roots: HashMap<PathBuf, RootSettings> = HashMap::new();
+        for (f, _) in &files {
+            if let std::collections::hash_map::Entry::Vacant(e) = roots.entry(root_of(f)) {
+                let r = self.root_settings(e.key(), &mut out.diagnostics);
+                e.insert(r);
+            }
+        }
+        let plain = RootSettings {
+            settings: self.settings.clone(),
+            zizmor: None,
+        };
+        let settings_of = |f: &FileEntry| roots.get(&root_of(f)).unwrap_or(&plain);
+        ctx.progress.start("ci", files.len() as u64);
+        let results: Vec<FileResult> = files
+            .par_iter()
+            .map(|(f, kind)| {
+                let r = self.one(f, *kind, settings_of(f));
+                ctx.progress.advance(1);
+                r
+            })
+            .collect();
         let mut done: HashSet<&str> = files.iter().map(|(f, _)| f.display.as_str()).collect();
         let mut includes = BTreeSet::new();
         for (f, s, d, inc) in results {
@@ -339,7 +169,7 @@ impl Scanner for CiScanner {
                     continue;
                 }
                 out.files_scanned += 1;
-                let (fs, s, d, inc) = self.one(f, DocKind::GitLab);
+                let (fs, s, d, inc) = self.one(f, DocKind::GitLab, settings_of(f));
                 out.findings.extend(fs);
                 out.suppressed.extend(s);
                 out.diagnostics.extend(d);
@@ -351,29 +181,124 @@ impl Scanner for CiScanner {
     }
 }
 
+/// The settings that hold under one scanned root: `[ci]`, with the `unpinned-uses` policy of
+/// the root's zizmor config when `[ci] ref-pin-allowed` is unset, and that config.
+struct RootSettings {
+    settings: CiSettings,
+    zizmor: Option<ZizmorConfig>,
+}
+
+/// The root a file was found under: its path without the components of its `rel`.
+fn root_of(f: &FileEntry) -> PathBuf {
+    let mut p = f.path.clone();
+    for _ in f.rel.split('/') {
+        p.pop();
+    }
+    p
+}
+
 impl CiScanner {
-    fn one(&self, f: &FileEntry, kind: DocKind) -> FileResult {
+    fn root_settings(&self, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> RootSettings {
+        let mut settings = self.settings.clone();
+        let zizmor = if self.settings.zizmor_config {
+            match ZizmorConfig::find(root) {
+                Ok(z) => z,
+                Err(d) => {
+                    diagnostics.push(d);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        if let Some(z) = &zizmor {
+            diagnostics.push(Diagnostic::note("ci", z.summary()).at(&z.file, None, None));
+            if settings.ref_pin_allowed.is_none() {
+                settings.ref_pin_allowed.clone_from(&z.ref_pin);
+            }
+        }
+        RootSettings { settings, zizmor }
+    }
+
+    /// Moves findings that the root's zizmor config disables or ignores to the suppressed
+    /// list (GitHub files only: zizmor does not read GitLab CI).
+    fn zizmor_decisions(
+        &self,
+        z: &ZizmorConfig,
+        f: &FileEntry,
+        kind: DocKind,
+        findings: Vec<Finding>,
+        suppressed: &mut Vec<Finding>,
+    ) -> Vec<Finding> {
+        if kind == DocKind::GitLab {
+            return findings;
+        }
+        let mut kept = Vec::new();
+        for mut x in findings {
+            let names = self.peer_names(x.rule.as_str());
+            let reason = if z.disables(&names) {
+                Some(format!("audit disabled in {}", z.file))
+            } else if z.ignores(&names, f.file_name(), x.location.line, x.location.column) {
+                Some(format!("ignored in {}", z.file))
+            } else {
+                None
+            };
+            match reason {
+                Some(reason) => {
+                    x.suppression = Some(tollgate_model::Suppression {
+                        kind: tollgate_model::SuppressionKind::Inline,
+                        reason,
+                        owner: None,
+                        expires: None,
+                    });
+                    suppressed.push(x);
+                }
+                None => kept.push(x),
+            }
+        }
+        kept
+    }
+
+    /// A rule's names as a peer tool's config spells them: the id without `ci/` and the
+    /// zizmor audit it corresponds to.
+    fn peer_names(&self, rule: &str) -> Vec<&'static str> {
+        self.audits
+            .iter()
+            .map(|a| a.info())
+            .find(|i| i.id == rule)
+            .map(|i| {
+                let mut v = vec![i.id.trim_start_matches("ci/")];
+                v.extend(i.zizmor);
+                v
+            })
+            .unwrap_or_default()
+    }
+
+    fn one(&self, f: &FileEntry, kind: DocKind, root: &RootSettings) -> FileResult {
         let src = match read_text(f) {
             Ok(s) => s,
             Err(d) => return (Vec::new(), Vec::new(), Some(d), Vec::new()),
         };
-        let root = match parse_doc(&f.display, &src) {
+        let tree = match parse_doc(&f.display, &src) {
             Ok(r) => r,
             Err(d) => return (Vec::new(), Vec::new(), Some(d), Vec::new()),
         };
         let includes = if kind == DocKind::GitLab {
-            model::gitlab_local_includes(&root)
+            model::gitlab_local_includes(&tree)
         } else {
             Vec::new()
         };
-        let doc = Doc::new(kind, &f.display, &f.rel, &src, &root, &self.settings);
+        let doc = Doc::new(kind, &f.display, &f.rel, &src, &tree, &root.settings);
         let mut out = Vec::new();
         for a in &self.audits {
             if a.kinds().contains(&kind) {
                 a.check(&doc, &mut out);
             }
         }
-        let (kept, suppressed) = self.peer_ignores_in(&src, Some(&root), out);
+        let (mut kept, mut suppressed) = self.peer_ignores_in(&src, Some(&tree), out);
+        if let Some(z) = &root.zizmor {
+            kept = self.zizmor_decisions(z, f, kind, kept, &mut suppressed);
+        }
         (kept, suppressed, None, includes)
     }
 
@@ -401,18 +326,7 @@ impl CiScanner {
         let mut kept = Vec::new();
         let mut suppressed = Vec::new();
         for mut f in findings {
-            let info = self
-                .audits
-                .iter()
-                .map(|a| a.info())
-                .find(|i| i.id == f.rule.as_str());
-            let names: Vec<&str> = info
-                .map(|i| {
-                    let mut v = vec![i.id.trim_start_matches("ci/")];
-                    v.extend(i.zizmor);
-                    v
-                })
-                .unwrap_or_default();
+            let names = self.peer_names(f.rule.as_str());
             let step_line = root
                 .zip(f.location.symbolic.as_deref())
                 .and_then(|(r, route)| step_of(r, route))

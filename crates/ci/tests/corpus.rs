@@ -1,4 +1,4 @@
-//! Integration tests on real inputs from `/work/shared`: the 16-project corpus and zizmor's
+//! Integration tests on real inputs from `testdata/ci`: the 16-project corpus and zizmor's
 //! labelled fixtures (parsed as workflows wherever they sit).
 
 use tollgate_ci::{CiScanner, DocKind};
@@ -6,7 +6,7 @@ use tollgate_config::Config;
 use tollgate_engine::{ScanContext, Scanner, Silent};
 use tollgate_inventory::{Inventory, Options, Root};
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/ci");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/ci");
 
 fn scan(root: &str) -> tollgate_engine::ScanOutput {
     let inv = Inventory::collect(&[Root::new(Some(root))], &Options::default()).unwrap();
@@ -20,7 +20,7 @@ fn scan(root: &str) -> tollgate_engine::ScanOutput {
 
 #[test]
 fn corpus_parses_and_finds_known_problems() {
-    let out = scan(&format!("{SHARED}/corpus"));
+    let out = scan(&format!("{DATA}/corpus"));
     assert!(out.files_scanned > 250, "{}", out.files_scanned);
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     // zizmor-confirmed: biome's close-issue.yml expands a step output into a script (line 31).
@@ -47,7 +47,7 @@ fn corpus_parses_and_finds_known_problems() {
 
 #[test]
 fn zizmor_fixtures_never_crash_and_bad_yaml_is_reported() {
-    let dir = format!("{SHARED}/zizmor-fixtures");
+    let dir = format!("{DATA}/zizmor-fixtures");
     let s = CiScanner::default();
     let mut stack = vec![std::path::PathBuf::from(&dir)];
     let (mut files, mut errors) = (0, Vec::new());
@@ -93,7 +93,7 @@ fn zizmor_fixtures_never_crash_and_bad_yaml_is_reported() {
 #[test]
 fn anchors_fixtures_resolve() {
     let src = std::fs::read_to_string(format!(
-        "{SHARED}/zizmor-fixtures/anchors/steps-list-alias.yml"
+        "{DATA}/zizmor-fixtures/anchors/steps-list-alias.yml"
     ))
     .unwrap();
     let root = tollgate_ci::yaml::parse(&src).unwrap();
@@ -120,7 +120,7 @@ fn truncated_and_mangled_inputs_never_panic() {
         "corpus/docker+buildx/.github/dependabot.yml",
     ];
     for f in files {
-        let src = std::fs::read_to_string(format!("{SHARED}/{f}")).unwrap();
+        let src = std::fs::read_to_string(format!("{DATA}/{f}")).unwrap();
         let step = (src.len() / 97).max(1);
         let mut cut = 0;
         while cut < src.len() {

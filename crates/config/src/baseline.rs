@@ -6,10 +6,48 @@
 use crate::{ConfigError, Date, Exception};
 use std::collections::BTreeSet;
 use std::path::Path;
-use tollgate_model::Finding;
+use tollgate_model::{Finding, RuleMeta};
 
 /// Default baseline file name, beside tollgate.toml.
 pub const DEFAULT_FILE: &str = "tollgate-baseline.toml";
+
+/// The `tollgate.toml` line that applies the baseline: commented in the file `tollgate init`
+/// writes (above `[scan]`), printed by `tollgate baseline` when it is missing, and in the docs.
+/// A top-level key, so it must come before the file's first `[table]`.
+pub const CONFIG_LINE: &str = "baseline = \"tollgate-baseline.toml\"";
+
+/// What `tollgate baseline` says when no `baseline` key is configured. `config`: the
+/// `tollgate.toml` in use, if any.
+pub fn advice(config: Option<&Path>) -> String {
+    match config {
+        Some(p) => format!(
+            "to apply the baseline, add this line to {} above its first [table] (it is a \
+             top-level key):\n    {CONFIG_LINE}",
+            p.display()
+        ),
+        None => format!(
+            "to apply the baseline, create tollgate.toml beside it with `tollgate init` and \
+             uncomment its line:\n    {CONFIG_LINE}"
+        ),
+    }
+}
+
+/// Whether a finding is a live credential a baseline must not accept without an explicit
+/// request: a private key or a provider's token, i.e. any `secrets/` rule that is not one of
+/// the generic (password-like) rules. `rules` are the run's rule metadata; a rule missing
+/// from them counts as a credential.
+pub fn is_credential(f: &Finding, rules: &[RuleMeta]) -> bool {
+    if !f.rule.as_str().starts_with("secrets/") {
+        return false;
+    }
+    if f.rule.as_str().contains("private-key") {
+        return true;
+    }
+    match rules.iter().find(|r| r.id == f.rule) {
+        Some(r) => !r.tags.iter().any(|t| t == "generic"),
+        None => true,
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct BaselineOptions {
@@ -176,5 +214,73 @@ mod tests {
         assert_eq!(back[0].created, entries[0].created);
         assert!(back[0].reason.starts_with("adopted at ci.yml"));
         assert!(read(&dir.path().join("missing.toml")).unwrap().is_empty());
+    }
+
+    /// The line `tollgate init` writes, uncommented where it stands, loads and applies the
+    /// baseline file (before: it sat under `[scan]`, where it is ``unknown field `baseline` ``).
+    #[test]
+    fn init_file_with_the_baseline_line_uncommented_applies_the_baseline() {
+        let commented = format!("# {CONFIG_LINE}");
+        assert!(crate::DEFAULT_CONFIG.contains(&commented));
+        let raw = crate::DEFAULT_CONFIG.replace(&commented, CONFIG_LINE);
+        let dir = tempfile::tempdir().unwrap();
+        let a = finding("ci/unpinned-uses", "ci.yml", b"x");
+        let (entries, _, _) = build(&[], &[&a], &opts());
+        std::fs::write(dir.path().join(DEFAULT_FILE), render(&entries)).unwrap();
+        let config_path = dir.path().join(crate::FILE_NAME);
+        std::fs::write(&config_path, &raw).unwrap();
+        let c = crate::Config::load(&config_path, &[]).unwrap();
+        assert_eq!(c.baseline, Some(dir.path().join(DEFAULT_FILE)));
+        assert_eq!(c.exceptions.len(), 1);
+        assert_eq!(c.exceptions[0].fingerprint, entries[0].fingerprint);
+    }
+
+    /// `tollgate baseline`'s advice is the line init's file carries, placed where init puts it.
+    #[test]
+    fn advice_names_the_line_init_writes() {
+        let first_table = crate::DEFAULT_CONFIG
+            .lines()
+            .position(|l| l.starts_with('['))
+            .unwrap();
+        let line = crate::DEFAULT_CONFIG
+            .lines()
+            .position(|l| l == format!("# {CONFIG_LINE}"))
+            .unwrap();
+        assert!(
+            line < first_table,
+            "the baseline line must come before [scan]"
+        );
+        for config in [None, Some(Path::new("repo/tollgate.toml"))] {
+            let text = advice(config);
+            assert!(text.ends_with(&format!("\n    {CONFIG_LINE}")), "{text}");
+        }
+        assert!(advice(Some(Path::new("x/tollgate.toml"))).contains("above its first [table]"));
+        assert!(CONFIG_LINE.contains(DEFAULT_FILE));
+    }
+
+    #[test]
+    fn private_keys_and_provider_tokens_are_credentials() {
+        let generic = RuleMeta {
+            id: RuleId::new("secrets/generic-password").unwrap(),
+            name: "g".into(),
+            default_severity: Severity::Medium,
+            default_confidence: Confidence::Medium,
+            summary: String::new(),
+            docs: String::new(),
+            help_uri: None,
+            tags: vec!["SP-07".into(), "provider:generic".into(), "generic".into()],
+        };
+        let token = RuleMeta {
+            id: RuleId::new("secrets/github-pat").unwrap(),
+            tags: vec!["SP-07".into(), "provider:GitHub".into()],
+            ..generic.clone()
+        };
+        let rules = [generic, token];
+        let f = |r: &str| finding(r, "a", b"k");
+        assert!(is_credential(&f("secrets/github-pat"), &rules));
+        assert!(is_credential(&f("secrets/private-key-pkcs8"), &rules));
+        assert!(is_credential(&f("secrets/unknown-rule"), &rules));
+        assert!(!is_credential(&f("secrets/generic-password"), &rules));
+        assert!(!is_credential(&f("ci/unpinned-uses"), &rules));
     }
 }

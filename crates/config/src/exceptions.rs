@@ -79,6 +79,28 @@ impl Exception {
             .map(|s| format!("\"{s}\""))
     }
 
+    /// Why this exception runs longer than `max_days` (`[gate] max-exception-days`) from when
+    /// it was granted (`created`, or `today` when it has no `created`), or `None` when it does
+    /// not. `exception add` refuses such an expiry; a hand-edited one is not applied.
+    pub fn beyond_max_days(&self, today: Date, max_days: u32) -> Option<String> {
+        let expires = self.expires?;
+        let start = self.created.unwrap_or(today);
+        let limit = start.add_days(i64::from(max_days));
+        if expires <= limit {
+            return None;
+        }
+        let since = match self.created {
+            Some(c) => format!("its `created` {c}"),
+            None => format!("today ({today}; it has no `created`)"),
+        };
+        Some(format!(
+            "exception {}: `expires = {expires}` is more than {max_days} days after {since} \
+             ([gate] max-exception-days); it is NOT applied. Set `expires` to {limit} at the \
+             latest, or raise max-exception-days",
+            self.describe()
+        ))
+    }
+
     pub fn is_expired(&self, today: Date) -> bool {
         self.expires.is_some_and(|e| today > e)
     }

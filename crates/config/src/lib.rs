@@ -156,6 +156,27 @@ impl Config {
                 });
             }
         }
+        // The one misplacement people make: `baseline` under `[scan]` (where a line appended
+        // to the file lands). Say where it belongs instead of "unknown field".
+        if table
+            .get("scan")
+            .and_then(|s| s.as_table())
+            .is_some_and(|s| s.contains_key("baseline"))
+        {
+            let offset = raw
+                .find("[scan]")
+                .and_then(|start| raw[start..].find("baseline").map(|p| start + p))
+                .unwrap_or(0);
+            let (line, column) = line_col(raw, offset);
+            return Err(ConfigError::Invalid {
+                path: shown,
+                line,
+                column,
+                message: "`baseline` is a top-level key: move it above the first [table] \
+                          (`tollgate init` puts it before [scan])"
+                    .into(),
+            });
+        }
         let core: Core = toml::from_str(raw).map_err(|e| toml_error(&shown, raw, &e))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut exceptions = core.exceptions;
@@ -396,5 +417,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.exceptions.len(), 1);
+    }
+
+    #[test]
+    fn baseline_under_scan_says_where_it_belongs() {
+        let err = load("[scan]\nfail-on = \"high\"\nbaseline = \"b.toml\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("tollgate.toml:3:1: `baseline` is a top-level key"),
+            "{err}"
+        );
+        let c = load("baseline = \"b.toml\"\n[scan]\nfail-on = \"high\"\n").unwrap();
+        assert_eq!(c.baseline, Some(PathBuf::from("b.toml")));
     }
 }

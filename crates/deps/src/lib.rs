@@ -7,13 +7,13 @@
 //! the `[deps]` source policy, and reports findings.
 
 pub mod component;
+pub mod ecosystem;
 pub mod osv;
 pub mod parse;
 pub mod purl;
 pub mod sbom;
 pub mod version;
 pub mod vex;
-mod yaml;
 
 pub use component::{Component, Ecosystem, Hash, Parsed, Scope};
 

@@ -99,7 +99,7 @@ impl Record {
         let rec: Record = if yaml {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| ParseError::new(1, 1, "record is not UTF-8"))?;
-            let v = crate::yaml::to_json(text)?;
+            let v = ParseError::yaml_json(text)?;
             serde_json::from_value(v).map_err(|e| ParseError::new(1, 1, e.to_string()))?
         } else {
             serde_json::from_slice(bytes).map_err(|e| ParseError::json(&e))?

@@ -3,7 +3,7 @@
 //! Written here because the crates.io purl crates either lag the current spec's test suite or
 //! pull in URL parsing we do not need; the spec's algorithm is short and its suite is our test.
 
-use crate::component::Ecosystem;
+use crate::ecosystem::Ecosystem;
 use std::collections::BTreeMap;
 
 /// A parsed package URL.

@@ -13,10 +13,7 @@ const FIX: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/github-actions/"
 );
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/ci/corpus/"
-);
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/ci/corpus/");
 
 fn parse_as(format: Format, path: &Path) -> Vec<Component> {
     let text = std::fs::read_to_string(path).unwrap();

@@ -1,5 +1,5 @@
 //! OSV import and matching: equal to cargo-audit 0.22.2 on the real Cargo.lock files of
-//! shared/data/deps (same RustSec data), imports of folders, zips and PyPA YAML, the bundled
+//! testdata/deps (same RustSec data), imports of folders, zips and PyPA YAML, the bundled
 //! snapshot and `db update` against a loopback HTTP server.
 
 use std::collections::BTreeSet;
@@ -9,12 +9,12 @@ use tollgate_deps::osv::{self, Db};
 use tollgate_deps::parse::{self, Format, NoSiblings};
 use tollgate_deps::{Component, Ecosystem};
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/");
+const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/");
 
 fn crates_db(dir: &Path) -> Db {
     let mut db = Db::open(&dir.join("osv.db")).unwrap();
     let stats = db
-        .import(&Path::new(SHARED).join("data/osv/crates.io"))
+        .import(&Path::new(TESTDATA).join("osv/crates.io"))
         .unwrap();
     assert!(stats.records > 1000, "{stats:?}");
     assert!(stats.problems.is_empty(), "{:?}", stats.problems);
@@ -32,7 +32,7 @@ fn audit(
     BTreeSet<Triple>,
     BTreeSet<Triple>,
 ) {
-    let lock = std::fs::read_to_string(format!("{SHARED}data/deps/{project}/Cargo.lock")).unwrap();
+    let lock = std::fs::read_to_string(format!("{TESTDATA}deps/{project}/Cargo.lock")).unwrap();
     let parsed = parse::parse(Format::CargoLock, "Cargo.lock", &lock, &NoSiblings).unwrap();
     let mut vulns = BTreeSet::new();
     let mut infos = BTreeSet::new();
@@ -47,10 +47,8 @@ fn audit(
         }
     }
     let reference: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(format!(
-            "{SHARED}data/deps/{project}/cargo-audit-0.22.2.json"
-        ))
-        .unwrap(),
+        &std::fs::read_to_string(format!("{TESTDATA}deps/{project}/cargo-audit-0.22.2.json"))
+            .unwrap(),
     )
     .unwrap();
     let triple = |v: &serde_json::Value| {
@@ -141,12 +139,12 @@ fn pypa_yaml_import_and_alias_merge() {
     let dir = tempfile::tempdir().unwrap();
     let mut db = Db::open(&dir.path().join("osv.db")).unwrap();
     let stats = db
-        .import(&Path::new(SHARED).join("data/osv/PyPI/vulns/jinja2"))
+        .import(&Path::new(TESTDATA).join("osv/PyPI/vulns/jinja2"))
         .unwrap();
     assert_eq!(stats.records, 5);
     // the same vulnerability under a GHSA id with the PYSEC id as alias merges into one match
     let src = std::fs::read_to_string(
-        Path::new(SHARED).join("data/osv/PyPI/vulns/jinja2/PYSEC-2021-66.yaml"),
+        Path::new(TESTDATA).join("osv/PyPI/vulns/jinja2/PYSEC-2021-66.yaml"),
     )
     .unwrap();
     let mut rec = osv::Record::parse(src.as_bytes(), true).unwrap();
@@ -190,7 +188,7 @@ fn go_zip() -> Vec<u8> {
     {
         let mut z = zip::ZipWriter::new(&mut buf);
         let opts = zip::write::SimpleFileOptions::default();
-        let mut files: Vec<_> = std::fs::read_dir(Path::new(SHARED).join("data/osv/Go"))
+        let mut files: Vec<_> = std::fs::read_dir(Path::new(TESTDATA).join("osv/Go"))
             .unwrap()
             .map(|e| e.unwrap().path())
             .collect();

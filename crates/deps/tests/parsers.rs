@@ -1,11 +1,11 @@
-//! Every parser on a real-world-shaped fixture (and the real Cargo.lock files of shared/).
+//! Every parser on a real-world-shaped fixture (and the real Cargo.lock files of testdata/).
 
 use std::path::Path;
 use tollgate_deps::parse::{self, Format, FsSiblings};
 use tollgate_deps::{Component, Scope};
 
 const FIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/");
+const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/");
 
 fn parse_file(rel: &str) -> parse::ParseResult {
     let path = Path::new(FIX).join(rel);
@@ -30,7 +30,7 @@ fn find<'a>(cs: &'a [Component], purl: &str) -> &'a Component {
 
 #[test]
 fn cargo_lock_real() {
-    let p = parse_path(&Path::new(SHARED).join("data/deps/uv/Cargo.lock")).unwrap();
+    let p = parse_path(&Path::new(TESTDATA).join("deps/uv/Cargo.lock")).unwrap();
     // cargo-audit counts 753 dependencies in this lockfile
     assert_eq!(p.components.len(), 753);
     let h2 = p.components.iter().find(|c| c.name == "h2").unwrap();

@@ -9,7 +9,7 @@ use tollgate_deps::parse::{self, Format, FsSiblings};
 use tollgate_deps::sbom::{self, SbomOptions};
 
 const FIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/");
+const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/");
 
 struct Local;
 
@@ -19,15 +19,16 @@ impl jsonschema::Retrieve for Local {
         uri: &jsonschema::Uri<String>,
     ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let name = uri.as_str().rsplit('/').next().unwrap_or("");
-        let file = format!("{SHARED}schemas/cyclonedx-{name}");
+        let file = format!("{TESTDATA}schemas/cyclonedx-{name}");
         Ok(serde_json::from_str(&std::fs::read_to_string(file)?)?)
     }
 }
 
 fn schema(name: &str) -> jsonschema::Validator {
-    let s: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{SHARED}schemas/{name}")).unwrap())
-            .unwrap();
+    let s: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{TESTDATA}schemas/{name}")).unwrap(),
+    )
+    .unwrap();
     jsonschema::options()
         .with_retriever(Local)
         .build(&s)
@@ -73,8 +74,7 @@ fn all_components() -> Vec<Component> {
                 .components,
         );
     }
-    let lock =
-        std::fs::read_to_string(format!("{SHARED}data/deps/rust-analyzer/Cargo.lock")).unwrap();
+    let lock = std::fs::read_to_string(format!("{TESTDATA}deps/rust-analyzer/Cargo.lock")).unwrap();
     out.extend(
         parse::parse(Format::CargoLock, "Cargo.lock", &lock, &parse::NoSiblings)
             .unwrap()
@@ -265,8 +265,7 @@ fn peer_validate(kind: &str, bytes: &[u8]) {
 /// (as syft does), with unique bom-refs and SPDX ids, and every edge points at a listed one.
 #[test]
 fn workspace_member_and_registry_copy_of_one_purl_are_both_listed() {
-    let lock =
-        std::fs::read_to_string(format!("{SHARED}data/deps/rust-analyzer/Cargo.lock")).unwrap();
+    let lock = std::fs::read_to_string(format!("{TESTDATA}deps/rust-analyzer/Cargo.lock")).unwrap();
     let comps = parse::parse(Format::CargoLock, "Cargo.lock", &lock, &parse::NoSiblings)
         .unwrap()
         .components;

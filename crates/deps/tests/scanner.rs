@@ -128,3 +128,46 @@ fn config_typo_is_positioned() {
     let cfg = Config::load(&dir.path().join("tollgate.toml"), &["deps"]).unwrap();
     assert!(DepsScanner::from_config(&cfg, None).is_err());
 }
+
+/// Issue 22: ten levels of nested anchors (`a: &a [lol ×9]`, `b: &b [*a ×9]`, …) in a pnpm
+/// lockfile and in a workflow used to expand without limit (24 GB, killed). Both are now a
+/// diagnostic naming the file and the line of the alias that crossed the budget, and the other
+/// lockfiles are still read. Timing: BENCHMARKS.md ("YAML alias bomb").
+#[test]
+fn yaml_alias_bomb_is_a_positioned_diagnostic() {
+    let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let items = vec![format!("*a{}", i - 1); 9].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{items}]\n"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let wf = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&wf).unwrap();
+    std::fs::write(
+        dir.path().join("pnpm-lock.yaml"),
+        format!("lockfileVersion: '9.0'\n{bomb}"),
+    )
+    .unwrap();
+    std::fs::write(wf.join("x.yml"), format!("on: push\n{bomb}")).unwrap();
+    std::fs::copy(format!("{DEMO}Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
+    let report = run(dir.path(), "");
+    // Line 7 (`a5`, 9^6 nodes): keeping the anchor's copy brings the total held past
+    // 1,000,000 nodes.
+    for (file, line) in [("pnpm-lock.yaml", 7), (".github/workflows/x.yml", 7)] {
+        let d = report
+            .diagnostics
+            .iter()
+            .find(|d| d.path.as_deref().is_some_and(|p| p.ends_with(file)))
+            .unwrap_or_else(|| panic!("no diagnostic for {file}: {:?}", report.diagnostics));
+        assert!(d.message.contains("alias expansion exceeds"), "{d:?}");
+        assert_eq!(d.line, Some(line), "{d:?}");
+        assert!(d.column.is_some_and(|c| c > 1), "{d:?}");
+    }
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.location.path.ends_with("Cargo.lock")),
+        "the other lockfile was still scanned"
+    );
+}

@@ -7,9 +7,9 @@ use tollgate_deps::version;
 
 const VERSIONS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/vectors/versions/"
+    "/../../testdata/vectors/versions/"
 );
-const PURL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/purl/");
+const PURL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/vectors/purl/");
 
 fn check(files: &[&str], cmp: fn(&str, &str) -> Ordering) {
     let mut failures = Vec::new();

@@ -18,12 +18,39 @@ use tollgate_model::{
     ToolInfo, sha256,
 };
 
+/// What a phase of [`Progress`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Files,
+    Bytes,
+    Commits,
+    Blobs,
+}
+
+impl Unit {
+    /// The plural noun shown beside the count (`bytes` are shown in KiB/MiB instead).
+    pub fn noun(self) -> &'static str {
+        match self {
+            Unit::Files => "files",
+            Unit::Bytes => "bytes",
+            Unit::Commits => "commits",
+            Unit::Blobs => "blobs",
+        }
+    }
+}
+
 /// Reports progress of long work. The binary shows a bar on a TTY; tests and CI pass [`Silent`].
 pub trait Progress: Send + Sync {
-    /// Starts a phase of `total` units (bytes, files, commits); 0 when unknown.
+    /// Starts a phase of `total` files; 0 when unknown.
     fn start(&self, label: &str, total: u64);
     fn advance(&self, n: u64);
     fn finish(&self);
+    /// Starts a phase of `total` units of `unit`; 0 when unknown (then the count grows as the
+    /// work finds more). Defaults to [`Progress::start`].
+    fn start_in(&self, label: &str, total: u64, unit: Unit) {
+        let _ = unit;
+        self.start(label, total);
+    }
 }
 
 /// A progress sink that shows nothing.

@@ -27,6 +27,13 @@ pub enum FileKind {
     Manifest,
     /// A zip/tar/tar.gz archive or a `docker save` / OCI image tarball.
     Archive,
+    /// A Dockerfile or Containerfile (`Dockerfile`, `Dockerfile.prod`, `api.Dockerfile`).
+    Dockerfile,
+    /// A Kubernetes manifest: YAML whose head has top-level `apiVersion:` and `kind:` keys
+    /// (not a Helm template: no `{{` in the head).
+    Kubernetes,
+    /// Terraform source (`*.tf`).
+    Terraform,
     Text,
     Binary,
 }
@@ -38,6 +45,9 @@ impl FileKind {
             FileKind::Lockfile => "lockfile",
             FileKind::Manifest => "manifest",
             FileKind::Archive => "archive",
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::Kubernetes => "kubernetes",
+            FileKind::Terraform => "terraform",
             FileKind::Text => "text",
             FileKind::Binary => "binary",
         }
@@ -98,6 +108,15 @@ impl Root {
         Root {
             given: given.map(str::to_string),
             path,
+        }
+    }
+
+    /// A root given as a path that need not be UTF-8 (a folder named in another encoding): it
+    /// is walked as given and shown lossily.
+    pub fn from_path(given: &std::path::Path) -> Root {
+        Root {
+            given: Some(given.to_string_lossy().into_owned()),
+            path: given.to_path_buf(),
         }
     }
 
@@ -217,8 +236,12 @@ impl Inventory {
                     size,
                     sha256,
                     binary,
+                    kube,
                 }) => {
-                    let kind = classify(&rel, binary);
+                    let mut kind = classify(&rel, binary);
+                    if kind == FileKind::Text && kube && is_yaml_name(&rel) {
+                        kind = FileKind::Kubernetes;
+                    }
                     if kind == FileKind::Binary {
                         *skipped.lock().unwrap().entry("binary".into()).or_insert(0) += 1;
                         return None;
@@ -350,6 +373,8 @@ enum Hashed {
         size: u64,
         sha256: Digest,
         binary: bool,
+        /// The head looks like a Kubernetes manifest ([`looks_kubernetes`]).
+        kube: bool,
     },
     TooLarge,
 }
@@ -368,6 +393,7 @@ fn hash_file(path: &Path, max: u64) -> std::io::Result<Hashed> {
     let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
     let mut size = 0u64;
     let mut binary = false;
+    let mut kube = false;
     let mut first = true;
     // One read buffer per thread: a fresh zeroed 256 KiB buffer per file cost a memset of
     // 256 KiB for every (mostly small) file, about 7% of a secrets scan.
@@ -380,6 +406,7 @@ fn hash_file(path: &Path, max: u64) -> std::io::Result<Hashed> {
             }
             if first {
                 binary = looks_binary(&buf[..n]);
+                kube = !binary && looks_kubernetes(&buf[..n]);
                 first = false;
             }
             size += n as u64;
@@ -394,7 +421,59 @@ fn hash_file(path: &Path, max: u64) -> std::io::Result<Hashed> {
         size,
         sha256: Digest(out),
         binary,
+        kube,
     })
+}
+
+/// A Kubernetes manifest's head: within the first 8 KiB, a line starting `apiVersion:` and one
+/// starting `kind:` (top-level keys of some document), and no `{{` (a Helm or Go template is
+/// not YAML until rendered; rendered output is classified like any manifest).
+pub fn looks_kubernetes(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(8192)];
+    if head.windows(2).any(|w| w == b"{{") {
+        return false;
+    }
+    let (mut api, mut kind) = (false, false);
+    for line in head.split(|&b| b == b'\n') {
+        api |= line.starts_with(b"apiVersion:");
+        kind |= line.starts_with(b"kind:");
+    }
+    api && kind
+}
+
+fn is_yaml_name(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    lower.ends_with(".yml") || lower.ends_with(".yaml")
+}
+
+/// `Dockerfile`, `Containerfile`, `Dockerfile.prod`, `api.Dockerfile` (any case); not
+/// documentation or scripts named after them (`Dockerfile.md`).
+fn is_dockerfile_name(lower: &str) -> bool {
+    const NOT: &[&str] = &[
+        ".md",
+        ".txt",
+        ".json",
+        ".yml",
+        ".yaml",
+        ".sh",
+        ".orig",
+        ".rej",
+        ".bak",
+        ".swp",
+        ".j2",
+        ".tpl",
+        ".template",
+        ".erb",
+        ".in",
+        ".dockerignore",
+    ];
+    let named = lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.");
+    named && !NOT.iter().any(|e| lower.ends_with(e))
 }
 
 /// A NUL byte in the first 8 KiB marks a binary file (the heuristic git and ripgrep use).
@@ -474,6 +553,12 @@ pub fn classify(rel: &str, binary_head: bool) -> FileKind {
     if ARCHIVES.iter().any(|ext| lower.ends_with(ext)) {
         return FileKind::Archive;
     }
+    if !binary_head && is_dockerfile_name(&lower) {
+        return FileKind::Dockerfile;
+    }
+    if !binary_head && lower.ends_with(".tf") {
+        return FileKind::Terraform;
+    }
     if binary_head {
         FileKind::Binary
     } else {
@@ -512,6 +597,66 @@ mod tests {
         assert_eq!(classify("logo.png", true), FileKind::Binary);
         assert_eq!(classify("src/main.rs", false), FileKind::Text);
         assert_eq!(classify("config.yml", false), FileKind::Text);
+        for d in [
+            "Dockerfile",
+            "a/Containerfile",
+            "dockerfile",
+            "api.Dockerfile",
+            "Dockerfile.prod",
+            "b/containerfile.dev",
+        ] {
+            assert_eq!(classify(d, false), FileKind::Dockerfile, "{d}");
+        }
+        for d in [
+            "Dockerfile.md",
+            "dockerfile.sh",
+            "Dockerfiles/x.txt",
+            "Dockerfile.j2",
+        ] {
+            assert_ne!(classify(d, false), FileKind::Dockerfile, "{d}");
+        }
+        assert_eq!(classify("infra/main.tf", false), FileKind::Terraform);
+        assert_eq!(classify("infra/x.tfvars", false), FileKind::Text);
+    }
+
+    #[test]
+    fn kubernetes_heads() {
+        assert!(looks_kubernetes(
+            b"# c\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {}\n"
+        ));
+        assert!(!looks_kubernetes(b"apiVersion: v1\nitems: []\n"));
+        assert!(!looks_kubernetes(
+            b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.n }}\n"
+        ));
+        assert!(!looks_kubernetes(b"spec:\n  apiVersion: v1\n  kind: Pod\n"));
+    }
+
+    #[test]
+    fn iac_files_are_classified_in_a_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("Dockerfile"), "FROM x\n").unwrap();
+        std::fs::write(d.join("main.tf"), "provider \"aws\" {}\n").unwrap();
+        std::fs::write(d.join("pod.yaml"), "apiVersion: v1\nkind: Pod\n").unwrap();
+        std::fs::write(d.join("values.yaml"), "replicas: 1\n").unwrap();
+        std::fs::write(d.join("pod.txt"), "apiVersion: v1\nkind: Pod\n").unwrap();
+        let inv = Inventory::collect(
+            &[Root::new(Some(&d.to_string_lossy()))],
+            &Options::default(),
+        )
+        .unwrap();
+        let kinds: Vec<(&str, FileKind)> =
+            inv.files.iter().map(|f| (f.rel.as_str(), f.kind)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("Dockerfile", FileKind::Dockerfile),
+                ("main.tf", FileKind::Terraform),
+                ("pod.txt", FileKind::Text),
+                ("pod.yaml", FileKind::Kubernetes),
+                ("values.yaml", FileKind::Text),
+            ]
+        );
     }
 
     #[test]

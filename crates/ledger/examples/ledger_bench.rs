@@ -5,7 +5,7 @@
 //! `cargo run --release -p tollgate-ledger --example ledger_bench -- [N] [BATCH] [DIR]`
 
 use std::time::{Duration, Instant};
-use tollgate_ledger::{Event, Log};
+use tollgate_ledger::{Event, Log, PrepareEvent};
 
 fn event(i: u64) -> Event {
     Event::from_json(&format!(

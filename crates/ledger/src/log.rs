@@ -49,6 +49,12 @@ pub enum LogError {
     NoSuchEntry(u64),
     #[error("the log has no signed checkpoint")]
     NoCheckpoint,
+    /// The stored tree is not the one the log key last signed: appending would sign a
+    /// history nobody checked. Nothing was written or signed.
+    #[error(
+        "{path}: refusing to append: {reason}; run `tollgate log verify` and restore the log from a copy"
+    )]
+    Tampered { path: String, reason: String },
 }
 
 /// `<db>.key` and `<db>.pub` beside the database.
@@ -267,41 +273,64 @@ impl<S: Store> Log<S> {
     }
 
     /// Appends leaves (canonical bytes, optional payload) as one batch; returns the first index.
+    ///
+    /// Before anything is signed, the stored tree is checked against the latest signed
+    /// checkpoint, in the append's own transaction ([`check_tip`]): a log whose stored subtree
+    /// hashes or entries were rewritten, whose checkpoints were deleted, or that grew outside
+    /// tollgate is refused with [`LogError::Tampered`], and nothing is written.
     fn append_leaves(&mut self, leaves: Vec<LeafBytes>) -> Result<u64, LogError> {
         self.signer()?;
         let signer = self.signer.as_ref().expect("loaded");
         let origin = self.verifier.name.clone();
+        let verifier = &self.verifier;
         let mut leaves = Some(leaves);
-        let first = self.store.append(&mut |frontier: &Frontier| {
-            let leaves = leaves.take().unwrap_or_default();
-            let mut f = frontier.clone();
-            let mut batch = Batch {
-                first_index: f.size(),
-                ..Batch::default()
-            };
-            batch.nodes.reserve(leaves.len() * 2);
-            for (bytes, payload) in leaves {
-                let nodes = &mut batch.nodes;
-                f.push(leaf_hash(&bytes), |l, i, h| nodes.push((l, i, *h)));
-                if let Some(p) = payload {
-                    batch.payloads.push(p);
+        let mut refused: Option<String> = None;
+        let result = self
+            .store
+            .append(&mut |frontier: &Frontier, latest: Option<&str>| {
+                if let Err(reason) = check_tip(frontier, latest, verifier) {
+                    refused = Some(reason.clone());
+                    return Err(StoreError::Corrupt {
+                        path: String::new(),
+                        message: reason,
+                    });
                 }
-                batch.entries.push(bytes);
-            }
-            let body = Checkpoint {
-                origin: origin.clone(),
-                size: f.size(),
-                root: f.root(),
-                extensions: vec![],
-            }
-            .body();
-            batch.checkpoint = signer.sign(&body).map_err(|e| StoreError::Corrupt {
-                path: String::new(),
-                message: e.to_string(),
-            })?;
-            Ok(batch)
-        })?;
-        Ok(first)
+                let leaves = leaves.take().unwrap_or_default();
+                let mut f = frontier.clone();
+                let mut batch = Batch {
+                    first_index: f.size(),
+                    ..Batch::default()
+                };
+                batch.nodes.reserve(leaves.len() * 2);
+                for (bytes, payload) in leaves {
+                    let nodes = &mut batch.nodes;
+                    f.push(leaf_hash(&bytes), |l, i, h| nodes.push((l, i, *h)));
+                    if let Some(p) = payload {
+                        batch.payloads.push(p);
+                    }
+                    batch.entries.push(bytes);
+                }
+                let body = Checkpoint {
+                    origin: origin.clone(),
+                    size: f.size(),
+                    root: f.root(),
+                    extensions: vec![],
+                }
+                .body();
+                batch.checkpoint = signer.sign(&body).map_err(|e| StoreError::Corrupt {
+                    path: String::new(),
+                    message: e.to_string(),
+                })?;
+                Ok(batch)
+            });
+        match (result, refused) {
+            (Ok(first), _) => Ok(first),
+            (Err(_), Some(reason)) => Err(LogError::Tampered {
+                path: self.db.display().to_string(),
+                reason,
+            }),
+            (Err(e), None) => Err(e.into()),
+        }
     }
 
     /// Logs a Sigstore log body (a Rekor v1 canonicalized body, see [`Leaf`]) as one batch and
@@ -467,9 +496,18 @@ impl<S: Store> Log<S> {
             }
             Ok(())
         })?;
+        // Rows with a negative index are not part of any tree (tollgate never writes them);
+        // `scan` skips them, here they are reported.
+        for i in self.store.negative_indexes(10)? {
+            report.problem(
+                None,
+                format!("entry row with index {i}: log indexes are never negative (the row was written outside tollgate)"),
+            );
+        }
         let mut walk = Walk {
             store: &self.store,
             targets: &targets,
+            size: 0,
             frontier: Frontier::default(),
             last_good: 0,
             broken_at: None,
@@ -489,8 +527,7 @@ impl<S: Store> Log<S> {
             Ok(())
         })?;
         walk.process(chunk)?;
-        let (frontier, broken_at) = (walk.frontier, walk.broken_at);
-        let size = frontier.size();
+        let (frontier, broken_at, size) = (walk.frontier, walk.broken_at, walk.size);
         report.size = size;
         if let Some(i) = broken_at {
             report.problem(
@@ -525,6 +562,38 @@ impl<S: Store> Log<S> {
     }
 }
 
+/// Whether the stored tree (its frontier, read from the cached subtree hashes) is exactly the
+/// tree of the latest signed checkpoint. Checked before every append signs: a frontier whose
+/// root equals a root the log key signed is, under SHA-256, made of that tree's genuine
+/// subtree hashes, so the new checkpoint extends the signed history and nothing else. Cheap
+/// (O(log n) hashes), unlike rehashing every entry; `log verify` rehashes them all.
+fn check_tip(frontier: &Frontier, latest: Option<&str>, verifier: &Verifier) -> Result<(), String> {
+    let size = frontier.size();
+    let Some(raw) = latest else {
+        return if size == 0 {
+            Ok(())
+        } else {
+            Err(format!(
+                "the log holds {size} entries but no signed checkpoint (checkpoints deleted?)"
+            ))
+        };
+    };
+    let cp = SignedCheckpoint::verify(raw, verifier)
+        .map_err(|e| format!("the latest stored checkpoint does not verify: {e}"))?;
+    if cp.checkpoint.size != size {
+        return Err(format!(
+            "the latest signed checkpoint covers {} entries but {size} are stored",
+            cp.checkpoint.size
+        ));
+    }
+    if cp.checkpoint.root != frontier.root() {
+        return Err(format!(
+            "the stored tree of {size} entries does not match the root the log key signed for it (stored hashes rewritten?)"
+        ));
+    }
+    Ok(())
+}
+
 /// Bundles made by `tollgate sign`/`attest` carry this log's entry.
 impl<S: Store> tollgate_attest::TransparencyLog for Log<S> {
     fn append_body(
@@ -545,6 +614,9 @@ const CHUNK: usize = 16_384;
 struct Walk<'a, S: Store> {
     store: &'a S,
     targets: &'a BTreeMap<u64, Vec<(String, Hash)>>,
+    /// One past the highest index seen.
+    size: u64,
+    /// The tree recomputed from the entries (up to `broken_at`).
     frontier: Frontier,
     last_good: u64,
     broken_at: Option<u64>,
@@ -590,18 +662,21 @@ impl<S: Store> Walk<'_, S> {
                     .report
                     .problem(Some(index), format!("entry {index}: {e}")),
             }
-            self.frontier.push(leaf, |_, _, _| {});
             if self.broken_at.is_none() {
+                self.frontier.push(leaf, |_, _, _| {});
                 self.check_targets();
             }
+            self.size = index + 1;
         }
         Ok(())
     }
 
     /// Rows missing before `index`: reported, then stood in for by the leaf hashes recorded
-    /// for them (when there are any) so the rest of the log can still be checked.
+    /// for them (when there are any) so the rest of the log can still be checked. The first
+    /// missing leaf hash ends the tree (`broken_at`), so the loop is bounded by the stored
+    /// rows, not by the size of the gap (an index of 2^62 does not make it spin).
     fn fill_gap(&mut self, index: u64) -> Result<(), StoreError> {
-        let expected = self.frontier.size();
+        let expected = self.size;
         if index <= expected {
             return Ok(());
         }
@@ -617,18 +692,19 @@ impl<S: Store> Walk<'_, S> {
             },
         );
         for i in expected..index {
+            if self.broken_at.is_some() {
+                break;
+            }
             match self.store.node(0, i) {
-                Ok(h) if self.broken_at.is_none() => self.frontier.push(h, |_, _, _| {}),
-                Ok(_) | Err(StoreError::MissingNode { .. }) => {
-                    self.broken_at.get_or_insert(i);
-                    self.frontier.push([0; 32], |_, _, _| {});
+                Ok(h) => {
+                    self.frontier.push(h, |_, _, _| {});
+                    self.check_targets();
                 }
+                Err(StoreError::MissingNode { .. }) => self.broken_at = Some(i),
                 Err(e) => return Err(e),
             }
-            if self.broken_at.is_none() {
-                self.check_targets();
-            }
         }
+        self.size = index;
         Ok(())
     }
 

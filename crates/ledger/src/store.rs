@@ -22,6 +22,8 @@ pub enum StoreError {
     NewerSchema { path: String, found: i64 },
     #[error("{path}: not a tollgate log database (no schema version)")]
     NotALog { path: String },
+    #[error("{path}: not a tollgate log database ({reason}); left untouched")]
+    NotADatabase { path: String, reason: String },
     #[error("{path}: tree node (level {level}, index {index}) is missing from the store")]
     MissingNode { path: String, level: u8, index: u64 },
     #[error("{path}: {message}")]
@@ -51,21 +53,26 @@ pub struct Row<'a> {
 /// Receives each stored payload: the digest it is filed under, and its bytes.
 pub type PayloadVisitor<'a> = dyn FnMut(&[u8; 32], &[u8]) -> Result<(), StoreError> + 'a;
 
+/// Builds the batch of an append from the stored frontier and the latest stored checkpoint.
+pub type BuildBatch<'a> = dyn FnMut(&Frontier, Option<&str>) -> Result<Batch, StoreError> + 'a;
+
 /// What the log needs from a storage backend.
 pub trait Store: NodeSource<Error = StoreError> {
     /// Runs `build` inside an exclusive write transaction: it receives the current tree
-    /// (size and frontier) and returns the batch to commit. The batch is durable on return.
-    fn append(
-        &mut self,
-        build: &mut dyn FnMut(&Frontier) -> Result<Batch, StoreError>,
-    ) -> Result<u64, StoreError>;
+    /// (size and frontier, from the stored node hashes) and the latest stored signed checkpoint
+    /// (raw note, read in the same transaction), and returns the batch to commit. The batch is
+    /// durable on return.
+    fn append(&mut self, build: &mut BuildBatch<'_>) -> Result<u64, StoreError>;
     /// Number of entries (one past the highest index).
     fn size(&self) -> Result<u64, StoreError>;
     fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, StoreError>;
     fn payload(&self, digest: &[u8; 32]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Every stored payload, with the digest it is filed under.
     fn scan_payloads(&self, f: &mut PayloadVisitor<'_>) -> Result<(), StoreError>;
-    /// Every entry in index order with its recorded leaf hash.
+    /// Entry rows whose index is negative (at most `limit`): never written by tollgate, and
+    /// skipped by [`Store::scan`].
+    fn negative_indexes(&self, limit: usize) -> Result<Vec<i64>, StoreError>;
+    /// Every entry of index ≥ 0 in index order with its recorded leaf hash.
     fn scan(&self, f: &mut dyn FnMut(Row<'_>) -> Result<(), StoreError>) -> Result<(), StoreError>;
     /// Every stored signed checkpoint, by tree size.
     fn checkpoints(&self) -> Result<Vec<(u64, String)>, StoreError>;
@@ -154,7 +161,9 @@ impl SqliteStore {
         })
     }
 
-    /// Opens an existing log database, refusing newer schema versions.
+    /// Opens an existing log database, refusing newer schema versions. A file that is not an
+    /// SQLite database (empty, or another format) is refused before SQLite opens it, so it is
+    /// never written to (SQLite would turn an empty file into a database).
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let shown = path.display().to_string();
         if !path.is_file() {
@@ -166,6 +175,7 @@ impl SqliteStore {
                 ),
             });
         }
+        check_header(path)?;
         let conn = Self::connect(path)?;
         let version: Option<i64> = conn
             .query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))
@@ -198,6 +208,48 @@ impl SqliteStore {
     }
 }
 
+/// The 16-byte magic every SQLite 3 database file starts with.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Refuses a file that is not an SQLite database: too short for the 100-byte header, or
+/// without its magic.
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let mut head = [0u8; 100];
+    let mut f = std::fs::File::open(path).map_err(|e| StoreError::NotADatabase {
+        path: shown.clone(),
+        reason: format!("cannot read: {e}"),
+    })?;
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(StoreError::NotADatabase {
+                    path: shown,
+                    reason: format!("cannot read: {e}"),
+                });
+            }
+        }
+    }
+    if n == 0 {
+        return Err(StoreError::NotADatabase {
+            path: shown,
+            reason: "the file is empty".into(),
+        });
+    }
+    if n < head.len() || &head[..16] != SQLITE_MAGIC {
+        return Err(StoreError::NotADatabase {
+            path: shown,
+            reason: "no SQLite header".into(),
+        });
+    }
+    Ok(())
+}
+
 fn hash_from(blob: Vec<u8>) -> Option<Hash> {
     blob.try_into().ok()
 }
@@ -222,10 +274,7 @@ impl NodeSource for SqliteStore {
 }
 
 impl Store for SqliteStore {
-    fn append(
-        &mut self,
-        build: &mut dyn FnMut(&Frontier) -> Result<Batch, StoreError>,
-    ) -> Result<u64, StoreError> {
+    fn append(&mut self, build: &mut BuildBatch<'_>) -> Result<u64, StoreError> {
         let path = self.path.display().to_string();
         let e = |source| StoreError::Sqlite {
             path: path.clone(),
@@ -238,9 +287,11 @@ impl Store for SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(e)?;
         let size: i64 = tx
-            .query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT MAX(COALESCE(MAX(idx) + 1, 0), 0) FROM entries",
+                [],
+                |r| r.get(0),
+            )
             .map_err(e)?;
         let frontier = {
             let view = TxNodes {
@@ -249,7 +300,15 @@ impl Store for SqliteStore {
             };
             Frontier::load(&view, size as u64)?
         };
-        let batch = build(&frontier)?;
+        let latest: Option<String> = tx
+            .query_row(
+                "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(e)?;
+        let batch = build(&frontier, latest.as_deref())?;
         if batch.first_index != size as u64 {
             return Err(StoreError::Corrupt {
                 path,
@@ -294,9 +353,11 @@ impl Store for SqliteStore {
     fn size(&self) -> Result<u64, StoreError> {
         let n: i64 = self
             .conn
-            .query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT MAX(COALESCE(MAX(idx) + 1, 0), 0) FROM entries",
+                [],
+                |r| r.get(0),
+            )
             .map_err(self.err())?;
         Ok(n as u64)
     }
@@ -336,11 +397,11 @@ impl Store for SqliteStore {
         // reads, where a join would look every leaf up in the node B-tree.
         let mut st = self
             .conn
-            .prepare("SELECT idx, data FROM entries ORDER BY idx")
+            .prepare("SELECT idx, data FROM entries WHERE idx >= 0 ORDER BY idx")
             .map_err(self.err())?;
         let mut leaves_st = self
             .conn
-            .prepare("SELECT idx, hash FROM nodes WHERE level = 0 ORDER BY idx")
+            .prepare("SELECT idx, hash FROM nodes WHERE level = 0 AND idx >= 0 ORDER BY idx")
             .map_err(self.err())?;
         let mut leaves = leaves_st.query([]).map_err(self.err())?;
         let mut cur: Option<(i64, Vec<u8>)> = None;
@@ -374,6 +435,17 @@ impl Store for SqliteStore {
             })?;
         }
         Ok(())
+    }
+
+    fn negative_indexes(&self, limit: usize) -> Result<Vec<i64>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT idx FROM entries WHERE idx < 0 ORDER BY idx LIMIT ?1")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([limit as i64], |r| r.get::<_, i64>(0))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
     fn checkpoints(&self) -> Result<Vec<(u64, String)>, StoreError> {

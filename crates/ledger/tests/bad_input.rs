@@ -3,7 +3,7 @@
 //! the fuzz target in `fuzz/`).
 
 use tollgate_ledger::note::{Checkpoint, Note, SignedCheckpoint};
-use tollgate_ledger::{Entry, Event, Log, Receipt};
+use tollgate_ledger::{Entry, Event, Log, PrepareEvent, Receipt};
 
 fn mutations(valid: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();

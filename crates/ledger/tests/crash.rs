@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
-use tollgate_ledger::{Event, Log};
+use tollgate_ledger::{Event, Log, PrepareEvent};
 
 const CHILD_ENV: &str = "TOLLGATE_LEDGER_CRASH_CHILD";
 

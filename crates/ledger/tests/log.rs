@@ -5,7 +5,7 @@ use tollgate_ledger::log::{Log, key_path, pub_path};
 use tollgate_ledger::merkle::{leaf_hash, verify_consistency, verify_inclusion};
 use tollgate_ledger::note::{Signer, WitnessPolicy};
 use tollgate_ledger::store::StoreError;
-use tollgate_ledger::{Event, LogError, Receipt, SignedCheckpoint, tiles};
+use tollgate_ledger::{Event, LogError, PrepareEvent, Receipt, SignedCheckpoint, tiles};
 
 fn event(i: usize) -> Event {
     Event::from_json(&format!(

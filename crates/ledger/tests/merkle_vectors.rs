@@ -7,10 +7,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tollgate_ledger::merkle::{verify_consistency, verify_inclusion};
 
-const VECTORS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/vectors/merkle"
-);
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/vectors/merkle");
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {

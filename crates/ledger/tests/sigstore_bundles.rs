@@ -19,7 +19,7 @@ use tollgate_attest::{
     ArtifactRef, Bundle, Requirements, Status, Trust, Verified, VerifyError, append_to_log,
     attest_statement, sign_file, verify_bundle,
 };
-use tollgate_ledger::{Event, Leaf, Log, trusted_root};
+use tollgate_ledger::{Event, Leaf, Log, PrepareEvent, trusted_root};
 
 const ORIGIN: &str = "log.example/tollgate";
 const JS: &str = concat!(

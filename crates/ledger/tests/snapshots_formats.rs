@@ -4,7 +4,7 @@
 
 use aws_lc_rs::signature::Ed25519KeyPair;
 use std::path::Path;
-use tollgate_ledger::{Event, Log, tiles, trusted_root};
+use tollgate_ledger::{Event, Log, PrepareEvent, tiles, trusted_root};
 
 fn fixed_log(dir: &Path) -> Log {
     let pair = Ed25519KeyPair::from_seed_unchecked(&[42u8; 32]).unwrap();

@@ -26,6 +26,20 @@ pub enum EventType {
     GateDecision,
     Deployment,
     CredentialIssuance,
+    /// The verdict of a rollout analysis (`tollgate analyze --record`).
+    RolloutAnalysis,
+    /// Commits pushed to a repository (webhook intake).
+    Push,
+    /// A pull or merge request opened, updated, merged or closed (webhook intake).
+    ChangeRequest,
+    /// One CI job started or finished (webhook intake).
+    Job,
+    /// A deployment's status changed: success, failure, in progress (webhook intake).
+    DeploymentStatus,
+    /// A release was published on the forge (webhook intake).
+    Release,
+    /// A package or image was published to a registry (webhook intake).
+    PackagePublish,
 }
 
 impl EventType {
@@ -42,6 +56,13 @@ impl EventType {
         EventType::GateDecision,
         EventType::Deployment,
         EventType::CredentialIssuance,
+        EventType::RolloutAnalysis,
+        EventType::Push,
+        EventType::ChangeRequest,
+        EventType::Job,
+        EventType::DeploymentStatus,
+        EventType::Release,
+        EventType::PackagePublish,
     ];
 
     /// The wire name (`gate-decision`, `break-glass`, …).
@@ -58,6 +79,13 @@ impl EventType {
             EventType::GateDecision => "gate-decision",
             EventType::Deployment => "deployment",
             EventType::CredentialIssuance => "credential-issuance",
+            EventType::RolloutAnalysis => "rollout-analysis",
+            EventType::Push => "push",
+            EventType::ChangeRequest => "change-request",
+            EventType::Job => "job",
+            EventType::DeploymentStatus => "deployment-status",
+            EventType::Release => "release",
+            EventType::PackagePublish => "package-publish",
         }
     }
 }

@@ -14,7 +14,8 @@ pub struct InputFile {
     pub path: String,
     pub sha256: Digest,
     pub size: u64,
-    /// Inventory class: `ci-config`, `lockfile`, `manifest`, `text`, `archive`, `binary`.
+    /// Inventory class: `ci-config`, `lockfile`, `manifest`, `archive`, `dockerfile`,
+    /// `kubernetes`, `terraform`, `text`, `binary`.
     pub kind: String,
 }
 

@@ -7,17 +7,17 @@
 //!   with separation of duties.
 //! - [`gate`]: assembling evidence, deciding, break-glass, the SLSA verification summary.
 //! - [`exceptions`]: `exception add|list` over `[[exceptions]]`.
-//! - [`kpi`]: release KPIs from the event log or stored reports.
 //! - [`ptest`]: `policy test`, Rego unit tests.
+//! - `callgraph`: the static check that refuses recursive and too deeply nested policies.
 //!
 //! Signatures and the log are reached through [`traits`], implemented by the binary with the
 //! attest and ledger crates; this crate depends on neither.
 
 pub mod approvals;
+mod callgraph;
 pub mod evidence;
 pub mod exceptions;
 pub mod gate;
-pub mod kpi;
 pub mod ptest;
 pub mod rego;
 pub mod sarif;

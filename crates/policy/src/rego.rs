@@ -13,6 +13,12 @@
 //! need regorus's `allocator-memory-limits` (mimalloc as the process allocator), left to the
 //! binary's owner.
 //!
+//! Before anything is evaluated, [`crate::callgraph`] refuses recursion and nesting deeper than
+//! its limit (regorus would recurse until the stack overflows, which aborts the process); the
+//! evaluator thread has an explicit stack ([`EVAL_STACK`]) sized far above that limit, and
+//! compiling (whose rule probes evaluate the policy once) runs under its own watchdog
+//! ([`LOAD_LIMIT`]).
+//!
 //! Two engines: user policies always run on regorus's tree-walking interpreter. The built-in
 //! policy (recognised by its digest: the exact built-in name and text) runs on regorus's
 //! bytecode VM (RVM), about 3x faster on it, unless `TOLLGATE_POLICY_ENGINE=interpreter` is
@@ -74,6 +80,29 @@ pub enum PolicyError {
     InputTooLarge { size: usize, limit: usize },
     #[error("no .rego files in {0}")]
     Empty(String),
+    /// A cycle among rules and functions, or nesting past [`crate::callgraph::MAX_CALL_DEPTH`].
+    #[error("{path}: {message}")]
+    CallGraph { path: String, message: String },
+    /// The policy was refused when loaded ([`Policy::load_or_refuse`]): every evaluation
+    /// fails with why.
+    #[error("{0}")]
+    Refused(String),
+    /// Loading the policy (its rule probes) overran [`LOAD_LIMIT`].
+    #[error("loading the policy exceeded its time limit of {0:?}")]
+    LoadTimeout(Duration),
+}
+
+impl PolicyError {
+    /// Whether this is a defect of the policy text itself (rather than of the path given or of
+    /// one evaluation): the gate denies with it, `policy test`/`policy eval` refuse to run.
+    pub fn is_policy_defect(&self) -> bool {
+        matches!(
+            self,
+            PolicyError::Compile { .. }
+                | PolicyError::CallGraph { .. }
+                | PolicyError::LoadTimeout(_)
+        )
+    }
 }
 
 /// What a policy decided.
@@ -86,6 +115,18 @@ pub struct Decision {
 
 /// How long past its own time limit an evaluation may run before the watchdog abandons it.
 const WATCHDOG_GRACE: Duration = Duration::from_millis(250);
+
+/// How long compiling a policy on its worker may take, probes included (each probe has a 5 ms
+/// execution timer; only a builtin that runs long between two timer checks, on a constant
+/// argument, can get near this). Past it the worker is abandoned and the policy refused.
+pub const LOAD_LIMIT: Duration = Duration::from_secs(1);
+
+/// The evaluator thread's stack. The call graph check bounds nesting to
+/// [`crate::callgraph::MAX_CALL_DEPTH`] (64) rule/function levels and regorus's parser bounds
+/// expression nesting. Measured in a debug build with the test below's chain (nested
+/// comprehensions at every level): 2 MiB holds 150 levels and overflows at 300; 64 MiB holds
+/// 1000. Reserved address space: untouched pages cost no memory.
+const EVAL_STACK: usize = 64 * 1024 * 1024;
 
 type Reply = mpsc::SyncSender<Result<Decision, PolicyError>>;
 
@@ -106,6 +147,7 @@ impl Worker {
         let (ready_tx, ready_rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("tollgate-rego".into())
+            .stack_size(EVAL_STACK)
             .spawn(move || {
                 let mut engine = match compile(&sources, true).and_then(|(mut engine, defined)| {
                     add_entry(&mut engine, defined)?;
@@ -126,9 +168,18 @@ impl Worker {
                 }
             })
             .map_err(|e| PolicyError::Eval(format!("cannot start the evaluator: {e}")))?;
-        let defined = ready_rx
-            .recv()
-            .map_err(|_| PolicyError::Eval("the evaluator stopped while compiling".into()))??;
+        // A compile that overruns is abandoned with its thread, like an evaluation.
+        let defined = match ready_rx.recv_timeout(LOAD_LIMIT) {
+            Ok(r) => r?,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                return Err(PolicyError::LoadTimeout(LOAD_LIMIT));
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(PolicyError::Eval(
+                    "the evaluator stopped while compiling".into(),
+                ));
+            }
+        };
         Ok((Worker { jobs }, defined))
     }
 }
@@ -149,6 +200,11 @@ pub(crate) fn compile(
                 message: e.to_string(),
             })?;
     }
+    // Before anything is evaluated: regorus would recurse until the stack overflows.
+    crate::callgraph::check(engine.get_modules()).map_err(|e| PolicyError::CallGraph {
+        path: e.file,
+        message: e.message,
+    })?;
     engine.set_input(Value::new_object());
     // Only whether each rule exists matters here, and errors found while preparing the
     // evaluation (unknown functions, conflicts): a short time limit keeps a runaway policy
@@ -387,6 +443,8 @@ pub struct Policy {
     vm: Arc<Mutex<Option<VmSlot>>>,
     timeout: Duration,
     max_input: usize,
+    /// Why the policy was refused at load, when it was ([`Policy::load_or_refuse`]).
+    refused: Option<String>,
 }
 
 impl std::fmt::Debug for Policy {
@@ -434,7 +492,41 @@ impl Policy {
             vm: Arc::new(Mutex::new(None)),
             timeout: Duration::from_secs(2),
             max_input: 16 * 1024 * 1024,
+            refused: None,
         })
+    }
+
+    /// A policy that denies every evaluation with `reason` (its digest is still that of
+    /// `sources`, so the decision names the policy that was refused).
+    fn refusing(sources: Vec<(String, String)>, reason: String) -> Policy {
+        Policy {
+            digest: sources_digest(&sources),
+            shared: Arc::new(Vec::new()),
+            sources,
+            worker: Arc::new(Mutex::new(None)),
+            program: None,
+            vm: Arc::new(Mutex::new(None)),
+            timeout: Duration::from_secs(2),
+            max_input: 16 * 1024 * 1024,
+            refused: Some(reason),
+        }
+    }
+
+    /// [`Policy::load`] for the gate: a policy whose text is defective (does not compile,
+    /// recurses, nests too deeply, overruns its load limit) loads as a policy that denies
+    /// every evaluation with that reason — a policy failure is a deny, recorded like any
+    /// other decision. A path that cannot be read stays an error.
+    pub fn load_or_refuse(path: &Path) -> Result<Policy, PolicyError> {
+        let sources = read_sources(path)?;
+        match Policy::from_sources(sources.clone()) {
+            Err(e) if e.is_policy_defect() => Ok(Policy::refusing(sources, e.to_string())),
+            other => other,
+        }
+    }
+
+    /// Why this policy was refused at load, if it was.
+    pub fn refused(&self) -> Option<&str> {
+        self.refused.as_deref()
     }
 
     /// Which engine evaluates this policy.
@@ -448,7 +540,7 @@ impl Policy {
 
     /// The same policy on the interpreter (the reference the RVM route is compared with).
     pub fn with_interpreter(mut self) -> Result<Policy, PolicyError> {
-        if self.program.take().is_some() {
+        if self.refused.is_none() && self.program.take().is_some() {
             let (worker, _) = Worker::start(self.shared.clone())?;
             self.worker = Arc::new(Mutex::new(Some(worker)));
         }
@@ -478,6 +570,7 @@ impl Policy {
         &self,
         input: &T,
     ) -> Result<Decision, PolicyError> {
+        self.check_refused()?;
         let value = crate::value::to_value(input, self.max_input).map_err(|e| match e {
             crate::value::ToValueError::TooLarge { limit } => PolicyError::InputTooLarge {
                 size: limit.saturating_add(1),
@@ -490,6 +583,7 @@ impl Policy {
 
     /// Evaluates the policy on a JSON input document, within the time limit.
     pub fn evaluate_json(&self, json: &str) -> Result<Decision, PolicyError> {
+        self.check_refused()?;
         if json.len() > self.max_input {
             return Err(PolicyError::InputTooLarge {
                 size: json.len(),
@@ -525,7 +619,15 @@ impl Policy {
         }
     }
 
+    fn check_refused(&self) -> Result<(), PolicyError> {
+        match &self.refused {
+            Some(reason) => Err(PolicyError::Refused(reason.clone())),
+            None => Ok(()),
+        }
+    }
+
     fn evaluate_value(&self, input: Value) -> Result<Decision, PolicyError> {
+        self.check_refused()?;
         if let Some(program) = &self.program {
             return self.evaluate_vm(program, input);
         }
@@ -706,14 +808,15 @@ mod tests {
 
     #[test]
     fn watchdog_abandons_a_builtin_that_overruns() {
-        // One builtin call that allocates millions of values between two timer checks.
+        // One builtin call that allocates millions of values between two timer checks. Its
+        // size comes from the input, so the rule probes at load (on `{}`) do not run it.
         let p = policy(
-            "package tollgate.gate\nimport rego.v1\nallow if { count(numbers.range(1, 3000000)) > 0 }\n",
+            "package tollgate.gate\nimport rego.v1\nallow if { count(numbers.range(1, input.n)) > 0 }\n",
         )
         .unwrap()
         .with_limits(Duration::from_millis(20), 1 << 20);
         let started = Instant::now();
-        let r = p.evaluate_json("{}");
+        let r = p.evaluate_json(r#"{"n": 3000000}"#);
         // Either the watchdog fired, or the machine was fast enough to finish: never an allow
         // reached after the deadline.
         if started.elapsed()
@@ -804,6 +907,79 @@ mod tests {
         )
         .unwrap();
         assert!(!d.allow && !d.deny.is_empty());
+    }
+
+    /// Issue 22 item 9: a recursive function overflowed the evaluator's stack and aborted the
+    /// process (exit 134) while the policy was being loaded.
+    #[test]
+    fn recursion_is_refused_before_evaluation() {
+        for text in [
+            "package tollgate.gate\nimport rego.v1\nf(x) := y if { y := f(x) }\nallow if { f(1) }\n",
+            "package tollgate.gate\nimport rego.v1\ndeny contains m if { m := g(1) }\ng(x) := y if { y := h(x + 1) }\nh(x) := g(x)\n",
+        ] {
+            let e = policy(text).unwrap_err();
+            assert!(matches!(e, PolicyError::CallGraph { .. }), "{e}");
+            assert!(e.is_policy_defect());
+            assert!(e.to_string().starts_with("t.rego: recursion: "), "{e}");
+            // `policy test` compiles the same way.
+            let e = crate::ptest::run(&[("t.rego".into(), text.into())]).unwrap_err();
+            assert!(e.to_string().contains("recursion"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_gate_loads_a_defective_policy_as_a_deny() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("p.rego");
+        std::fs::write(
+            &path,
+            "package tollgate.gate\nimport rego.v1\nf(x) := y if { y := f(x) }\nallow if { f(1) }\n",
+        )
+        .unwrap();
+        assert!(Policy::load(&path).is_err());
+        let p = Policy::load_or_refuse(&path).unwrap();
+        assert!(p.refused().is_some_and(|r| r.contains("recursion")));
+        assert_eq!(p.digest(), sources_digest(&read_sources(&path).unwrap()));
+        for r in [p.evaluate_json("{}"), p.evaluate(&serde_json::json!({}))] {
+            let e = r.unwrap_err();
+            assert!(matches!(e, PolicyError::Refused(_)), "{e}");
+            assert!(
+                e.to_string().contains("recursion: data.tollgate.gate.f"),
+                "{e}"
+            );
+        }
+        // A syntax error too; a missing path stays an error.
+        std::fs::write(&path, "package tollgate.gate\nallow := \n").unwrap();
+        assert!(Policy::load_or_refuse(&path).unwrap().refused().is_some());
+        assert!(Policy::load_or_refuse(&d.path().join("missing.rego")).is_err());
+    }
+
+    #[test]
+    fn the_deepest_accepted_nesting_fits_the_evaluator_stack() {
+        // `allow` + f0..=fN is the longest chain accepted; every level also nests
+        // comprehensions, so each frame is as large as a level gets.
+        let n = crate::callgraph::MAX_CALL_DEPTH - 2;
+        let mut t = String::from("package tollgate.gate\nimport rego.v1\n");
+        for i in 0..n {
+            t.push_str(&format!(
+                "f{i}(x) := y if {{ y := [z | some z in [[w | some w in [f{}(x)]][0]]][0] }}\n",
+                i + 1
+            ));
+        }
+        t.push_str(&format!("f{n}(x) := x\nallow if f0(true)\n"));
+        let p = policy(&t).unwrap();
+        assert!(p.evaluate_json("{}").unwrap().allow);
+    }
+
+    #[test]
+    fn a_builtin_that_overruns_at_load_is_abandoned() {
+        // The probes at load evaluated this twice without a watchdog: ~10 s and ~1 GB for a
+        // 2 s limit (issue 22 item 9).
+        let text = "package tollgate.gate\nimport rego.v1\nallow if { count(numbers.range(1, 60000000)) > 0 }\n";
+        let started = Instant::now();
+        let e = policy(text).unwrap_err();
+        assert!(matches!(e, PolicyError::LoadTimeout(_)), "{e}");
+        assert!(started.elapsed() < LOAD_LIMIT + Duration::from_secs(1));
     }
 
     #[test]

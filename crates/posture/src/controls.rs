@@ -3,8 +3,69 @@
 
 use crate::{ControlResult, Evidence, Status};
 
-/// How a control is judged once no failing finding was found.
-type Judge = fn(&Evidence) -> (Status, String, Vec<String>);
+/// How a control is judged once no failing finding was found: the rule in words (for
+/// `tollgate explain SP-xx`) and the function that applies it.
+pub struct Judge {
+    pub how: &'static str,
+    f: fn(&Evidence) -> (Status, String, Vec<String>),
+}
+
+const CI: Judge = Judge {
+    how: "passes when the CI scanner audited at least one CI configuration file and none of the \
+          rules above fired; unknown when no CI configuration was audited",
+    f: ci,
+};
+const UNSEEN: Judge = Judge {
+    how: "outside the repository: always unknown, since tollgate has no evidence for it",
+    f: unseen,
+};
+const SIGNATURES: Judge = Judge {
+    how: "passes when the scanned inputs include signature bundles (*.sigstore.json, *.sigstore, \
+          *.sig, *.bundle); unknown otherwise",
+    f: signatures,
+};
+const SBOMS: Judge = Judge {
+    how: "passes when the scanned inputs include SBOM files (*.cdx.json, *.spdx.json, names with \
+          `sbom`); unknown otherwise",
+    f: sboms,
+};
+const PROVENANCE: Judge = Judge {
+    how: "passes when the scanned inputs include provenance or attestation files (*.intoto.jsonl, \
+          *.att.json, names with `provenance`); unknown otherwise",
+    f: provenance,
+};
+const POLICY: Judge = Judge {
+    how: "passes when the scanned inputs include policy-as-code files (*.rego, policy.toml, \
+          tollgate.toml); unknown otherwise",
+    f: policy,
+};
+const LOG: Judge = Judge {
+    how: "passes when the scanned inputs include a tollgate transparency log; unknown otherwise",
+    f: log,
+};
+const SECRETS: Judge = Judge {
+    how: "passes when the secret scanner ran and none of the rules above fired; unknown when \
+          only CI configuration was audited",
+    f: secrets,
+};
+const SCANNING: Judge = Judge {
+    how: "passes when at least two of the secret, dependency and SAST scanners ran; unknown \
+          otherwise",
+    f: scanning,
+};
+const EXCEPTIONS: Judge = Judge {
+    how: "passes when every exception in force has an owner and an expiry and none has expired; \
+          fails otherwise; unknown when there are no exceptions",
+    f: exceptions,
+};
+const REPRODUCIBLE: Judge = Judge {
+    how: "after the CI check, fails when dependency manifests have no lockfile; passes otherwise",
+    f: reproducible,
+};
+const MAPPING: Judge = Judge {
+    how: "passes: every control of this report is mapped to NIST SSDF practices and SLSA levels",
+    f: mapping,
+};
 
 pub struct ControlDef {
     pub id: &'static str,
@@ -26,7 +87,6 @@ fn ci(ev: &Evidence) -> (Status, String, Vec<String>) {
             format!("{n} CI configuration file(s) audited; no finding against this control"),
             ev.has_input(|_, k| k == "ci-config")
                 .into_iter()
-                .take(10)
                 .map(str::to_string)
                 .collect(),
         )
@@ -51,7 +111,6 @@ fn files(ev: &Evidence, pred: fn(&str) -> bool, what: &str) -> (Status, String, 
     let hits: Vec<String> = ev
         .has_input(|p, _| pred(&p.to_ascii_lowercase()))
         .into_iter()
-        .take(10)
         .map(str::to_string)
         .collect();
     if hits.is_empty() {
@@ -199,7 +258,7 @@ fn reproducible(ev: &Evidence) -> (Status, String, Vec<String>) {
         return (
             Status::Fail,
             "dependency manifests without a lockfile".into(),
-            manifests.into_iter().take(10).map(str::to_string).collect(),
+            manifests.into_iter().map(str::to_string).collect(),
         );
     }
     (
@@ -208,7 +267,7 @@ fn reproducible(ev: &Evidence) -> (Status, String, Vec<String>) {
             "actions, images and tools pinned; {} lockfile(s)",
             locks.len()
         ),
-        locks.into_iter().take(10).map(str::to_string).collect(),
+        locks.into_iter().map(str::to_string).collect(),
     )
 }
 
@@ -227,7 +286,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PO.3.1", "PO.3.2"],
         slsa: &[],
         fail_rules: &[],
-        judge: ci,
+        judge: CI,
     },
     ControlDef {
         id: "SP-02",
@@ -241,7 +300,7 @@ pub static CONTROLS: &[ControlDef] = &[
             "ci/build-and-deploy",
             "ci/artipacked",
         ],
-        judge: ci,
+        judge: CI,
     },
     ControlDef {
         id: "SP-03",
@@ -253,7 +312,7 @@ pub static CONTROLS: &[ControlDef] = &[
             "ci/gitlab-privileged-dind",
             "ci/untrusted-checkout-exec",
         ],
-        judge: ci,
+        judge: CI,
     },
     ControlDef {
         id: "SP-04",
@@ -261,7 +320,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PS.2.1", "PS.3.1"],
         slsa: &["Build L2 (signed provenance)"],
         fail_rules: &["attest/", "verify/"],
-        judge: signatures,
+        judge: SIGNATURES,
     },
     ControlDef {
         id: "SP-05",
@@ -269,7 +328,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PS.3.2"],
         slsa: &[],
         fail_rules: &["sbom/"],
-        judge: sboms,
+        judge: SBOMS,
     },
     ControlDef {
         id: "SP-06",
@@ -277,7 +336,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PW.7.2", "PW.8.2", "RV.1.1"],
         slsa: &[],
         fail_rules: &[],
-        judge: scanning,
+        judge: SCANNING,
     },
     ControlDef {
         id: "SP-07",
@@ -292,7 +351,7 @@ pub static CONTROLS: &[ControlDef] = &[
             "ci/gitlab-artifacts-secrets",
             "ci/insecure-commands",
         ],
-        judge: secrets,
+        judge: SECRETS,
     },
     ControlDef {
         id: "SP-08",
@@ -304,7 +363,7 @@ pub static CONTROLS: &[ControlDef] = &[
             "ci/gitlab-static-cloud-credentials",
             "ci/use-trusted-publishing",
         ],
-        judge: ci,
+        judge: CI,
     },
     ControlDef {
         id: "SP-09",
@@ -312,7 +371,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PO.5.1", "PO.5.2"],
         slsa: &["Build L3 (hardened platform)"],
         fail_rules: &[],
-        judge: unseen,
+        judge: UNSEEN,
     },
     ControlDef {
         id: "SP-10",
@@ -328,9 +387,9 @@ pub static CONTROLS: &[ControlDef] = &[
             "ci/curl-pipe-shell",
             "ci/gitlab-curl-pipe-shell",
             "ci/dependabot-execution",
-            "deps/untrusted-source",
+            "deps/unapproved-source",
         ],
-        judge: ci,
+        judge: CI,
     },
     ControlDef {
         id: "SP-11",
@@ -338,7 +397,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PO.4.1", "PO.4.2"],
         slsa: &[],
         fail_rules: &["policy/"],
-        judge: policy,
+        judge: POLICY,
     },
     ControlDef {
         id: "SP-12",
@@ -346,7 +405,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["RV.2.2"],
         slsa: &[],
         fail_rules: &[],
-        judge: unseen,
+        judge: UNSEEN,
     },
     ControlDef {
         id: "SP-13",
@@ -354,7 +413,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PO.3.3", "PS.1.1"],
         slsa: &[],
         fail_rules: &["ledger/"],
-        judge: log,
+        judge: LOG,
     },
     ControlDef {
         id: "SP-14",
@@ -362,7 +421,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["RV.1.3", "RV.2.2"],
         slsa: &[],
         fail_rules: &[],
-        judge: unseen,
+        judge: UNSEEN,
     },
     ControlDef {
         id: "SP-15",
@@ -374,7 +433,7 @@ pub static CONTROLS: &[ControlDef] = &[
             "ci/gitlab-deploy-without-environment",
             "ci/gitlab-production-not-manual",
         ],
-        judge: ci,
+        judge: CI,
     },
     ControlDef {
         id: "SP-16",
@@ -382,7 +441,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PS.3.1", "PS.3.2", "PO.3.3"],
         slsa: &["Build L1 (provenance exists)", "Build L2"],
         fail_rules: &["attest/"],
-        judge: provenance,
+        judge: PROVENANCE,
     },
     ControlDef {
         id: "SP-17",
@@ -390,7 +449,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PW.4.1", "RV.2.2", "PO.4.1"],
         slsa: &[],
         fail_rules: &[],
-        judge: exceptions,
+        judge: EXCEPTIONS,
     },
     ControlDef {
         id: "SP-18",
@@ -398,7 +457,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PO.3.3", "RV.1.1"],
         slsa: &[],
         fail_rules: &[],
-        judge: unseen,
+        judge: UNSEEN,
     },
     ControlDef {
         id: "SP-19",
@@ -406,7 +465,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PO.2.2"],
         slsa: &[],
         fail_rules: &[],
-        judge: unseen,
+        judge: UNSEEN,
     },
     ControlDef {
         id: "SP-20",
@@ -414,7 +473,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PO.1.3", "PW.4.4"],
         slsa: &[],
         fail_rules: &[],
-        judge: unseen,
+        judge: UNSEEN,
     },
     ControlDef {
         id: "SP-21",
@@ -422,7 +481,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PW.7.2", "PW.8.2"],
         slsa: &[],
         fail_rules: &["iac/", "container/"],
-        judge: unseen,
+        judge: UNSEEN,
     },
     ControlDef {
         id: "SP-22",
@@ -435,7 +494,7 @@ pub static CONTROLS: &[ControlDef] = &[
             "ci/id-token-without-environment",
             "ci/secrets-outside-env",
         ],
-        judge: ci,
+        judge: CI,
     },
     ControlDef {
         id: "SP-23",
@@ -454,7 +513,7 @@ pub static CONTROLS: &[ControlDef] = &[
             "ci/gitlab-script-injection",
             "ci/gitlab-fork-mr-secrets",
         ],
-        judge: ci,
+        judge: CI,
     },
     ControlDef {
         id: "SP-24",
@@ -469,9 +528,8 @@ pub static CONTROLS: &[ControlDef] = &[
             "ci/gitlab-unpinned-service",
             "ci/gitlab-unpinned-tool-install",
             "ci/cache-poisoning",
-            "deps/missing-lockfile",
         ],
-        judge: reproducible,
+        judge: REPRODUCIBLE,
     },
     ControlDef {
         id: "SP-25",
@@ -479,7 +537,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PO.5.1", "PO.3.3"],
         slsa: &[],
         fail_rules: &[],
-        judge: unseen,
+        judge: UNSEEN,
     },
     ControlDef {
         id: "SP-26",
@@ -487,7 +545,7 @@ pub static CONTROLS: &[ControlDef] = &[
         ssdf: &["PO.1.1", "PO.4.1"],
         slsa: &[],
         fail_rules: &[],
-        judge: mapping,
+        judge: MAPPING,
     },
 ];
 
@@ -509,19 +567,14 @@ impl ControlDef {
             .filter(|f| f.severity != "info" && self.matches(&f.rule))
             .map(|f| format!("{}:{} {} — {}", f.path, f.line, f.rule, f.message))
             .collect();
+        // Evidence lists are complete: renderers that shorten them say how many they left out.
         let (status, rationale, evidence) = if failing.is_empty() {
-            (self.judge)(ev)
+            (self.judge.f)(ev)
         } else {
-            let n = failing.len();
-            let mut e = failing;
-            e.truncate(20);
-            if n > 20 {
-                e.push(format!("… and {} more", n - 20));
-            }
             (
                 Status::Fail,
-                format!("{n} finding(s) against this control"),
-                e,
+                format!("{} finding(s) against this control", failing.len()),
+                failing,
             )
         };
         ControlResult {
@@ -534,4 +587,29 @@ impl ControlDef {
             slsa: self.slsa,
         }
     }
+}
+
+/// The control `id` (`SP-07`, case-insensitive) in words: what fails it, how it is otherwise
+/// judged, and its SSDF / SLSA mapping (`tollgate explain SP-07`).
+pub fn explain(id: &str) -> Option<String> {
+    let c = CONTROLS.iter().find(|c| c.id.eq_ignore_ascii_case(id))?;
+    let mut s = format!("{} — {}\n\n", c.id, c.title);
+    if c.fail_rules.is_empty() {
+        s.push_str("Fails on: no finding (judged on evidence only).\n");
+    } else {
+        s.push_str("Fails on any counting finding (severity above info) of:\n");
+        for r in c.fail_rules {
+            if r.ends_with('/') {
+                s.push_str(&format!("- every `{r}*` rule\n"));
+            } else {
+                s.push_str(&format!("- `{r}` (tollgate explain {r})\n"));
+            }
+        }
+    }
+    s.push_str(&format!("\nOtherwise: {}.\n", c.judge.how));
+    s.push_str(&format!("\nNIST SSDF: {}\n", c.ssdf.join(", ")));
+    if !c.slsa.is_empty() {
+        s.push_str(&format!("SLSA: {}\n", c.slsa.join(", ")));
+    }
+    Some(s)
 }

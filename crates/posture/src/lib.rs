@@ -10,7 +10,7 @@
 mod controls;
 mod render;
 
-pub use controls::{CONTROLS, ControlDef};
+pub use controls::{CONTROLS, ControlDef, Judge, explain};
 pub use render::{Format, render};
 
 use serde::Serialize;

@@ -177,4 +177,75 @@ mod tests {
         render(&assess(&ev), Format::Human, &mut buf).unwrap();
         insta::assert_snapshot!(String::from_utf8(buf).unwrap());
     }
+
+    /// The issue: SP-07 said "34 finding(s)", showed 5 and "… 16 more"; the JSON stopped at
+    /// 20 and "… and 14 more". Now every format counts the same 34 and the JSON lists all.
+    #[test]
+    fn counts_agree_across_formats_and_json_is_complete() {
+        let mut ev = Evidence::default();
+        ev.scanners.insert("secrets".into());
+        for i in 0..34 {
+            ev.findings.push(crate::EvFinding {
+                rule: "secrets/github-pat".into(),
+                severity: "high".into(),
+                path: format!("src/f{i}.py"),
+                line: 1,
+                message: "token".into(),
+            });
+        }
+        let p = assess(&ev);
+        let out = |f: Format| {
+            let mut b = Vec::new();
+            render(&p, f, &mut b).unwrap();
+            String::from_utf8(b).unwrap()
+        };
+        let v: serde_json::Value = serde_json::from_str(&out(Format::Json)).unwrap();
+        let sp07 = v["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "SP-07")
+            .unwrap();
+        assert_eq!(sp07["rationale"], "34 finding(s) against this control");
+        assert_eq!(sp07["evidence"].as_array().unwrap().len(), 34);
+        assert!(!out(Format::Json).contains("more"));
+        let human = out(Format::Human);
+        let block: String = human
+            .split("] SP-07 ")
+            .nth(1)
+            .unwrap()
+            .split("\n[")
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(block.contains("34 finding(s)"), "{block}");
+        assert_eq!(block.matches("\n       - src/").count(), 5, "{block}");
+        assert!(block.contains("… 29 more"), "{block}");
+        let html = out(Format::Html);
+        let row = html
+            .split("<tr id=\"SP-07\">")
+            .nth(1)
+            .unwrap()
+            .split("</tr>")
+            .next()
+            .unwrap();
+        assert!(row.contains("34 finding(s)"));
+        assert_eq!(row.matches("<li>").count(), 34);
+    }
+
+    #[test]
+    fn every_control_explains_itself() {
+        for c in crate::CONTROLS {
+            let text = crate::explain(&c.id.to_lowercase()).unwrap();
+            assert!(
+                text.starts_with(&format!("{} — {}", c.id, c.title)),
+                "{text}"
+            );
+            assert!(text.contains("Otherwise: "), "{text}");
+            for r in c.fail_rules {
+                assert!(text.contains(r), "{text}");
+            }
+        }
+        assert!(crate::explain("SP-99").is_none());
+    }
 }

@@ -58,13 +58,37 @@ fn now_utc() -> OffsetDateTime {
         .unwrap_or_else(|_| OffsetDateTime::now_utc())
 }
 
-fn load_policy(config: &Config, settings: &Settings, over: Option<&Path>) -> Result<Policy> {
+/// The policy in force. For the gate (`refuse`), a defective policy (does not compile,
+/// recurses, overruns its load limit) is loaded as one that denies with why; `approve` refuses
+/// to bind an approval to it.
+fn load_policy(
+    config: &Config,
+    settings: &Settings,
+    over: Option<&Path>,
+    refuse: bool,
+) -> Result<Policy> {
+    let load = |p: &Path| {
+        if refuse {
+            Policy::load_or_refuse(p)
+        } else {
+            Policy::load(p)
+        }
+    };
     let p = match (over, &settings.gate.policy) {
-        (Some(p), _) => Policy::load(p)?,
-        (None, Some(p)) => Policy::load(&config.base_dir().join(p))?,
+        (Some(p), _) => load(p)?,
+        (None, Some(p)) => load(&config.base_dir().join(p))?,
         (None, None) => Policy::builtin(),
     };
     Ok(p.with_limits(settings.gate.timeout, settings.gate.max_input_bytes))
+}
+
+/// The digest of the gate policy `config` puts in force (its `[gate] policy`, else the
+/// built-in one): what approvals and credentials are bound to.
+pub fn policy_digest(config: &Config) -> Result<String> {
+    let settings = Settings::from_config(config)?;
+    Ok(load_policy(config, &settings, None, false)?
+        .digest()
+        .to_string())
 }
 
 /// Signature verification against the trust configuration's tables (and its log's root).
@@ -142,7 +166,7 @@ fn run_gate(a: &GateArgs, over: Option<&mut dyn EventSink>) -> Result<GateResult
     let trust = a.trust.resolve()?;
     let config = &trust.config;
     let settings = Settings::from_config(config)?;
-    let policy = load_policy(config, &settings, a.policy.as_deref())?;
+    let policy = load_policy(config, &settings, a.policy.as_deref(), true)?;
     let (name, digest) = artifact_digest(&a.artifact)?;
     let files: Vec<EvidenceFile> = match &a.evidence {
         Some(d) => pgate::read_dir(d)?,
@@ -150,9 +174,12 @@ fn run_gate(a: &GateArgs, over: Option<&mut dyn EventSink>) -> Result<GateResult
     };
     let mut notes = trust.notes.clone();
     let verifier = verifier(config, &mut notes);
+    let (exceptions, beyond) =
+        crate::scan::bounded_exceptions(config, tollgate_config::Date::today_utc());
+    notes.extend(beyond);
     let g = Gate {
         settings: &settings,
-        exceptions: &config.exceptions,
+        exceptions: &exceptions,
         policy: &policy,
         verifier: verifier.as_ref(),
     };
@@ -226,7 +253,7 @@ pub fn approve(a: &ApproveArgs) -> Result<Approval> {
     let trust = a.trust.resolve()?;
     let config = &trust.config;
     let settings = Settings::from_config(config)?;
-    let policy = load_policy(config, &settings, a.policy.as_deref())?;
+    let policy = load_policy(config, &settings, a.policy.as_deref(), false)?;
     let (name, digest) = artifact_digest(&a.artifact)?;
     let now = now_utc();
     let pred = ApprovalPredicate {

@@ -109,6 +109,17 @@ impl EventSink for LedgerSink {
     }
 
     fn events(&self) -> Result<Vec<Event>, String> {
+        Ok(self.indexed_events()?.into_iter().map(|(_, e)| e).collect())
+    }
+
+    fn tamper_evident(&self) -> bool {
+        true
+    }
+}
+
+impl LedgerSink {
+    /// Every event of the log with its index, oldest first (Sigstore bodies left out).
+    pub fn indexed_events(&self) -> Result<Vec<(u64, Event)>, String> {
         let size = self.log.size().map_err(|e| e.to_string())?;
         let mut out = Vec::with_capacity(size as usize);
         for i in 0..size {
@@ -128,20 +139,19 @@ impl EventSink for LedgerSink {
                     .and_then(|b| serde_json::from_slice(&b).ok()),
                 None => None,
             };
-            out.push(Event {
-                kind: entry.kind,
-                actor: entry.actor,
-                subject: entry.subject,
-                environment: entry.environment,
-                time: Some(entry.time),
-                payload,
-            });
+            out.push((
+                i,
+                Event {
+                    kind: entry.kind,
+                    actor: entry.actor,
+                    subject: entry.subject,
+                    environment: entry.environment,
+                    time: Some(entry.time),
+                    payload,
+                },
+            ));
         }
         Ok(out)
-    }
-
-    fn tamper_evident(&self) -> bool {
-        true
     }
 }
 
@@ -160,4 +170,16 @@ pub fn event_sink(
             config.base_dir().join(p),
         )) as Box<dyn EventSink>
     }))
+}
+
+/// Records one event in the transparency log of `config`; an error when none is configured
+/// (a record that was asked for is never silently dropped). Returns its index.
+pub fn record(config: &Config, event: &Event) -> Result<u64> {
+    let Some(mut log) = configured(config)? else {
+        return Err(crate::error::ReleaseError::Usage(
+            "no transparency log configured: set `[log] path` in the trust file or tollgate.toml"
+                .into(),
+        ));
+    };
+    Ok(log.append(std::slice::from_ref(event))?[0])
 }

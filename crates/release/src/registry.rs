@@ -8,12 +8,14 @@ use tollgate_engine::Scanner;
 pub const SECTIONS: &[&str] = &[
     tollgate_secrets::SECTION,
     tollgate_ci::SECTION,
+    tollgate_iac::SECTION,
     "deps",
     "verify",
     "log",
     "gate",
     "environments",
     "trust",
+    "kpi",
 ];
 
 /// Builds every scanner from the config. A bad section is a usage error naming file:line:col.
@@ -22,6 +24,7 @@ pub fn scanners(config: &Config) -> Result<Vec<Box<dyn Scanner>>, ConfigError> {
         Box::new(tollgate_secrets::SecretsScanner::from_config(config)?),
         Box::new(tollgate_ci::CiScanner::from_config(config)?),
         Box::new(tollgate_deps::DepsScanner::from_config(config, None)?),
+        Box::new(tollgate_iac::IacScanner::from_config(config)?),
     ];
     Ok(out)
 }
@@ -33,17 +36,15 @@ pub fn all_rules() -> Vec<tollgate_model::RuleMeta> {
         .unwrap_or_default()
 }
 
+/// The registered scanners, and a handle on the dependency scanner among them.
+pub type WithDeps = (
+    Vec<Box<dyn Scanner>>,
+    std::sync::Arc<tollgate_deps::DepsScanner>,
+);
+
 /// The registered scanners, with the dependency scanner keeping the components it read (a
 /// release builds its SBOM from them: one parse of every lockfile).
-pub fn scanners_keeping_components(
-    config: &Config,
-) -> Result<
-    (
-        Vec<Box<dyn Scanner>>,
-        std::sync::Arc<tollgate_deps::DepsScanner>,
-    ),
-    ConfigError,
-> {
+pub fn scanners_keeping_components(config: &Config) -> Result<WithDeps, ConfigError> {
     let deps = std::sync::Arc::new(
         tollgate_deps::DepsScanner::from_config(config, None)?.keeping_components(),
     );
@@ -51,6 +52,7 @@ pub fn scanners_keeping_components(
         Box::new(tollgate_secrets::SecretsScanner::from_config(config)?),
         Box::new(tollgate_ci::CiScanner::from_config(config)?),
         Box::new(deps.clone()),
+        Box::new(tollgate_iac::IacScanner::from_config(config)?),
     ];
     Ok((out, deps))
 }

@@ -86,6 +86,10 @@ impl Trust {
             },
             other => ReleaseError::Config(other),
         })?;
+        // Every table the gate will read is checked now, so a bad trust file fails before
+        // anything is decided, with file:line:column.
+        tollgate_policy::Settings::from_config(&config)?;
+        let _: TrustSection = config.section("trust")?;
         let external = !inside(&file, source_root);
         let mut notes = Vec::new();
         let ignored: Vec<&str> = [

@@ -113,7 +113,11 @@ fn finding(p: &Paint, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-pub fn render(report: &Report, opts: &crate::RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    report: &Report,
+    opts: &crate::format::RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let p = Paint { on: opts.color };
     for f in &report.findings {
         finding(&p, f, out)?;
@@ -209,7 +213,7 @@ pub fn summary(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<
 
 #[cfg(test)]
 mod tests {
-    use crate::RenderOptions;
+    use crate::format::RenderOptions;
 
     #[test]
     fn snapshot_without_color() {

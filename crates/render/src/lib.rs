@@ -5,27 +5,16 @@
 //! - `sarif`: SARIF 2.1.0 for code-scanning tools;
 //! - `github`: GitHub Actions workflow commands (annotations).
 
+pub mod format;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
 
+pub use format::{Format, RenderOptions, UnknownFormat};
+
 use std::io::{self, Write};
 use tollgate_model::Report;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-    Sarif,
-    Github,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct RenderOptions {
-    pub color: bool,
-    pub show_suppressed: bool,
-}
 
 pub fn render(
     report: &Report,

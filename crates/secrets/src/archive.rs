@@ -3,7 +3,8 @@
 //! total-size limit and a compression-ratio guard against zip bombs. Members are reported as
 //! `Location.member` (`outer/member!inner/member` for nested archives).
 
-use crate::scanner::{Input, SecretsScanner, merge};
+pub use crate::input::ArchiveLimits;
+use crate::input::{BytesScanner, Input, merge};
 use std::io::{Cursor, Read};
 use tollgate_engine::ScanOutput;
 use tollgate_model::Diagnostic;
@@ -13,29 +14,6 @@ pub enum ArchiveKind {
     Zip,
     Gzip,
     Tar,
-}
-
-#[derive(Debug, Clone)]
-pub struct ArchiveLimits {
-    /// Archives nested deeper than this are not opened.
-    pub max_depth: usize,
-    /// Most bytes unpacked from one top-level archive, all members together.
-    pub max_total_bytes: u64,
-    /// Most bytes unpacked from one member.
-    pub max_member_bytes: u64,
-    /// Highest uncompressed/compressed ratio accepted for a zip member over 1 MiB.
-    pub max_ratio: u64,
-}
-
-impl Default for ArchiveLimits {
-    fn default() -> Self {
-        ArchiveLimits {
-            max_depth: 4,
-            max_total_bytes: 512 << 20,
-            max_member_bytes: 64 << 20,
-            max_ratio: 200,
-        }
-    }
 }
 
 /// Recognizes an archive from its first bytes.
@@ -52,7 +30,7 @@ pub fn sniff(data: &[u8]) -> Option<ArchiveKind> {
 }
 
 struct Walk<'s> {
-    scanner: &'s SecretsScanner,
+    scanner: &'s dyn BytesScanner,
     limits: &'s ArchiveLimits,
     budget: u64,
     out: ScanOutput,
@@ -60,7 +38,7 @@ struct Walk<'s> {
 
 /// Scans the archive `data` (the input's bytes or a member's).
 pub fn scan_archive(
-    scanner: &SecretsScanner,
+    scanner: &dyn BytesScanner,
     input: &Input<'_>,
     data: &[u8],
     depth: usize,

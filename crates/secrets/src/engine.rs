@@ -2,9 +2,10 @@
 //! (case-insensitive; see [`crate::prefilter`]); each hit runs that rule's regexes on a small window around it (the
 //! keyword's line, or `window` bytes for multi-line keys). Regexes compile on first use.
 
+use crate::context::InputClass;
 use crate::filters::{
-    basic_auth_valid, char_classes, github_checksum_valid, key_name_rejected,
-    looks_like_placeholder, shannon_entropy,
+    basic_auth_valid, char_classes, github_checksum_valid, is_single_word, key_name_rejected,
+    looks_like_example_value, looks_like_placeholder, nkey_checksum_valid, shannon_entropy,
 };
 use crate::prefilter::{Hit, KeywordFinder};
 use crate::rules::{Checksum, Decode, Rule};
@@ -124,15 +125,27 @@ impl Engine {
         }
     }
 
-    /// Every match in `data`, plus regexes that failed to compile.
+    /// Every match in `data`, plus regexes that failed to compile (first-party, hand-written
+    /// input: see [`Engine::scan_classified`]).
     pub fn scan(&self, data: &[u8]) -> (Vec<Match>, Vec<RuleFailure>) {
+        self.scan_classified(data, &InputClass::default())
+    }
+
+    /// Every match in `data`, weighed by what kind of input it is: generic rules need
+    /// stronger evidence in minified code, and findings in third-party or test paths get
+    /// lower confidence.
+    pub fn scan_classified(
+        &self,
+        data: &[u8],
+        class: &InputClass,
+    ) -> (Vec<Match>, Vec<RuleFailure>) {
         let mut acc = ScanAcc::default();
         // Per rule: end of the last window searched, so a run of hits is searched once.
         let mut covered: Vec<usize> = vec![0; self.rules.len()];
         let mut hits = Vec::new();
         self.keyword_hits(data, &mut hits);
         for &ri in &self.unkeyed {
-            self.run_rule(ri, data, (0, data.len()), &mut acc);
+            self.run_rule(ri, data, (0, data.len()), class, &mut acc);
         }
         for hit in &hits {
             for &ri in &self.kw_rules[hit.pattern] {
@@ -147,7 +160,7 @@ impl Engine {
                     continue;
                 }
                 covered[ri] = we;
-                self.run_rule(ri, data, (ws, we), &mut acc);
+                self.run_rule(ri, data, (ws, we), class, &mut acc);
             }
         }
         let ScanAcc {
@@ -160,7 +173,14 @@ impl Engine {
 
     /// Runs rule `ri`'s regexes on `data[ws..we]`, appending the candidates that pass its
     /// checks (each value once) to `acc`.
-    fn run_rule(&self, ri: usize, data: &[u8], (ws, we): (usize, usize), acc: &mut ScanAcc) {
+    fn run_rule(
+        &self,
+        ri: usize,
+        data: &[u8],
+        (ws, we): (usize, usize),
+        class: &InputClass,
+        acc: &mut ScanAcc,
+    ) {
         let ScanAcc {
             seen,
             out,
@@ -191,7 +211,7 @@ impl Engine {
                 if s == e || !seen.insert((ri, s, e)) {
                     continue;
                 }
-                if let Some(found) = self.check(ri, data, s, e) {
+                if let Some(found) = self.check(ri, data, s, e, class) {
                     out.push(found);
                 }
             }
@@ -199,7 +219,14 @@ impl Engine {
     }
 
     /// Applies the rule's validators to the candidate `data[s..e]`.
-    fn check(&self, ri: usize, data: &[u8], s: usize, e: usize) -> Option<Match> {
+    fn check(
+        &self,
+        ri: usize,
+        data: &[u8],
+        s: usize,
+        e: usize,
+        class: &InputClass,
+    ) -> Option<Match> {
         let rule = &self.rules[ri];
         let d = &rule.def;
         let secret = &data[s..e];
@@ -231,23 +258,53 @@ impl Engine {
             }
         }
         if d.generic {
-            if looks_like_placeholder(secret) {
+            if looks_like_placeholder(secret) || looks_like_example_value(secret) {
+                return None;
+            }
+            // Rules that ask for mixed character classes want a token; one capitalised word
+            // (`"nextToken": "Configuration"`) is a name. Password rules keep words.
+            if d.min_classes.unwrap_or(0) >= 2
+                && std::str::from_utf8(secret).is_ok_and(is_single_word)
+            {
                 return None;
             }
             let (ls, _) = line_bounds(data, s, s);
             if key_name_rejected(&data[ls..s]) {
                 return None;
             }
+            // Minified bundles and source maps are mostly identifiers and string tables:
+            // a generic hit there must look like key material (long, mixed, random).
+            // A line of 1 KiB or more around the value counts as minified too (bundles
+            // whose first bytes are ordinary code).
+            let (ls, le) = line_bounds(data, s, e);
+            let minified = class.minified || le - ls >= LINE_CAP;
+            if minified && (secret.len() < 16 || entropy < 3.5 || char_classes(secret) < 3) {
+                return None;
+            }
         }
         let mut confidence = d.confidence;
         let mut checksum_valid = None;
-        if let Some(Checksum::GithubCrc32) = d.checksum {
-            checksum_valid = github_checksum_valid(secret);
+        if let Some(sum) = d.checksum {
+            checksum_valid = match sum {
+                Checksum::GithubCrc32 => github_checksum_valid(secret),
+                Checksum::NatsNkeyCrc16 => nkey_checksum_valid(secret),
+            };
             match checksum_valid {
                 Some(true) => confidence = Confidence::High,
                 Some(false) => confidence = Confidence::Low,
                 None => {}
             }
+        }
+        // Documented example keys and made-up values: still reported, with low confidence.
+        if !d.generic && checksum_valid != Some(true) && looks_like_example_value(secret) {
+            confidence = Confidence::Low;
+        }
+        // Third-party trees, tests, fixtures and docs: one step less sure.
+        if class.third_party || class.test_path {
+            confidence = match confidence {
+                Confidence::High => Confidence::Medium,
+                _ => Confidence::Low,
+            };
         }
         Some(Match {
             rule: ri,

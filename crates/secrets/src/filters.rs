@@ -67,6 +67,239 @@ pub fn github_checksum_valid(token: &[u8]) -> Option<bool> {
     Some(base62(u64::from(crc), 6).as_bytes() == check)
 }
 
+/// CRC-16/XMODEM (polynomial 0x1021, initial value 0), the checksum NATS nkeys carry.
+fn crc16_xmodem(data: &[u8]) -> u16 {
+    let mut crc: u16 = 0;
+    for &b in data {
+        crc ^= u16::from(b) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
+
+/// RFC 4648 base32 (upper-case alphabet, no padding) to bytes; `None` on any other byte.
+fn base32_decode(s: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 5 / 8);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in s {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'2'..=b'7' => c - b'2' + 26,
+            _ => return None,
+        };
+        acc = (acc << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// NATS nkey checksum: the key is base32 of `prefix bytes ‖ 32-byte key ‖ CRC-16/XMODEM of
+/// everything before it, little-endian`. Seeds (58 characters, `S` + type letter) carry two
+/// prefix bytes, public keys (56 characters) one. `None` when `key` is not base32 of a
+/// plausible length.
+pub fn nkey_checksum_valid(key: &[u8]) -> Option<bool> {
+    let raw = base32_decode(key)?;
+    if raw.len() < 35 {
+        return None;
+    }
+    let (body, crc) = raw.split_at(raw.len() - 2);
+    Some(crc16_xmodem(body) == u16::from_le_bytes([crc[0], crc[1]]))
+}
+
+/// True when `v` reads as a documented example or a made-up test value rather than key
+/// material: it says `EXAMPLE`/`SAMPLE`/`DUMMY`/`FAKE`, or a quarter of it or more is runs
+/// of sequential (`abcdef`, `123456`) or repeated characters. Provider tokens like these
+/// (AWS's `AKIAIOSFODNN7EXAMPLE`) are still reported, with low confidence.
+pub fn looks_like_example_value(v: &[u8]) -> bool {
+    let lc = v.to_ascii_lowercase();
+    let s = String::from_utf8_lossy(&lc);
+    if [
+        "example", "sample", "dummy", "fake", "notreal", "xxxxxx", "000000",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
+    {
+        return true;
+    }
+    // Length of runs (≥ 4) of ascending-by-one or identical characters.
+    let mut in_runs = 0usize;
+    let mut run = 1usize;
+    for w in lc.windows(2) {
+        if w[1] == w[0].wrapping_add(1) || w[1] == w[0] {
+            run += 1;
+        } else {
+            if run >= 4 {
+                in_runs += run;
+            }
+            run = 1;
+        }
+    }
+    if run >= 4 {
+        in_runs += run;
+    }
+    if v.len() >= 8 && in_runs * 4 >= v.len() {
+        return true;
+    }
+    // The same chunk over and over (`gPFEGk7CF4wS901w7ppYclt7gPFEGk7CF4wS901w…`).
+    (4..=v.len() / 2).any(|p| v.len() >= 2 * p && v[p..].iter().zip(v).all(|(a, b)| a == b))
+}
+
+/// Values that are words a program compares against, not secrets: test and check statuses
+/// (`TEST_CASE_RESULT_STATUS_VALUE_PASS: "pass"`), switches, HTTP verbs.
+const STATUS_WORDS: &[&str] = &[
+    "pass", "passed", "fail", "failed", "failure", "success", "skip", "skipped", "pending",
+    "enabled", "disabled", "required", "optional", "hidden", "visible", "default", "unknown",
+    "none", "empty", "public", "private", "basic", "bearer", "digest", "oauth", "post", "get",
+    "put", "delete", "patch",
+];
+
+/// An identifier or an identifier path used as a value: words of letters only, two or more,
+/// joined by `_ . - /` or camel-case humps, each word pronounceable (`_leadingTriviaChars`,
+/// `auth/invalid-app-credential`, `INVALID_APP_CREDENTIAL`). Random letter strings (few
+/// vowels, or case switching on most characters) are not identifiers.
+pub fn is_identifier_words(v: &str) -> bool {
+    let v = v.trim_start_matches('_');
+    // Letters and separators; up to two digits inside words (`SslCertificateS3Path`).
+    if v.is_empty()
+        || v.bytes().filter(u8::is_ascii_digit).count() > 2
+        || !v
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/'))
+        || v.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return false;
+    }
+    // The shape of a UUID (8-4-4-4-12) is an id or a key, whatever its letters.
+    let lens: Vec<usize> = v.split('-').map(str::len).collect();
+    if lens == [8, 4, 4, 4, 12] {
+        return false;
+    }
+    let has_sep = v.contains(['_', '.', '-', '/']);
+    let mut words: Vec<&str> = Vec::new();
+    for part in v.split(['_', '.', '-', '/']).filter(|p| !p.is_empty()) {
+        // Camel-case humps: a new word starts at an upper-case letter after a lower-case
+        // letter or a digit.
+        let pb = part.as_bytes();
+        let mut start = 0;
+        for i in 1..pb.len() {
+            if pb[i].is_ascii_uppercase()
+                && (pb[i - 1].is_ascii_lowercase() || pb[i - 1].is_ascii_digit())
+            {
+                words.push(&part[start..i]);
+                start = i;
+            }
+        }
+        words.push(&part[start..]);
+    }
+    // Each word has vowels (`y` counts) in a fifth of its letters or more (`Chars`), and the
+    // whole reads like words: random letters have fewer than a quarter overall.
+    let vowels = |w: &str| {
+        w.bytes()
+            .filter(|b| {
+                matches!(
+                    b.to_ascii_lowercase(),
+                    b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
+                )
+            })
+            .count()
+    };
+    let letters: usize = words.iter().map(|w| w.len()).sum();
+    let all_vowels: usize = words.iter().map(|w| vowels(w)).sum();
+    // Random mixed case splits into many one- and two-letter "words"; camel case alone needs
+    // three humps (`getAccessToken`): two (`cjiryZcac`) are as likely a random value.
+    let short = words.iter().filter(|w| w.len() <= 2).count();
+    words.len() >= if has_sep { 2 } else { 3 }
+        && letters >= 3 * words.len()
+        && short <= 1
+        && words
+            .iter()
+            .all(|w| w.len() <= 20 && (w.len() <= 3 || vowels(w) * 5 >= w.len()))
+        && all_vowels * 4 >= letters
+}
+
+/// `provider:api-key`, `anthropic:api_key`: a name in a secret store (two identifier words
+/// around one colon), not the key.
+fn is_store_reference(lc: &str) -> bool {
+    let mut parts = lc.splitn(2, ':');
+    let (Some(a), Some(b)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let ident = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 40
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.bytes()
+                .all(|c| c.is_ascii_lowercase() || matches!(c, b'-' | b'_' | b'.'))
+    };
+    ident(a)
+        && ident(b)
+        && (b.contains("key")
+            || b.contains("token")
+            || b.contains("secret")
+            || b.contains("password"))
+}
+
+/// One capitalised or lower-case word (`Configuration`, `anonymous`): a name or a setting,
+/// not a random token (which has digits, humps or case switches).
+pub fn is_single_word(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() >= 4
+        && b.len() <= 20
+        && (b[0].is_ascii_alphabetic())
+        && b[1..].iter().all(u8::is_ascii_lowercase)
+        && word_like(v)
+}
+
+/// Base64 (standard or URL-safe, padded or not) of printable text without a colon
+/// (`YW5vdGhlclRva2VuIQ==` is `anotherToken!`; OpenSSL's `Salted__` header starts
+/// `U2FsdGVkX1`): an encoded word or an encrypted blob's header, not a credential.
+/// `user:password` pairs keep their colon and are left to the Basic-auth rule.
+fn is_base64_of_text(v: &[u8]) -> bool {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    if v.len() < 12 || v.starts_with(b"U2FsdGVkX1") {
+        return v.starts_with(b"U2FsdGVkX1");
+    }
+    let raw = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|e| e.decode(v).ok());
+    let Some(raw) = raw else { return false };
+    raw.len() >= 8
+        && !raw.contains(&b':')
+        && raw.iter().all(|b| (0x20..0x7f).contains(b))
+        && raw.iter().filter(|b| b.is_ascii_alphabetic()).count() * 10 >= raw.len() * 8
+}
+
+/// `2016-09-08T21:47:36Z`, `2024-01-31`: a date, not a password.
+fn is_date(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+}
+
+/// Code, not a value: comparisons and boolean operators (`d===t?a:b`).
+fn is_code_expression(v: &str) -> bool {
+    ["===", "!=", "&&", "||", "=>", "?."]
+        .iter()
+        .any(|op| v.contains(op))
+        || v.trim_end_matches('=').contains("==")
+}
+
 /// Words that mark a value as a placeholder, an example or a test value.
 const PLACEHOLDER_WORDS: &[&str] = &[
     "example",
@@ -158,7 +391,35 @@ pub fn looks_like_placeholder(value: &[u8]) -> bool {
         return true;
     }
     // Identifiers and dotted/called expressions: `some_var`, `cfg.key`, `getKey()`.
-    if is_code_reference(v) {
+    if is_code_reference(v) || is_identifier_words(v) {
+        return true;
+    }
+    // References to a secret store, not the secret (`op://vault/item/field`,
+    // `vault:secret/data/app#password`, `anthropic:api-key`), URLs without credentials (OAuth
+    // scopes, endpoints) and C constants (`0x115`).
+    if [
+        "op://",
+        "vault:",
+        "arn:aws:secretsmanager",
+        "secretsmanager:",
+        "keyvault:",
+        "gcpsm:",
+    ]
+    .iter()
+    .any(|p| lc.starts_with(p))
+        || ((lc.starts_with("http://") || lc.starts_with("https://")) && !lc.contains('@'))
+        || (lc.starts_with("0x")
+            && lc.len() <= 18
+            && lc[2..].bytes().all(|b| b.is_ascii_hexdigit()))
+        || is_store_reference(&lc)
+    {
+        return true;
+    }
+    if STATUS_WORDS.iter().any(|w| lc == *w)
+        || is_date(v)
+        || is_code_expression(v)
+        || is_base64_of_text(value)
+    {
         return true;
     }
     false
@@ -277,6 +538,34 @@ const KEY_STOP_WORDS: &[&str] = &[
     // manifests, `public_key = "…"`.
     "publickey",
     "public_key",
+    // Tokens that are ids: pagination cursors, idempotency and change tokens
+    // (`"nextToken"`, `"ChangeToken"`, `"LifecycleActionToken"`). Not `ClientToken`:
+    // Akamai's EdgeGrid client token is a credential.
+    "nexttoken",
+    "next_token",
+    "pagetoken",
+    "page_token",
+    "paginationtoken",
+    "continuationtoken",
+    "continuation_token",
+    "changetoken",
+    "change_token",
+    "idempotency",
+    "actiontoken",
+    "cursor",
+    "marker",
+    // Hashes named as hashes, and other digests that are not secrets.
+    "sha1",
+    "sha256",
+    "sha512",
+    "md5",
+    "digest",
+    "checksum",
+    "integrity",
+    "fingerprint",
+    "etag",
+    "commit",
+    "revision",
 ];
 
 /// Endings of a name that say the value is an attribute of the secret, not the secret:
@@ -317,12 +606,29 @@ const KEY_STOP_ENDINGS: &[&str] = &[
     "ttl",
     "expiry",
     "expires",
+    // Times and dates: `PasswordLastUsed`, `token_created`, `secret_updated_at`.
+    "used",
+    "date",
+    "time",
+    "timestamp",
+    "created",
+    "updated",
+    "changed",
+    "created_at",
+    "updated_at",
 ];
 
 /// True when the key a generic rule's value is assigned to (the identifier just before the
 /// operator on `before`, the line up to the value) names something that is not a secret.
 pub fn key_name_rejected(before: &[u8]) -> bool {
     let t = String::from_utf8_lossy(before);
+    // `scheme://user:` before a URL password: the user name is not a key name.
+    if let Some(p) = t.rfind("://")
+        && !t[p..].contains(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`'))
+        && t.ends_with(':')
+    {
+        return false;
+    }
     let t = t.trim_end_matches(|c: char| {
         c.is_whitespace()
             || matches!(
@@ -414,6 +720,9 @@ mod tests {
             "private const string MOCK_ACCESS_TOKEN = \"",
             "OAuth2ClientId = '",
             "user.HashedPassword = ",
+            "\"ChangeToken\": \"",
+            "\"LifecycleActionToken\": \"",
+            "\"NextToken\": \"",
         ] {
             assert!(key_name_rejected(k.as_bytes()), "{k}");
         }
@@ -435,6 +744,88 @@ mod tests {
         assert!(looks_like_placeholder(b"~1.3.0"));
         assert!(looks_like_placeholder(b"PKCS8_PRIVATE_KEY_BLOB"));
         assert!(!looks_like_placeholder(b"cfu-2404"));
+    }
+
+    #[test]
+    fn nkey_checksum() {
+        let seed = b"SUAPONICQW6ASKHJ7Q6QIDXBZ2XCLW5R75PD2HKWO62VWR3EINMDV3ZF7I";
+        assert_eq!(nkey_checksum_valid(seed), Some(true));
+        // One character of the checksum changed (the last one holds only padding bits).
+        let bad = b"SUAPONICQW6ASKHJ7Q6QIDXBZ2XCLW5R75PD2HKWO62VWR3EINMDV3ZG7I";
+        assert_eq!(nkey_checksum_valid(bad), Some(false));
+        assert_eq!(nkey_checksum_valid(b"SUA1"), None);
+        assert_eq!(crc16_xmodem(b"123456789"), 0x31c3);
+    }
+
+    #[test]
+    fn identifiers_and_statuses_are_not_secrets() {
+        for v in [
+            "_leadingTriviaChars",
+            "auth/invalid-app-credential",
+            "INVALID_APP_CREDENTIAL",
+            "pass",
+            "PASS",
+            "failed",
+            "getAccessTokenSilently",
+            "_setCallerSdkType",
+            "logGroupArnList",
+            "_getReauthenticationResolver",
+            "SslCertificateS3Path",
+            "YW5vdGhlclRva2VuIQ==",
+            "U2FsdGVkX18vvPlOqb7RDrWRWVFBJI46MOIAb",
+            "2016-09-08T21:47:36Z",
+            "d===t?a:b",
+            "op://prod/db/password",
+            "vault:secret/data/app#token",
+            "anthropic:api-key",
+            "https://www.googleapis.com/auth/cloud-platform",
+            "0x115",
+        ] {
+            assert!(looks_like_placeholder(v.as_bytes()), "{v}");
+        }
+        for real in [
+            "ojqopnydscvxzhcaubcrunov",
+            "UsjayVZoQpJPDPmkqTr",
+            "Zq8vN2pL0xYw",
+            "avy_tcfkongh",
+            "cjiryZcac",
+            "jccoawgz-cpuy-tjro-jtyc-kpeijujyqnkv",
+        ] {
+            assert!(!looks_like_placeholder(real.as_bytes()), "{real}");
+        }
+    }
+
+    #[test]
+    fn example_values() {
+        for v in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "abcdefghijklmnopqrstuvwxyz012345",
+            "0123456789abcdef0123456789abcdef",
+            "aaaaaaaaBBBBBBBB",
+            "gPFEGk7CF4wS901w7ppYclt7gPFEGk7CF4wS901w7ppYclt7",
+        ] {
+            assert!(looks_like_example_value(v.as_bytes()), "{v}");
+        }
+        for real in [
+            "5909874d3bb2ad8e1a4fe3a0c6e1d42b",
+            "Ha1ZTgfhQ9E5XgFfIeBRwThx3CRbMFoK9BycQWCi",
+        ] {
+            assert!(!looks_like_example_value(real.as_bytes()), "{real}");
+        }
+    }
+
+    #[test]
+    fn single_words() {
+        assert!(is_single_word("Configuration"));
+        assert!(is_single_word("porkchop"));
+        assert!(!is_single_word("Zq8vN2pL0xYw"));
+        assert!(!is_single_word("tcfkonghqzx"));
+    }
+
+    #[test]
+    fn url_user_is_not_a_key_name() {
+        assert!(!key_name_rejected(b"url = \"nats://user:"));
+        assert!(key_name_rejected(b"user: "));
     }
 
     #[test]

@@ -8,13 +8,13 @@
 //! Missing objects (shallow or partial clones) become diagnostics; the scan goes on.
 
 use crate::archive::{self, looks_binary};
-use crate::scanner::{Input, SecretsScanner, merge};
+use crate::input::{BytesScanner, Input, merge};
 use gix::ObjectId;
 use gix::objs::{CommitRef, Kind, TreeRefIter};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use tollgate_engine::ScanOutput;
+use tollgate_engine::{Progress, ScanOutput, Silent, Unit};
 use tollgate_model::{Diagnostic, Origin};
 
 #[derive(Debug, thiserror::Error)]
@@ -85,9 +85,21 @@ fn other(e: impl std::fmt::Display) -> GitError {
 
 /// Scans the repository at `path`.
 pub fn scan_repo(
-    scanner: &SecretsScanner,
+    scanner: &dyn BytesScanner,
     path: &Path,
     scope: &GitScope,
+) -> Result<ScanOutput, GitError> {
+    scan_repo_with(scanner, path, scope, &Silent)
+}
+
+/// [`scan_repo`] reporting progress in three phases: `history` counts commits as the walk
+/// finds them (the total is not known in advance), `trees` counts commits whose tree has been
+/// listed, `blobs` counts blobs scanned out of those to scan.
+pub fn scan_repo_with(
+    scanner: &dyn BytesScanner,
+    path: &Path,
+    scope: &GitScope,
+    progress: &dyn Progress,
 ) -> Result<ScanOutput, GitError> {
     let repo = gix::discover(path).map_err(|e| GitError::Open {
         path: path.display().to_string(),
@@ -183,6 +195,7 @@ pub fn scan_repo(
                 }
             }
             // Collect commits reachable from tips, not from hidden.
+            progress.start_in("history", 0, Unit::Commits);
             let mut stack = tips;
             let mut visited: HashSet<ObjectId> = hidden_set;
             while let Some(id) = stack.pop() {
@@ -194,10 +207,13 @@ pub fn scan_repo(
                 };
                 stack.extend(parents.into_iter().filter(|p| !visited.contains(p)));
                 commits.push(info);
+                progress.advance(1);
             }
             // Oldest first (ties broken by id for determinism).
             commits.sort_by(|a, b| a.time.cmp(&b.time).then(a.id.cmp(&b.id)));
+            progress.start_in("trees", commits.len() as u64, Unit::Commits);
             for (ci, c) in commits.iter().enumerate() {
+                progress.advance(1);
                 walk_tree(
                     &repo,
                     hash,
@@ -219,18 +235,20 @@ pub fn scan_repo(
     // channel holds two batches, so memory stays at a few batches whatever the history size.
     const BATCH_BYTES: usize = 16 << 20;
     let commits = &commits;
+    progress.start_in("blobs", jobs.len() as u64, Unit::Blobs);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(&BlobJob, Vec<u8>)>>(2);
     let scanned = std::thread::scope(|s| {
-        let worker =
-            s.spawn(move || {
-                let mut results: Vec<ScanOutput> = Vec::new();
-                for batch in rx {
-                    results.par_extend(batch.par_iter().map(|(job, data)| {
-                        scan_blob(scanner, job, data, &commits[job.commit].origin)
-                    }));
-                }
-                results
-            });
+        let worker = s.spawn(move || {
+            let mut results: Vec<ScanOutput> = Vec::new();
+            for batch in rx {
+                results.par_extend(batch.par_iter().map(|(job, data)| {
+                    let o = scan_blob(scanner, job, data, &commits[job.commit].origin);
+                    progress.advance(1);
+                    o
+                }));
+            }
+            results
+        });
         let mut batch: Vec<(&BlobJob, Vec<u8>)> = Vec::new();
         let mut batch_bytes = 0usize;
         for job in &jobs {
@@ -242,20 +260,29 @@ pub fn scan_repo(
                     batch_bytes += o.data.len();
                     batch.push((job, o.data.to_vec()));
                 }
-                Ok(None) => out.diagnostics.push(
-                    Diagnostic::warning(
-                        "secrets",
-                        format!(
-                            "blob {} is missing (shallow or partial clone?): skipped",
-                            job.blob
-                        ),
-                    )
-                    .at(job.path.clone(), None, None),
-                ),
-                Err(e) => out.diagnostics.push(
-                    Diagnostic::warning("secrets", format!("cannot read blob {}: {e}", job.blob))
+                Ok(None) => {
+                    progress.advance(1);
+                    out.diagnostics.push(
+                        Diagnostic::warning(
+                            "secrets",
+                            format!(
+                                "blob {} is missing (shallow or partial clone?): skipped",
+                                job.blob
+                            ),
+                        )
                         .at(job.path.clone(), None, None),
-                ),
+                    );
+                }
+                Err(e) => {
+                    progress.advance(1);
+                    out.diagnostics.push(
+                        Diagnostic::warning(
+                            "secrets",
+                            format!("cannot read blob {}: {e}", job.blob),
+                        )
+                        .at(job.path.clone(), None, None),
+                    );
+                }
             }
             if batch_bytes >= BATCH_BYTES {
                 // A send fails only if the worker panicked; join reports that below.
@@ -323,7 +350,12 @@ fn read_watermark(repo: &gix::Repository, path: &Path, out: &mut ScanOutput) -> 
     ids
 }
 
-fn scan_blob(scanner: &SecretsScanner, job: &BlobJob, data: &[u8], origin: &Origin) -> ScanOutput {
+fn scan_blob(
+    scanner: &dyn BytesScanner,
+    job: &BlobJob,
+    data: &[u8],
+    origin: &Origin,
+) -> ScanOutput {
     let input = Input {
         display: &job.path,
         rel: &job.path,
@@ -332,7 +364,7 @@ fn scan_blob(scanner: &SecretsScanner, job: &BlobJob, data: &[u8], origin: &Orig
     };
     if archive::sniff(data).is_some() {
         let mut out = ScanOutput::default();
-        archive::scan_archive(scanner, &input, data, 0, &scanner.limits, &mut out);
+        archive::scan_archive(scanner, &input, data, 0, scanner.limits(), &mut out);
         return out;
     }
     if looks_binary(data) {

@@ -53,6 +53,9 @@ pub enum Checksum {
     /// GitHub tokens: the last 6 characters are base62(CRC32(the 30 random characters)),
     /// left-padded with `0`.
     GithubCrc32,
+    /// NATS nkeys: base32 of prefix bytes, the 32-byte key and a little-endian
+    /// CRC-16/XMODEM of both.
+    NatsNkeyCrc16,
 }
 
 /// Decoders a candidate must pass (a failed decode drops the candidate).
@@ -231,11 +234,16 @@ impl Rule {
         if let Some(c) = d.min_classes {
             checks.push(format!("at least {c} character classes"));
         }
-        if let Some(Checksum::GithubCrc32) = d.checksum {
-            checks.push(
+        match d.checksum {
+            Some(Checksum::GithubCrc32) => checks.push(
                 "CRC32 checksum (valid: high confidence; invalid: still reported, low confidence)"
                     .into(),
-            );
+            ),
+            Some(Checksum::NatsNkeyCrc16) => checks.push(
+                "CRC-16 checksum (valid: high confidence; invalid: still reported, low confidence)"
+                    .into(),
+            ),
+            None => {}
         }
         if let Some(Decode::BasicAuth) = d.decode {
             checks.push("decodes (base64) to `user:password`".into());

@@ -1,17 +1,20 @@
 //! The `secrets` scanner: config section, inputs (inventory files, archives, stdin, CI logs)
 //! and the conversion of engine matches into findings.
 
-use crate::archive::{self, ArchiveLimits};
+use crate::archive;
+use crate::context::InputClass;
 use crate::engine::{Engine, Match, line_bounds};
+use crate::input::{ArchiveLimits, BytesScanner};
+pub use crate::input::{Input, merge};
 use crate::rules::{self, DEFAULT_REMEDIATION, Rule, RuleError};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::sync::Mutex;
 use tollgate_config::{Config, ConfigError};
-use tollgate_engine::{ScanContext, ScanOutput, Scanner};
+use tollgate_engine::{Progress, ScanContext, ScanOutput, Scanner, Silent, Unit};
 use tollgate_inventory::{FileEntry, FileKind};
-use tollgate_model::{Diagnostic, Evidence, Finding, Location, Origin, RuleMeta, Span};
+use tollgate_model::{Diagnostic, Evidence, Finding, Location, RuleMeta, Span};
 
 /// `[secrets]` in tollgate.toml.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -120,7 +123,8 @@ impl SecretsScanner {
             files_scanned: 1,
             ..Default::default()
         };
-        let (matches, failures) = self.engine.scan(data);
+        let class = InputClass::of(input.member.unwrap_or(input.rel), data);
+        let (matches, failures) = self.engine.scan_classified(data, &class);
         for f in failures {
             out.diagnostics.push(
                 Diagnostic::error(
@@ -133,13 +137,47 @@ impl SecretsScanner {
                 .at(input.display.to_string(), None, None),
             );
         }
-        for m in matches {
-            out.findings.push(self.finding(input, data, &m));
+        // Every secret of the input is masked in every snippet, not only the finding's own.
+        let spans = SecretSpans::new(&matches);
+        // A commit message can carry a secret ("rotate aws key …"): masked once per input,
+        // for what the rules find in it and for every secret found in this input.
+        let origin = input.origin.as_ref().map(|o| {
+            let mut o = o.clone();
+            if let Some(summary) = o.summary.as_mut()
+                && !matches.is_empty()
+            {
+                let known: Vec<String> = matches
+                    .iter()
+                    .map(|m| String::from_utf8_lossy(&data[m.start..m.end]).into_owned())
+                    .collect();
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                *summary = self.redact_text(summary, &known);
+            }
+            o
+        });
+        for m in &matches {
+            let mut f = self.finding(input, data, m, &spans);
+            f.origin = origin.clone();
+            out.findings.push(f);
         }
         out
     }
 
-    fn finding(&self, input: &Input<'_>, data: &[u8], m: &Match) -> Finding {
+    /// `text` with every secret the rules find in it masked, and every occurrence of each of
+    /// `known` (secrets found elsewhere, e.g. in the commit's blob) too. For commit messages.
+    pub fn redact_text(&self, text: &str, known: &[&str]) -> String {
+        let (matches, _) = self.engine.scan(text.as_bytes());
+        let spans = SecretSpans::new(&matches);
+        let mut out = spans.mask(text.as_bytes(), 0, text.len());
+        for k in known {
+            if k.len() >= 4 && out.contains(k) {
+                out = out.replace(k, &tollgate_model::redact_secret(k));
+            }
+        }
+        out
+    }
+
+    fn finding(&self, input: &Input<'_>, data: &[u8], m: &Match, spans: &SecretSpans) -> Finding {
         let rule = &self.engine.rules[m.rule];
         let d = &rule.def;
         let secret = &data[m.start..m.end];
@@ -171,13 +209,10 @@ impl SecretsScanner {
         let le = first_nl.map(|p| p.min(le)).unwrap_or(le).max(m.start);
         let from = ls.max(m.start.saturating_sub(80));
         let to = le.min(m.end.max(m.start) + 80).max(from);
-        let line = String::from_utf8_lossy(&data[from..to.max(from)]).into_owned();
-        let shown_secret = if first_nl.is_some() {
-            String::from_utf8_lossy(&data[m.start..le]).into_owned()
-        } else {
-            secret_s.clone()
-        };
-        let mut evidence = Evidence::secret(&line, &shown_secret);
+        // Masked before it becomes a string: this finding's secret and every other one whose
+        // span meets the window (a second key on the same line, a password beside a token).
+        let line = spans.mask(data, from, to.max(from));
+        let mut evidence = Evidence::secret(&line, "");
         evidence.redacted = Some(tollgate_model::redact_secret(&secret_s));
         let mut f = Finding::new(
             rule.id.clone(),
@@ -203,7 +238,6 @@ impl SecretsScanner {
         if let Some(v) = m.checksum_valid {
             f = f.with_property("checksum_valid", serde_json::json!(v));
         }
-        f.origin = input.origin.clone();
         f
     }
 
@@ -239,13 +273,56 @@ impl SecretsScanner {
     }
 }
 
-/// What is being scanned, for locations and fingerprints.
-#[derive(Debug, Clone)]
-pub struct Input<'a> {
-    pub display: &'a str,
-    pub rel: &'a str,
-    pub member: Option<&'a str>,
-    pub origin: Option<Origin>,
+/// The byte spans of every secret found in one input, merged and sorted, so that a snippet
+/// can mask all of them (`O(log n + k)` per snippet for `k` spans in its window).
+pub struct SecretSpans(Vec<(usize, usize)>);
+
+impl SecretSpans {
+    pub fn new(matches: &[Match]) -> SecretSpans {
+        let mut v: Vec<(usize, usize)> = matches
+            .iter()
+            .filter(|m| m.end > m.start)
+            .map(|m| (m.start, m.end))
+            .collect();
+        v.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(v.len());
+        for (s, e) in v {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        SecretSpans(merged)
+    }
+
+    /// `data[from..to]` as text with every secret span in it masked: a span wholly inside
+    /// keeps its redacted prefix (`ghp_*****`), a span cut by the window edge is `*****`.
+    /// Any other occurrence of a masked value in the window is masked too.
+    pub fn mask(&self, data: &[u8], from: usize, to: usize) -> String {
+        let first = self.0.partition_point(|&(_, e)| e <= from);
+        let mut out = String::new();
+        let mut pos = from;
+        let mut values: Vec<String> = Vec::new();
+        for &(s, e) in self.0[first..].iter().take_while(|&&(s, _)| s < to) {
+            let (cs, ce) = (s.max(from), e.min(to));
+            out.push_str(&String::from_utf8_lossy(&data[pos..cs]));
+            let value = String::from_utf8_lossy(&data[s..e]).into_owned();
+            if s >= from && e <= to {
+                out.push_str(&tollgate_model::redact_secret(&value));
+            } else {
+                out.push_str("*****");
+            }
+            values.push(value);
+            pos = ce;
+        }
+        out.push_str(&String::from_utf8_lossy(&data[pos..to]));
+        for v in values {
+            if v.len() >= 8 && out.contains(&v) {
+                out = out.replace(&v, &tollgate_model::redact_secret(&v));
+            }
+        }
+        out
+    }
 }
 
 /// File bytes: read, or memory-mapped when large.
@@ -277,6 +354,15 @@ fn read_file(entry: &FileEntry) -> std::io::Result<FileData> {
     }
 }
 
+impl BytesScanner for SecretsScanner {
+    fn scan_bytes(&self, input: &Input<'_>, data: &[u8]) -> ScanOutput {
+        SecretsScanner::scan_bytes(self, input, data)
+    }
+    fn limits(&self) -> &ArchiveLimits {
+        &self.limits
+    }
+}
+
 impl Scanner for SecretsScanner {
     fn name(&self) -> &'static str {
         "secrets"
@@ -298,7 +384,7 @@ impl Scanner for SecretsScanner {
             .filter(|f| f.kind != FileKind::Binary)
             .collect();
         let total: u64 = files.iter().map(|f| f.size).sum();
-        ctx.progress.start("secrets", total);
+        ctx.progress.start_in("secrets", total, Unit::Bytes);
         let acc = Mutex::new(ScanOutput::default());
         files.par_iter().for_each(|f| {
             let o = self.scan_file(f);
@@ -312,14 +398,6 @@ impl Scanner for SecretsScanner {
         dedupe(&mut out.findings);
         out
     }
-}
-
-/// Appends `o` to `acc`.
-pub fn merge(acc: &mut ScanOutput, o: ScanOutput) {
-    acc.findings.extend(o.findings);
-    acc.diagnostics.extend(o.diagnostics);
-    acc.suppressed.extend(o.suppressed);
-    acc.files_scanned += o.files_scanned;
 }
 
 /// Removes exact duplicates (same fingerprint at the same place).
@@ -353,6 +431,12 @@ impl SecretsScanner {
     /// Scans a non-inventory source. Errors (not a repository, unreadable log) are returned
     /// as a diagnostic with level error.
     pub fn scan_source(&self, source: &Source) -> ScanOutput {
+        self.scan_source_with(source, &Silent)
+    }
+
+    /// [`SecretsScanner::scan_source`], reporting progress (history scans count commits, then
+    /// blobs, as they go).
+    pub fn scan_source_with(&self, source: &Source, progress: &dyn Progress) -> ScanOutput {
         match source {
             Source::Bytes { display, data } => {
                 let input = Input {
@@ -387,24 +471,28 @@ impl SecretsScanner {
                         self.scan_bytes(&input, &data)
                     }
                     Err(e) => ScanOutput {
-                        diagnostics: vec![
-                            Diagnostic::error("secrets", format!("cannot read CI log: {e}"))
-                                .at(shown, None, None),
-                        ],
+                        // No path on the diagnostic: the one source could not be read, so
+                        // nothing was scanned (exit 2), not "one file failed".
+                        diagnostics: vec![Diagnostic::error(
+                            "secrets",
+                            format!("{shown}: cannot read CI log: {e}"),
+                        )],
                         ..Default::default()
                     },
                 }
             }
-            Source::Git { repo, scope } => match crate::git::scan_repo(self, repo, scope) {
-                Ok(mut o) => {
-                    dedupe(&mut o.findings);
-                    o
+            Source::Git { repo, scope } => {
+                match crate::git::scan_repo_with(self, repo, scope, progress) {
+                    Ok(mut o) => {
+                        dedupe(&mut o.findings);
+                        o
+                    }
+                    Err(e) => ScanOutput {
+                        diagnostics: vec![Diagnostic::error("secrets", e.to_string())],
+                        ..Default::default()
+                    },
                 }
-                Err(e) => ScanOutput {
-                    diagnostics: vec![Diagnostic::error("secrets", e.to_string())],
-                    ..Default::default()
-                },
-            },
+            }
         }
     }
 }
@@ -429,8 +517,7 @@ impl Scanner for SourceScanner {
         self.inner.ruleset_bytes()
     }
     fn scan(&self, ctx: &ScanContext<'_>) -> ScanOutput {
-        ctx.progress.start("secrets", 0);
-        let out = self.inner.scan_source(&self.source);
+        let out = self.inner.scan_source_with(&self.source, ctx.progress);
         ctx.progress.finish();
         out
     }
@@ -465,5 +552,83 @@ impl From<SecretsError> for ConfigError {
                 message: other.to_string(),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Input;
+    use tollgate_model::Origin;
+
+    /// Issue 22: each snippet masks every secret of its line, not only its own.
+    #[test]
+    fn every_secret_on_a_line_is_masked_in_every_snippet() {
+        let line = "AWS_ACCESS_KEY_ID=AKIAODZDOCIS2JHTLGMX AWS_SECRET_ACCESS_KEY=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 GITHUB_TOKEN=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\n";
+        let s = SecretsScanner::with_rules(rules::builtin_rules().unwrap(), Default::default())
+            .unwrap();
+        let input = Input {
+            display: "a.env",
+            rel: "a.env",
+            member: None,
+            origin: None,
+        };
+        let out = s.scan_bytes(&input, line.as_bytes());
+        assert_eq!(out.findings.len(), 3, "{:?}", out.findings);
+        for f in &out.findings {
+            let snip = f.evidence.snippet.as_deref().unwrap();
+            for secret in ["ODZDOCIS2JHTLGMX", "2o76umfXfKm", "Ky9Pf34qY6Nb3wWD25RQ"] {
+                assert!(!snip.contains(secret), "{snip}");
+            }
+        }
+    }
+
+    #[test]
+    fn spans_mask_whole_and_cut_secrets() {
+        let data = b"a=SECRETVALUE1 b=SECRETVALUE2 c";
+        let m = |start, end| Match {
+            rule: 0,
+            start,
+            end,
+            confidence: tollgate_model::Confidence::High,
+            checksum_valid: None,
+            entropy: 0.0,
+        };
+        let spans = SecretSpans::new(&[m(17, 29), m(2, 14), m(4, 10)]);
+        assert_eq!(spans.mask(data, 0, data.len()), "a=SEC***** b=SEC***** c");
+        assert_eq!(spans.mask(data, 8, 20), "***** b=*****");
+        assert_eq!(spans.mask(data, 29, 31), " c");
+    }
+
+    /// Issue 22: the commit message attached to a history finding is masked, for the secret
+    /// found in the blob and for one the rules find in the message itself.
+    #[test]
+    fn commit_summaries_are_masked() {
+        let s = SecretsScanner::with_rules(rules::builtin_rules().unwrap(), Default::default())
+            .unwrap();
+        let aws = "MIHa/2o76umfXfKm/r5kJP1VrT+1FJors/6ILi8I";
+        let gh = "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";
+        let input = Input {
+            display: "a.env",
+            rel: "a.env",
+            member: None,
+            origin: Some(Origin {
+                commit: "0123456789abcdef".into(),
+                author: None,
+                email: None,
+                date: None,
+                summary: Some(format!("rotate aws key {aws}, old token {gh}")),
+            }),
+        };
+        let out = s.scan_bytes(&input, format!("AWS_SECRET_ACCESS_KEY={aws}\n").as_bytes());
+        assert_eq!(out.findings.len(), 1);
+        let summary = out.findings[0]
+            .origin
+            .as_ref()
+            .unwrap()
+            .summary
+            .clone()
+            .unwrap();
+        assert_eq!(summary, "rotate aws key MIHa*****, old token ghp_*****");
     }
 }

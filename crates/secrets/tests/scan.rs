@@ -296,6 +296,56 @@ fn commit_at(dir: &Path, msg: &str, when: &str) -> String {
     git(dir, &["rev-parse", "HEAD"])
 }
 
+/// One recorded phase: (label, total, unit, advance calls, units advanced).
+type Phase = (String, u64, tollgate_engine::Unit, u64, u64);
+
+/// Records every progress call.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<Phase>>);
+
+impl tollgate_engine::Progress for Recorder {
+    fn start(&self, label: &str, total: u64) {
+        self.start_in(label, total, tollgate_engine::Unit::Files);
+    }
+    fn start_in(&self, label: &str, total: u64, unit: tollgate_engine::Unit) {
+        let mut v = self.0.lock().unwrap();
+        v.push((label.to_string(), total, unit, 0, 0));
+    }
+    fn advance(&self, n: u64) {
+        let mut v = self.0.lock().unwrap();
+        let last = v.last_mut().expect("advance before start");
+        last.3 += 1;
+        last.4 += n;
+    }
+    fn finish(&self) {}
+}
+
+/// A history scan counts commits as the walk finds them, then trees per commit, then blobs
+/// scanned out of the known number to scan (before: one `secrets 0/0` phase that never moved).
+#[test]
+fn git_history_progress_counts_commits_and_blobs() {
+    use tollgate_engine::Unit;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    for (i, day) in ["01", "02", "03"].iter().enumerate() {
+        std::fs::write(d.join(format!("f{i}.txt")), format!("file {i}\n")).unwrap();
+        git(d, &["add", "."]);
+        commit_at(d, &format!("c{i}"), &format!("2024-01-{day}T00:00:00Z"));
+    }
+    let rec = Recorder::default();
+    tollgate_secrets::scan_repo_with(&scanner(), d, &GitScope::All, &rec).unwrap();
+    let phases = rec.0.into_inner().unwrap();
+    assert_eq!(
+        phases,
+        vec![
+            ("history".to_string(), 0, Unit::Commits, 3, 3),
+            ("trees".to_string(), 3, Unit::Commits, 3, 3),
+            ("blobs".to_string(), 3, Unit::Blobs, 3, 3),
+        ]
+    );
+}
+
 #[test]
 fn git_history_range_and_staged() {
     let tmp = tempfile::tempdir().unwrap();

@@ -144,6 +144,17 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("GET", "/v1/blobs/{digest}", Access::Roles(ANY), NO_BODY),
     ep("POST", "/v1/gate", Access::Roles(RELEASE), 64 * KIB),
     ep("GET", "/v1/audit", Access::Roles(AUDIT), NO_BODY),
+    // Authenticated by the CI job's OIDC token (credential_api), not an API token.
+    ep("POST", "/v1/token", Access::Public, 64 * KIB),
+    ep("GET", "/.well-known/jwks.json", Access::Public, NO_BODY),
+    ep(
+        "GET",
+        "/.well-known/openid-configuration",
+        Access::Public,
+        NO_BODY,
+    ),
+    // Authenticated by the sender's signature over the raw body (webhook_api).
+    ep("POST", "/v1/webhooks/{source}", Access::Public, MIB),
 ];
 
 /// The endpoint of a matched route.

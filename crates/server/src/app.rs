@@ -4,7 +4,7 @@ use crate::access::{ENDPOINTS, Endpoint};
 use crate::config::Options;
 use crate::error::{ApiError, ServerError};
 use crate::state::AppState;
-use crate::{auth, gate_api, log_api, ops, releases};
+use crate::{auth, credential_api, gate_api, log_api, ops, releases, webhook_api};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -29,6 +29,10 @@ fn handler(e: &Endpoint) -> MethodRouter<AppState> {
         ("GET", "/v1/releases/{digest}") => get(releases::get_release),
         ("GET", "/v1/blobs/{digest}") => get(releases::get_blob),
         ("POST", "/v1/gate") => post(gate_api::post_gate),
+        ("POST", "/v1/token") => post(credential_api::post_token),
+        ("GET", "/.well-known/jwks.json") => get(credential_api::get_jwks),
+        ("GET", "/.well-known/openid-configuration") => get(credential_api::get_discovery),
+        ("POST", "/v1/webhooks/{source}") => post(webhook_api::post_delivery),
         (m, p) => unreachable!("access table entry {m} {p} has no handler"),
     };
     r.layer(DefaultBodyLimit::max(e.body_limit))

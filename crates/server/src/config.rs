@@ -32,6 +32,11 @@ pub struct ServerConfig {
     #[serde(default)]
     pub trust: TrustTable,
     pub tls: Option<TlsTable>,
+    /// Short-lived deploy credentials (`POST /v1/token`).
+    pub credential: Option<crate::credential_api::CredentialTable>,
+    /// Webhook sources (`POST /v1/webhooks/NAME`).
+    #[serde(default)]
+    pub webhook: Vec<crate::webhook_api::WebhookTable>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +84,9 @@ pub struct Options {
     pub origin: Option<String>,
     pub trust_file: Option<PathBuf>,
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// `[credential]`, with the folder its relative paths start from.
+    pub credential: Option<(crate::credential_api::CredentialTable, PathBuf)>,
+    pub webhooks: Vec<crate::webhook_api::WebhookTable>,
 }
 
 /// Flags of `tollgate serve` (each overrides the file).
@@ -122,6 +130,8 @@ impl Options {
             origin: file.origin.clone(),
             trust_file: file.trust.file.as_deref().map(rel),
             tls: file.tls.as_ref().map(|t| (rel(&t.cert), rel(&t.key))),
+            credential: file.credential.clone().map(|c| (c, base.clone())),
+            webhooks: file.webhook.clone(),
         })
     }
 

@@ -61,6 +61,17 @@ pub struct TokenRow {
     pub revoked: bool,
 }
 
+/// A stored webhook delivery (its body stays in the database).
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryRow {
+    pub source: String,
+    pub id: String,
+    pub received: String,
+    pub event: Option<String>,
+    /// `received`, `processed`, `unknown-type` or `failed: <reason>`.
+    pub status: String,
+}
+
 /// A denied request.
 #[derive(Debug, Clone, Serialize)]
 pub struct Denied {
@@ -117,11 +128,69 @@ impl Db {
             )
             .map_err(err)?;
         }
+        // Webhook deliveries (added after schema 1; created when missing).
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS deliveries (
+                source TEXT NOT NULL, id TEXT NOT NULL, received TEXT NOT NULL,
+                event TEXT, status TEXT NOT NULL, body BLOB NOT NULL,
+                PRIMARY KEY (source, id)) WITHOUT ROWID;",
+        )
+        .map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(Db {
             conn,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Stores a verified delivery, committed before it is processed. `false` when this source
+    /// already delivered this id (a redelivery: acknowledged, not processed twice).
+    pub fn add_delivery(
+        &mut self,
+        source: &str,
+        id: &str,
+        event: Option<&str>,
+        body: &[u8],
+    ) -> rusqlite::Result<bool> {
+        let now = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO deliveries (source, id, received, event, status, body)
+             VALUES (?1, ?2, ?3, ?4, 'received', ?5)",
+            params![source, id, now, event, body],
+        )?;
+        Ok(n == 1)
+    }
+
+    pub fn set_delivery_status(
+        &mut self,
+        source: &str,
+        id: &str,
+        status: &str,
+    ) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "UPDATE deliveries SET status = ?3 WHERE source = ?1 AND id = ?2",
+            params![source, id, status],
+        )?;
+        Ok(())
+    }
+
+    /// Every webhook delivery (without its body), newest first.
+    pub fn deliveries(&self) -> rusqlite::Result<Vec<DeliveryRow>> {
+        let mut st = self.conn.prepare(
+            "SELECT source, id, received, event, status FROM deliveries ORDER BY received DESC",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(DeliveryRow {
+                source: r.get(0)?,
+                id: r.get(1)?,
+                received: r.get(2)?,
+                event: r.get(3)?,
+                status: r.get(4)?,
+            })
+        })?;
+        rows.collect()
     }
 
     pub fn ready(&self) -> rusqlite::Result<()> {

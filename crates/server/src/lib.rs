@@ -8,7 +8,9 @@
 //!   artifacts to log entries, API token hashes, denied requests.
 //! - [`tokens`]: API tokens (random, shown once, stored as SHA-256, expiring, one role each).
 //! - [`state`], [`body`], [`auth`]: shared state, the JSON body extractor, the role check.
-//! - [`log_api`], [`releases`], [`gate_api`], [`ops`]: the handlers.
+//! - [`log_api`], [`releases`], [`gate_api`], [`ops`]: the handlers; [`credential_api`]:
+//!   short-lived deploy credentials bound to the gate (RFC 8693 exchange, JWKS);
+//!   [`webhook_api`]: verified, durable, deduplicated webhook intake into the log.
 //! - [`app`]: the router, binding (plain HTTP only on loopback unless allowed) and graceful
 //!   shutdown.
 //!
@@ -19,6 +21,7 @@ pub mod app;
 pub mod auth;
 pub mod body;
 pub mod config;
+pub mod credential_api;
 pub mod db;
 pub mod error;
 pub mod gate_api;
@@ -28,6 +31,7 @@ pub mod ops;
 pub mod releases;
 pub mod state;
 pub mod tokens;
+pub mod webhook_api;
 
 pub use app::{Server, serve_blocking, shutdown_signal};
 pub use config::{Options, ServerConfig};

@@ -16,6 +16,10 @@ pub struct AppState {
     pub log: Arc<Mutex<LedgerSink>>,
     pub db: Arc<Mutex<Db>>,
     pub opts: Arc<Options>,
+    /// The credential exchange, when `[credential]` is configured.
+    pub credential: Option<Arc<crate::credential_api::CredentialState>>,
+    /// Webhook sources by name.
+    pub webhooks: Arc<crate::webhook_api::Sources>,
 }
 
 impl AppState {
@@ -33,10 +37,31 @@ impl AppState {
             }
             init.log
         };
+        let credential = match &opts.credential {
+            Some((table, base)) => Some(Arc::new(crate::credential_api::open(
+                table,
+                base,
+                &opts.data,
+                &format!("http://{}", opts.listen),
+            )?)),
+            None => None,
+        };
+        let mut webhooks = crate::webhook_api::Sources::new();
+        for t in &opts.webhooks {
+            let s = crate::webhook_api::WebhookSource::from_table(t)?;
+            if webhooks.insert(t.name.clone(), s).is_some() {
+                return Err(ServerError::Usage(format!(
+                    "webhook {:?} configured twice",
+                    t.name
+                )));
+            }
+        }
         Ok(AppState {
             log: Arc::new(Mutex::new(LedgerSink { log })),
             db: Arc::new(Mutex::new(db)),
             opts: Arc::new(opts),
+            credential,
+            webhooks: Arc::new(webhooks),
         })
     }
 

@@ -65,6 +65,8 @@ pub enum Command {
     /// Run the control-plane server (log, release records, gate with server-held trust), or
     /// manage its API tokens (`serve token create|list|revoke`).
     Serve(commands::serve::ServeArgs),
+    /// Rollout analysis: measure metrics, exit 0 promote, 1 roll back, 3 inconclusive.
+    Analyze(commands::analyze::AnalyzeArgs),
 }
 
 impl Command {
@@ -92,6 +94,7 @@ impl Command {
             Command::Verify(a) => attest::run_verify(a),
             Command::Release(a) => attest::run_release(a),
             Command::Serve(a) => serve::run(a),
+            Command::Analyze(a) => analyze::run(a),
         }
     }
 }

@@ -6,18 +6,23 @@ use std::path::{Path, PathBuf};
 
 fn tollgate() -> Command {
     let mut c = Command::cargo_bin("tollgate").unwrap();
-    c.env("CI", "true").env_remove("NO_COLOR");
+    // An empty cache folder: the user's own advisory index (~/.cache/tollgate/osv.db) must not
+    // change what these tests see.
+    let cache = std::env::temp_dir().join(format!("tollgate-cli-tests-{}", std::process::id()));
+    c.env("CI", "true")
+        .env_remove("NO_COLOR")
+        .env("XDG_CACHE_HOME", cache);
     c
 }
 
-fn shared(rel: &str) -> PathBuf {
+fn testdata(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared")
+        .join("../../testdata")
         .join(rel)
 }
 
 fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(shared("schemas/sarif-schema-2.1.0.json")).unwrap();
+    let text = std::fs::read_to_string(testdata("schemas/sarif-schema-2.1.0.json")).unwrap();
     jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
 }
 

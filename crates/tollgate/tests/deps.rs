@@ -5,7 +5,7 @@ use serde_json::Value;
 
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/demo-repo");
 const FIX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../deps/tests/fixtures");
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/");
+const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/");
 
 fn tollgate() -> Command {
     let mut c = Command::cargo_bin("tollgate").unwrap();
@@ -72,7 +72,7 @@ fn db_import_then_scan() {
         .args([
             "db",
             "import",
-            &format!("{SHARED}data/osv/PyPI/vulns/urllib3"),
+            &format!("{TESTDATA}osv/PyPI/vulns/urllib3"),
             "--db",
         ])
         .arg(&db)

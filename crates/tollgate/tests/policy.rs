@@ -406,3 +406,119 @@ fn sign_approve_gate_end_to_end() {
     let v: serde_json::Value = serde_json::from_slice(&kpi.stdout).unwrap();
     assert!(v.to_string().contains("failed_gate"), "{v}");
 }
+
+/// Issue 22 item 9: a recursive user policy aborted the gate (stack overflow, exit 134); it is
+/// a deny naming the recursion, recorded in the log like any decision. A policy whose builtin
+/// overruns while loading is abandoned within its limit.
+#[test]
+fn a_recursive_or_runaway_policy_is_a_deny() {
+    let d = project();
+    std::fs::write(
+        d.path().join("rec.rego"),
+        "package tollgate.gate\nimport rego.v1\n\nf(x) := y if { y := f(x) }\n\nallow if { f(1) }\n",
+    )
+    .unwrap();
+    tollgate(d.path())
+        .args([
+            "gate", "app.tar", "--env", "staging", "--policy", "rec.rego",
+        ])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::starts_with("DENY").and(predicate::str::contains(
+                "deny: policy error: rec.rego: recursion: data.tollgate.gate.f (rec.rego:4)",
+            )),
+        );
+    std::fs::write(
+        d.path().join("slow.rego"),
+        "package tollgate.gate\nimport rego.v1\n\nallow if { count(numbers.range(1, 60000000)) > 0 }\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    tollgate(d.path())
+        .args([
+            "gate",
+            "app.tar",
+            "--env",
+            "staging",
+            "--policy",
+            "slow.rego",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "deny: policy error: loading the policy exceeded its time limit of 1s",
+        ));
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    // `policy test` / `policy eval` refuse a recursive policy as not compiling.
+    tollgate(d.path())
+        .args(["policy", "test", "rec.rego"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("recursion"));
+    let shown = tollgate(d.path())
+        .args(["log", "show"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8_lossy(&shown)
+            .matches("gate-decision")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn kpi_writes_json_v2_and_a_self_contained_html_page_for_one_environment() {
+    let d = tempfile::tempdir().unwrap();
+    let events = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../kpi/tests/fixtures/events.jsonl"
+    );
+    std::fs::write(
+        d.path().join("tollgate.toml"),
+        "[kpi]\ndeployment-success = 0.95\n",
+    )
+    .unwrap();
+    let out = tollgate(d.path())
+        .args([
+            "kpi",
+            "--events",
+            events,
+            "--environment",
+            "staging",
+            "-f",
+            "json",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["schema"], "tollgate.kpi/v2");
+    assert_eq!(v["settings"]["deployment_success"], 0.95);
+    // Hand-derived (crates/kpi/tests/fixtures/README.md): staging has 30 gated deployments.
+    assert_eq!(v["total"]["deployments"], 30);
+    assert_eq!(v["total"]["gated_share"], 1.0);
+    assert_eq!(v["periods"].as_array().unwrap().len(), 1);
+    let page = d.path().join("kpi.html");
+    tollgate(d.path())
+        .args([
+            "kpi", "--events", events, "--period", "week", "-f", "html", "-o",
+        ])
+        .arg(&page)
+        .assert()
+        .code(0)
+        .stdout("");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"));
+    assert!(!html.contains("<script"));
+    tollgate(d.path())
+        .args(["kpi", "--events", events, "--period", "fortnight"])
+        .assert()
+        .code(2);
+}

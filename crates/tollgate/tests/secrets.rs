@@ -170,8 +170,30 @@ fn baseline_then_check_passes_and_new_leaks_fail() {
     )
     .unwrap();
     tg().args(["check", "-q"]).arg(d).assert().code(1);
+    // A provider token is not accepted silently: left out, listed, exit 1.
     let out = tg()
         .args(["baseline", "--owner", "sec-team", "-q"])
+        .arg(d)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("NOT baselined") && err.contains("secrets/slack-bot-token"),
+        "{err}"
+    );
+    let b = std::fs::read_to_string(d.join("tollgate-baseline.toml")).unwrap();
+    assert!(!b.contains("slack"), "{b}");
+    tg().args(["check", "-q"]).arg(d).assert().code(1);
+    // Accepting it takes the explicit flag.
+    let out = tg()
+        .args([
+            "baseline",
+            "--owner",
+            "sec-team",
+            "--include-credentials",
+            "-q",
+        ])
         .arg(d)
         .output()
         .unwrap();
@@ -262,7 +284,7 @@ fn explain_prints_rule_docs() {
 fn sarif_with_secret_findings_is_schema_valid() {
     let schema = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/schemas/sarif-schema-2.1.0.json"
+        "/../../testdata/schemas/sarif-schema-2.1.0.json"
     ))
     .unwrap();
     let validator = jsonschema::validator_for(&serde_json::from_str(&schema).unwrap()).unwrap();

@@ -6,9 +6,8 @@
 //! | `https://cyclonedx.org/bom`, `https://spdx.dev/Document` | [`sbom`] |
 //! | `https://in-toto.io/attestation/test-result/v0.1` | [`test_result`] (from JUnit XML) |
 //! | `https://tollgate.dev/attestation/scan-report/v1` | [`scan_report`] |
-//! | `https://tollgate.dev/attestation/approval/v1` | [`approval`] |
+//! | `https://tollgate.dev/attestation/approval/v1` | `tollgate_model::predicate::ApprovalPredicate` (one type for the whole tool) |
 
-pub mod approval;
 pub mod provenance;
 pub mod sbom;
 pub mod scan_report;

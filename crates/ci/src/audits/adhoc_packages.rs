@@ -1,8 +1,8 @@
 //! `ci/adhoc-packages`: `npm install foo`, `gem install foo`, `yarn add foo` in a `run:` step.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -104,7 +104,7 @@ fn adhoc(words: &[String]) -> Option<(String, String)> {
 pub fn scan_script(doc: &Doc<'_>, n: &Node, route: &str, out: &mut Vec<Finding>) {
     let mut cursor = n.start;
     let mut reported_line = None;
-    for cmd in model::shell_commands(n.text()) {
+    for cmd in crate::shell::shell_commands(n.text()) {
         let Some((tool, pkg)) = adhoc(&cmd.words) else {
             continue;
         };
@@ -158,7 +158,7 @@ mod tests {
     use super::*;
 
     fn hit(line: &str) -> bool {
-        model::shell_commands(line)
+        crate::shell::shell_commands(line)
             .iter()
             .any(|c| adhoc(&c.words).is_some())
     }

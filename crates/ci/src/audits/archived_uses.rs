@@ -1,7 +1,7 @@
 //! `ci/archived-uses`: actions whose repository is archived (bundled list).
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,7 +1,7 @@
 //! `ci/artifact-poisoning`: `workflow_run` downloading artifacts of the triggering run and executing them.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

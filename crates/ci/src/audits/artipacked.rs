@@ -1,7 +1,7 @@
 //! `ci/artipacked`: `actions/checkout` leaving the token in `.git/config`.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -26,7 +26,7 @@ OK:
   with:
     persist-credentials: false
 ```"#,
-    fix: "Add `with: persist-credentials: false` (tollgate `--fix` does it); push with an explicit token in the one step that needs it.",
+    fix: "Add `with: persist-credentials: false` (tollgate `--fix` does it where no later step of the job uses the stored credentials); push with an explicit token in the one step that needs it.",
     tags: &["SP-02", "SP-07", "CWE-522"],
     zizmor: Some("artipacked"),
 };

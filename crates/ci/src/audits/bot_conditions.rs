@@ -1,8 +1,8 @@
 //! `ci/bot-conditions`: `if:` trusting `github.actor` to be a bot.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

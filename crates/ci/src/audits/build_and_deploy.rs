@@ -1,7 +1,7 @@
 //! `ci/build-and-deploy`: one job both builds untrusted code paths and deploys.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,8 +1,9 @@
 //! `ci/cache-poisoning`: caches restored in workflows that publish releases.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
+use std::collections::BTreeSet;
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -14,7 +15,10 @@ pub static INFO: Info = Info {
     docs: r#"GitHub Actions caches are shared across workflows of a repository on the same branch
 scope. A pull request workflow (or any compromised job) can write a cache entry that the
 release workflow later restores, injecting code into released binaries. Release
-workflows (triggered by `release`, tag pushes, or that publish) should build from scratch.
+workflows should build from scratch. A workflow triggered by `release` or by pushed tags is
+audited in every job; any other workflow only in its jobs that publish (a release action, a
+deploy or `publish` command, `gh release create`) and the jobs those need. A branch trigger
+alone, even `release/*`, does not make a test-only workflow a release workflow.
 Caching actions and the input that turns caching off: `actions/setup-node`
 (`package-manager-cache`), `actions/setup-go` and `actions-rust-lang/setup-rust-toolchain`
 (`cache`), `actions/cache` and `Swatinem/rust-cache` (`lookup-only`),
@@ -102,28 +106,72 @@ fn truthy(t: &str) -> bool {
     )
 }
 
+/// Whether every run of the workflow may be a release run: it is triggered by `release` or by
+/// pushed tags. A push to a branch, whatever its name (`release/*`), is not: such a workflow
+/// counts only through its jobs that publish.
 fn is_release_workflow(doc: &Doc<'_>) -> bool {
-    for (t, node) in model::triggers(doc.root) {
-        if t == "release" {
+    model::triggers(doc.root).iter().any(|(t, _)| {
+        t == "release"
+            || (t == "push"
+                && doc
+                    .root
+                    .get("on")
+                    .and_then(|o| o.get("push"))
+                    .is_some_and(|p| p.get("tags").is_some()))
+    })
+}
+
+/// Whether a job publishes: a release action, a deploy, `gh release create|upload`, a local
+/// action named for releasing, or a command whose sub-command is `publish` (`npx vsce
+/// publish`, `npx ${{ matrix.cmd }} publish`), dry runs excluded.
+fn job_publishes(job: &Node) -> bool {
+    if model::looks_like_deploy("", job) {
+        return true;
+    }
+    model::steps(job, "").iter().any(|s| {
+        let uses = s.node.get("uses").map(|u| u.text()).unwrap_or("");
+        if model::step_action(s.node).is_some_and(|a| PUBLISHERS.contains(&a.as_str()))
+            || (uses.starts_with("./") && (uses.contains("release") || uses.contains("publish")))
+        {
             return true;
         }
-        if t == "push" {
-            if let Some(p) = doc.root.get("on").and_then(|o| o.get("push")) {
-                if p.get("tags").is_some() {
-                    return true;
-                }
-                let mut b = Vec::new();
-                if let Some(br) = p.get("branches") {
-                    br.walk_scalars("", &mut b);
-                }
-                if b.iter().any(|(_, n)| n.text().contains("release")) {
-                    return true;
-                }
-            }
-            let _ = node;
+        let run = s.node.get("run").map(|r| r.text()).unwrap_or("");
+        crate::shell::shell_commands(run).iter().any(|c| {
+            let w: Vec<&str> = c.words.iter().map(String::as_str).collect();
+            let dry = w.iter().any(|x| x.starts_with("--dry-run"));
+            let gh_release = w.len() > 2
+                && w[0] == "gh"
+                && w[1] == "release"
+                && matches!(w[2], "create" | "upload");
+            let publish = w.iter().take(3).skip(1).any(|x| *x == "publish");
+            !dry && (gh_release || publish)
+        })
+    })
+}
+
+/// The jobs of a workflow that is not triggered as a release but has jobs that publish: those
+/// jobs and every job they need (directly or not), whose outputs and artifacts they ship.
+fn publishing_jobs(jobs: &[(&str, model::Item<'_>)]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut todo: Vec<String> = jobs
+        .iter()
+        .filter(|(_, j)| job_publishes(j.node))
+        .map(|(id, _)| id.to_string())
+        .collect();
+    while let Some(id) = todo.pop() {
+        if !out.insert(id.clone()) {
+            continue;
+        }
+        let Some((_, job)) = jobs.iter().find(|(i, _)| *i == id) else {
+            continue;
+        };
+        if let Some(n) = job.node.get("needs") {
+            let mut names = Vec::new();
+            n.walk_scalars("", &mut names);
+            todo.extend(names.iter().map(|(_, v)| v.text().to_string()));
         }
     }
-    false
+    out
 }
 
 impl Audit for CachePoisoning {
@@ -146,11 +194,14 @@ impl Audit for CachePoisoning {
                 b.walk_scalars("", &mut all);
                 all.iter().any(|(_, n)| n.text().contains("release"))
             });
-        for (_, job) in model::jobs(doc.root) {
-            let publisher = model::steps(job.node, "").iter().any(|s| {
-                model::step_action(s.node).is_some_and(|a| PUBLISHERS.contains(&a.as_str()))
-            });
-            if !release && !publisher && !model::looks_like_deploy("", job.node) {
+        let jobs = model::jobs(doc.root);
+        let audited = if release {
+            jobs.iter().map(|(id, _)| id.to_string()).collect()
+        } else {
+            publishing_jobs(&jobs)
+        };
+        for (id, job) in &jobs {
+            if !audited.contains(*id) {
                 continue;
             }
             for step in model::steps(job.node, &job.route) {

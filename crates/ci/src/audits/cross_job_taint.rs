@@ -1,8 +1,8 @@
 //! `ci/cross-job-taint`: attacker-controlled values carried through job outputs or
 //! reusable-workflow inputs into another job's script.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model::{self, Capability};
-use crate::{Audit, Doc, DocKind, Info};
 use std::collections::HashMap;
 use tollgate_model::{Confidence, Finding, Severity};
 

@@ -1,8 +1,8 @@
 //! `ci/curl-pipe-shell`: downloads piped straight into a shell in `run:` steps.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -37,7 +37,7 @@ pub struct CurlPipeShell;
 /// Reports each line of `script` that pipes a download into a shell.
 pub fn scan_script(doc: &Doc<'_>, info: &Info, n: &Node, route: &str, out: &mut Vec<Finding>) {
     for line in n.text().lines() {
-        if line.trim_start().starts_with('#') || !model::curl_pipe_shell(line) {
+        if line.trim_start().starts_with('#') || !crate::shell::curl_pipe_shell(line) {
             continue;
         }
         let t = line.trim();

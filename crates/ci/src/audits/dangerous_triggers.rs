@@ -1,7 +1,7 @@
 //! `ci/dangerous-triggers`: `pull_request_target` and `workflow_run`.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,6 +1,6 @@
 //! `ci/debug-logging`: runner or step debug logging switched on in the workflow.
 
-use crate::{Audit, Doc, DocKind, Info};
+use crate::doc::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,6 +1,6 @@
 //! `ci/dependabot-cooldown`: Dependabot updates without a cooldown of at least 7 days.
 
-use crate::{Audit, Doc, DocKind, Info};
+use crate::doc::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,6 +1,6 @@
 //! `ci/dependabot-execution`: Dependabot allowed to run external code.
 
-use crate::{Audit, Doc, DocKind, Info};
+use crate::doc::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

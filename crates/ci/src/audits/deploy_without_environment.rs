@@ -1,7 +1,7 @@
 //! `ci/deploy-without-environment`: deploy or publish jobs without `environment:`.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,8 +1,8 @@
 //! `ci/excessive-permissions`: default (broad) or write-all token permissions.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
 use crate::yaml::Value;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

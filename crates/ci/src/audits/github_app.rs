@@ -1,7 +1,7 @@
 //! `ci/github-app`: GitHub App tokens minted with the installation's full permissions.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

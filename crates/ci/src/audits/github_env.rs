@@ -1,7 +1,7 @@
 //! `ci/github-env`: writes to `GITHUB_ENV` / `GITHUB_PATH` in workflows that untrusted input reaches.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,8 +1,8 @@
 //! `ci/hardcoded-container-credentials`: a registry password written in `container:`/`services:`.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,7 +1,7 @@
 //! `ci/id-token-without-environment`: `id-token: write` granted to a job without `environment:`.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,6 +1,6 @@
 //! `ci/insecure-commands`: `ACTIONS_ALLOW_UNSECURE_COMMANDS` re-enables `::set-env::`.
 
-use crate::{Audit, Doc, DocKind, Info};
+use crate::doc::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

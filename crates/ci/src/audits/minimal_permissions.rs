@@ -1,8 +1,8 @@
 //! `ci/minimal-permissions`: the least-privilege `permissions:` block each job needs.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use std::collections::BTreeMap;
 use tollgate_model::{Confidence, Finding, Severity};
 

@@ -1,7 +1,7 @@
 //! The audits, one module per audit. Each module defines its `Info` (id, defaults, docs) and
-//! implements [`crate::Audit`]. Fixtures: `tests/fixtures/<audit-name>/{bad,ok}*.<kind>.yml`.
+//! implements `Audit` (`crate::doc`). Fixtures: `tests/fixtures/<audit-name>/{bad,ok}*.<kind>.yml`.
 
-use crate::Audit;
+use crate::doc::Audit;
 
 // GitHub Actions: audits zizmor also has (offline).
 pub mod archived_uses;
@@ -30,7 +30,6 @@ pub mod use_trusted_publishing;
 
 // GitHub Actions: zizmor offline audits added later (one file each).
 pub mod adhoc_packages;
-pub mod expr;
 pub mod hardcoded_container_credentials;
 pub mod misfeature;
 pub mod obfuscation;

@@ -1,8 +1,8 @@
 //! `ci/obfuscation`: workflow text written so that a reviewer cannot see what it does.
 
-use super::expr::Expr;
+use crate::doc::{Audit, Doc, DocKind, Info};
+use crate::expr::Expr;
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -143,7 +143,7 @@ impl Audit for Obfuscation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audits::expr;
+    use crate::expr;
 
     #[test]
     fn odd_paths() {

@@ -1,7 +1,7 @@
 //! `ci/overprovisioned-secrets`: the whole `secrets` context (or a computed index) in a job.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,7 +1,7 @@
 //! `ci/secrets-inherit`: reusable workflow called with `secrets: inherit`.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

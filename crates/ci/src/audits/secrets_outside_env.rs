@@ -1,7 +1,7 @@
 //! `ci/secrets-outside-env`: secrets used by a job that has no deployment environment.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

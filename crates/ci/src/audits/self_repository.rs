@@ -1,7 +1,7 @@
 //! `ci/self-repository`: `uses: ./…` instead of the explicit `$/…` self-repository form.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,8 +1,8 @@
 //! `ci/static-cloud-credentials`: long-lived cloud keys where the cloud offers OIDC.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Evidence, Finding, Severity};
 
 pub static INFO: Info = Info {

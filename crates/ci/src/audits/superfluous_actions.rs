@@ -1,7 +1,7 @@
 //! `ci/superfluous-actions`: third-party actions that wrap a command the runner already has.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

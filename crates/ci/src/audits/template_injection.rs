@@ -1,8 +1,8 @@
 //! `ci/template-injection`: `${{ }}` expressions expanded into shell or script code.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model::{self, Capability};
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -17,7 +17,9 @@ runner with the job's token and secrets. Each context has a capability: free tex
 by outsiders (titles, bodies, branch names, commit messages, `github.head_ref`) is reported
 as high; values set inside the workflow (`steps.*.outputs`, `needs.*.outputs`, `env`,
 `inputs`) are reported with lower severity because their origin is not known; ids, SHAs and
-secrets are not reported.
+secrets are not reported, nor are `workflow_dispatch` / `workflow_call` inputs of `type:
+choice`, `boolean`, `number` or `environment` (GitHub refuses a value outside the type, so the
+author fixed the possible values).
 
 NOT OK:
 ```yaml
@@ -100,6 +102,39 @@ fn literal_env(doc: &Doc<'_>, step: Option<&Node>, job: Option<&Node>, name: &st
     false
 }
 
+/// Whether input `name` can only hold a value from a fixed set: every trigger of the workflow
+/// that declares it (`workflow_dispatch`, `workflow_call`) gives it `type: choice`, `boolean`,
+/// `number` or `environment` (GitHub checks a dispatched value against these), and at least
+/// one declares it. Composite actions' inputs have no types: never fixed.
+fn typed_input(doc: &Doc<'_>, name: &str) -> bool {
+    if doc.kind != DocKind::Workflow {
+        return false;
+    }
+    let Some(on) = doc.root.get("on").filter(|o| o.is_map()) else {
+        return false;
+    };
+    let mut declared = false;
+    for trigger in ["workflow_dispatch", "workflow_call"] {
+        let Some(inputs) = on.get(trigger).and_then(|t| t.get("inputs")) else {
+            continue;
+        };
+        for (k, v) in inputs.entries() {
+            if !k.text().eq_ignore_ascii_case(name) {
+                continue;
+            }
+            let ty = v.get("type").map(|t| t.text().trim().to_ascii_lowercase());
+            if !matches!(
+                ty.as_deref(),
+                Some("choice" | "boolean" | "number" | "environment")
+            ) {
+                return false;
+            }
+            declared = true;
+        }
+    }
+    declared
+}
+
 /// Reports every risky expression of `code` (a `run:` or `script:` scalar).
 pub fn scan_code(
     doc: &Doc<'_>,
@@ -117,7 +152,7 @@ pub fn scan_code(
         let lower = raw.to_ascii_lowercase();
         // (line within the expression, capability, context) of each risky value.
         let mut risky: Vec<(usize, Capability, String)> = Vec::new();
-        for c in super::expr::value_contexts(&e.inner) {
+        for c in crate::expr::value_contexts(&e.inner) {
             let mut cap = model::capability(&c);
             if let Some(k) = c.strip_prefix("matrix.")
                 && literal_matrix(job, k.split('.').next().unwrap_or(k))
@@ -126,6 +161,13 @@ pub fn scan_code(
             }
             if let Some(name) = c.strip_prefix("env.")
                 && literal_env(doc, step, job, name)
+            {
+                cap = Capability::Fixed;
+            }
+            if let Some(name) = c
+                .strip_prefix("inputs.")
+                .or_else(|| c.strip_prefix("github.event.inputs."))
+                && typed_input(doc, name)
             {
                 cap = Capability::Fixed;
             }

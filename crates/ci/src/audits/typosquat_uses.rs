@@ -1,7 +1,7 @@
 //! `ci/typosquat-uses`: action names one edit away from a popular action.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

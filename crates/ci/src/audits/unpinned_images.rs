@@ -1,8 +1,8 @@
 //! `ci/unpinned-images`: job containers and services without a tag or digest.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
 use crate::yaml::{Node, Value};
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -45,7 +45,7 @@ fn check_image(doc: &Doc<'_>, job: &Node, node: &Node, route: &str, out: &mut Ve
         // author's; `matrix.*` values are checked where the matrix lists them.
         let values: Vec<String> = exprs
             .iter()
-            .flat_map(|e| super::expr::value_contexts(&e.inner))
+            .flat_map(|e| crate::expr::value_contexts(&e.inner))
             .collect();
         let unpinned_matrix = |key: &str| -> bool {
             let Some(m) = job.get("strategy").and_then(|s| s.get("matrix")) else {

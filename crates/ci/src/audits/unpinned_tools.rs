@@ -1,7 +1,7 @@
 //! `ci/unpinned-tools`: setup actions that install "latest" when no version is given.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

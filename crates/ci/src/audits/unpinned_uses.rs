@@ -1,8 +1,8 @@
 //! `ci/unpinned-uses`: actions and reusable workflows not pinned to a commit SHA.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model::{self, Uses};
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -13,18 +13,22 @@ pub static INFO: Info = Info {
     summary: "A `uses:` reference names a tag or branch (or nothing) instead of a full commit SHA, so whoever controls the action's repository decides what runs.",
     docs: r#"Tags and branches move. When an action's repository is compromised (tj-actions/changed-files,
 March 2025), every workflow that references it by tag runs the attacker's code with its
-secrets. Only a 40-hex commit SHA is immutable. Policy: every action must be SHA-pinned,
-except patterns listed in `[ci] ref-pin-allowed` (for example `actions/*`), which may use a
-tag. Local actions (`./…`) are not reported; `docker://` images must carry a digest.
+secrets. Only a 40-hex commit SHA is immutable. Policy (zizmor's first-party default): the
+actions GitHub owns (`actions/*`, `github/*`, `dependabot/*`) may use a tag, every other
+action must be SHA-pinned. `[ci] ref-pin-allowed` replaces that list (`[]` makes every action
+need a SHA); when it is unset and the project has a zizmor config, that config's
+`unpinned-uses` policies (`ref-pin` / `any` patterns) are used instead. Local actions (`./…`)
+are not reported; `docker://` images must carry a digest.
 
 NOT OK:
 ```yaml
-- uses: actions/checkout@v4
+- uses: docker/login-action@v3
 ```
 
 OK:
 ```yaml
-- uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+- uses: docker/login-action@74a5d142397b4f367a81961eba4e8cd7edddf772 # v3.4.0
+- uses: actions/checkout@v4   # GitHub's own action: a tag is accepted by default
 ```"#,
     fix: "Pin to the full commit SHA of the release and keep the tag in a comment; let Dependabot or Renovate update it.",
     tags: &["SP-10", "SP-24", "CWE-829"],
@@ -33,7 +37,7 @@ OK:
 
 pub struct UnpinnedUses;
 
-fn allowed(patterns: &[String], full: &str) -> bool {
+fn allowed(patterns: &[&str], full: &str) -> bool {
     patterns.iter().any(|p| {
         let p = p.to_ascii_lowercase();
         match p.strip_suffix('*') {
@@ -62,7 +66,10 @@ fn check_uses(doc: &Doc<'_>, node: &Node, route: &str, out: &mut Vec<Finding>) {
             if model::is_sha(r) {
                 return;
             }
-            if allowed(&doc.settings.ref_pin_allowed, &u.full().unwrap_or_default()) {
+            if allowed(
+                &doc.settings.ref_pin_patterns(),
+                &u.full().unwrap_or_default(),
+            ) {
                 return;
             }
             format!("action is pinned to `{r}`, not to a commit SHA")

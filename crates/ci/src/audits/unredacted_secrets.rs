@@ -1,7 +1,7 @@
 //! `ci/unredacted-secrets`: `fromJSON(secrets.X)` yields values the log masker does not know.
 
-use super::expr::Expr;
-use crate::{Audit, Doc, DocKind, Info};
+use crate::doc::{Audit, Doc, DocKind, Info};
+use crate::expr::Expr;
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -72,7 +72,7 @@ impl Audit for UnredactedSecrets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audits::expr;
+    use crate::expr;
 
     #[test]
     fn secret_json() {

@@ -1,8 +1,8 @@
 //! `ci/unsound-condition`: `if:` that is always true because of stray text around `${{ }}`.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,8 +1,8 @@
 //! `ci/unsound-contains`: `contains('a b', ctx)` tests for a substring, not list membership.
 
-use super::expr::{self, Expr};
+use crate::doc::{Audit, Doc, DocKind, Info};
+use crate::expr::{self, Expr};
 use crate::model::{self, Capability};
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -94,7 +94,7 @@ impl Audit for UnsoundContains {
         &[DocKind::Workflow, DocKind::Action]
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
-        for c in expr::conditions(doc) {
+        for c in expr::conditions(doc.root) {
             let Some(e) = expr::parse(&c.inner) else {
                 continue;
             };

@@ -1,7 +1,7 @@
 //! `ci/unsound-ternary`: `cond && X || Y` where `X` is falsy, so the result is always `Y`.
 
-use super::expr::{self, Expr, Op};
-use crate::{Audit, Doc, DocKind, Info};
+use crate::doc::{Audit, Doc, DocKind, Info};
+use crate::expr::{self, Expr, Op};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -65,7 +65,7 @@ impl Audit for UnsoundTernary {
                 ));
             }
         }
-        for c in expr::conditions(doc) {
+        for c in expr::conditions(doc.root) {
             if c.node.text().contains("${{") {
                 continue;
             }

@@ -1,7 +1,7 @@
 //! `ci/untrusted-checkout-exec`: privileged workflow checks out the PR head, then runs build tools.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,7 +1,7 @@
 //! `ci/use-trusted-publishing`: registry tokens used where the registry offers OIDC trusted publishing.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -202,7 +202,7 @@ impl Audit for UseTrustedPublishing {
             }
             if let Some(run) = step.node.get("run") {
                 let mut cursor = run.start;
-                for cmd in model::shell_commands(run.text()) {
+                for cmd in crate::shell::shell_commands(run.text()) {
                     let Some(c) = publish_command(&cmd.words) else {
                         continue;
                     };
@@ -237,7 +237,7 @@ mod tests {
     }
 
     fn cmd(s: &str) -> Option<&'static str> {
-        let c = crate::model::shell_commands(s);
+        let c = crate::shell::shell_commands(s);
         publish_command(&c[0].words)
     }
 

@@ -11,9 +11,9 @@
 //! SHA, a moving tag (`v4`, `v4.1`) or a branch names no single release, so such a component is
 //! listed with a [`Component::note`] and never matched (see [`RefKind`]).
 
-use super::{Lines, ParseError};
+use super::ParseError;
 use crate::component::{Component, Ecosystem, Parsed, Scope};
-use yaml_rust2::Yaml;
+use tollgate_yaml::Node;
 
 /// Which kind of GitHub Actions file is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,60 +107,43 @@ pub fn action_component(uses: &str) -> Result<Option<Component>, String> {
     Ok(Some(c))
 }
 
-fn str_of<'a>(y: &'a Yaml, key: &str) -> Option<&'a str> {
-    y.as_hash()?.get(&Yaml::String(key.to_string()))?.as_str()
-}
-
-fn get<'a>(y: &'a Yaml, key: &str) -> Option<&'a Yaml> {
-    y.as_hash()?.get(&Yaml::String(key.to_string()))
+/// The `uses:` value of a step or job, with its node (for the line).
+fn uses_of(y: &Node) -> Option<(&str, u32)> {
+    let u = y.get("uses")?;
+    Some((u.str()?, u.line))
 }
 
 /// The `uses:` of each step of a `steps:` list.
-fn push_steps(steps: Option<&Yaml>) -> Vec<&str> {
+fn push_steps(steps: Option<&Node>) -> Vec<(&str, u32)> {
     steps
-        .and_then(Yaml::as_vec)
-        .map(|v| v.iter().filter_map(|s| str_of(s, "uses")).collect())
+        .map(|v| v.items().iter().filter_map(uses_of).collect())
         .unwrap_or_default()
 }
 
 /// Parses a workflow or an action metadata file.
 pub fn parse(text: &str, kind: ActionsFile) -> Result<Parsed, ParseError> {
-    let docs = crate::yaml::load(text)?;
-    let mut uses: Vec<&str> = Vec::new();
-    let Some(doc) = docs.first() else {
-        return Ok(Parsed::default());
-    };
-    if !doc.is_null() && doc.as_hash().is_none() {
+    let doc = tollgate_yaml::parse(text).map_err(ParseError::yaml)?;
+    let mut uses: Vec<(&str, u32)> = Vec::new();
+    if !doc.is_null() && !doc.is_map() {
         return Err(ParseError::new(1, 1, "not a YAML mapping"));
     }
     match kind {
         ActionsFile::Workflow => {
-            if let Some(jobs) = get(doc, "jobs").and_then(Yaml::as_hash) {
-                for job in jobs.values() {
-                    if let Some(u) = str_of(job, "uses") {
-                        uses.push(u);
-                    }
-                    uses.extend(push_steps(get(job, "steps")));
+            if let Some(jobs) = doc.get("jobs") {
+                for (_, job) in jobs.entries() {
+                    uses.extend(uses_of(job));
+                    uses.extend(push_steps(job.get("steps")));
                 }
             }
         }
         ActionsFile::Action => {
-            if let Some(runs) = get(doc, "runs") {
-                uses.extend(push_steps(get(runs, "steps")));
+            if let Some(runs) = doc.get("runs") {
+                uses.extend(push_steps(runs.get("steps")));
             }
         }
     }
-    let lines = Lines::new(text);
     let mut out = Parsed::default();
-    let mut from = 1;
-    for u in uses {
-        let line = match lines.find_from(from, &["uses", u.trim()]) {
-            Some(l) => {
-                from = l + 1;
-                l
-            }
-            None => lines.find(&["uses", u.trim()]),
-        };
+    for (u, line) in uses {
         match action_component(u) {
             Ok(Some(c)) => out.components.push(c.at_line(line)),
             Ok(None) => {}

@@ -35,6 +35,18 @@ impl ParseError {
         }
     }
 
+    /// From the bounded YAML loader (`tollgate-yaml`): its position and message.
+    pub(crate) fn yaml(e: tollgate_yaml::YamlError) -> Self {
+        ParseError::new(e.line, e.col, e.message)
+    }
+
+    /// The first document of `text` through the bounded YAML loader, as JSON.
+    pub(crate) fn yaml_json(text: &str) -> Result<serde_json::Value, Self> {
+        tollgate_yaml::parse(text)
+            .map(|n| tollgate_yaml::to_json(&n))
+            .map_err(ParseError::yaml)
+    }
+
     pub(crate) fn json(e: &serde_json::Error) -> Self {
         ParseError::new(e.line() as u32, e.column() as u32, e.to_string())
     }

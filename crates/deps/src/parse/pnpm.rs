@@ -37,7 +37,7 @@ fn clean_version(v: &str) -> &str {
 }
 
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
-    let doc = crate::yaml::to_json(text)?;
+    let doc = ParseError::yaml_json(text)?;
     let lv = match doc.get("lockfileVersion") {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),

@@ -25,6 +25,8 @@ pub fn options(data: &Path, trust: Option<PathBuf>) -> Options {
         origin: Some("tollgate.test/log".into()),
         trust_file: trust,
         tls: None,
+        credential: None,
+        webhooks: Vec::new(),
     }
 }
 
@@ -43,6 +45,12 @@ impl TestServer {
 
     pub fn start_at(dir: tempfile::TempDir, data: PathBuf, trust: Option<PathBuf>) -> TestServer {
         let opts = options(&data, trust);
+        Self::start_opts(dir, opts)
+    }
+
+    /// A server with options made by the test (credentials, webhooks…).
+    pub fn start_opts(dir: tempfile::TempDir, opts: Options) -> TestServer {
+        let data = opts.data.clone();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {

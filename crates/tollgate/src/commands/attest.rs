@@ -38,7 +38,7 @@ pub struct KeyGenerateArgs {
     /// TOLLGATE_KEY_PASSWORD or a prompt.
     #[arg(long)]
     pub unencrypted: bool,
-    /// Overwrite existing key files.
+    /// Overwrite existing key files, and write the private key even inside a git work tree.
     #[arg(long)]
     pub force: bool,
 }
@@ -189,6 +189,19 @@ pub fn run_key(k: KeyCommand) -> anyhow::Result<u8> {
                     anyhow::bail!("{} exists (use --force to overwrite)", p.display());
                 }
             }
+            if !a.force
+                && let Some(tree) = keys::enclosing_work_tree(&a.output_dir)
+            {
+                eprintln!(
+                    "error: {} is inside the git work tree {}: a private key there is one \
+                     `git add` away from being published (use --force to write it anyway)\n\
+                     hint: {}",
+                    a.output_dir.display(),
+                    tree.display(),
+                    keys::KEY_PLACEMENT_ADVICE
+                );
+                return Ok(exit::USAGE);
+            }
             let password = if a.unencrypted {
                 None
             } else {
@@ -198,7 +211,7 @@ pub fn run_key(k: KeyCommand) -> anyhow::Result<u8> {
             let pem = keys::write_private_pem(&key, password.as_deref().map(str::as_bytes))?;
             std::fs::create_dir_all(&a.output_dir)
                 .with_context(|| format!("cannot create {}", a.output_dir.display()))?;
-            write_private(&key_path, &pem)?;
+            keys::write_private_key_file(&key_path, &pem)?;
             write_file(&pub_path, &key.public_key().to_pem())?;
             outln!(
                 "wrote {} ({}{}) and {}\nkey id: {}",
@@ -215,22 +228,6 @@ pub fn run_key(k: KeyCommand) -> anyhow::Result<u8> {
             Ok(exit::PASS)
         }
     }
-}
-
-/// Private key files are created owner-only on Unix.
-fn write_private(path: &Path, pem: &str) -> anyhow::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.write_all(pem.as_bytes())?;
-    Ok(())
 }
 
 /// Records one bundle in the log of ./tollgate.toml (`[log] path`), when one is configured.

@@ -1,12 +1,14 @@
 //! `tollgate baseline`: records the current findings of every scanner as exceptions in the
 //! baseline file (`baseline = "..."` in tollgate.toml; default `tollgate-baseline.toml`).
+//! Private keys and provider tokens are left out (they must be revoked, not accepted) unless
+//! `--include-credentials` asks for them.
 
 use super::common::CommonArgs;
 use crate::exit;
 use crate::progress::Bar;
 use anyhow::Context;
 use tollgate_config::Date;
-use tollgate_config::baseline::{self, BaselineOptions, DEFAULT_FILE};
+use tollgate_config::baseline::{self, BaselineOptions, DEFAULT_FILE, is_credential};
 use tollgate_model::SuppressionKind;
 use tollgate_release::scan;
 
@@ -23,6 +25,10 @@ pub struct BaselineArgs {
     /// Days until the entries expire.
     #[arg(long, default_value_t = 90)]
     pub days: i64,
+    /// Also accept private keys and provider tokens (left out otherwise: revoke and remove
+    /// them instead).
+    #[arg(long)]
+    pub include_credentials: bool,
 }
 
 pub fn run(a: BaselineArgs) -> anyhow::Result<u8> {
@@ -45,10 +51,14 @@ pub fn run(a: BaselineArgs) -> anyhow::Result<u8> {
         .iter()
         .filter_map(|e| e.fingerprint.as_deref())
         .collect();
-    // Findings that count, plus those the existing baseline already suppresses.
-    let findings: Vec<&tollgate_model::Finding> = report
+    // Findings that count (live credentials only when asked for), plus those the existing
+    // baseline already suppresses.
+    let (credentials, counting): (Vec<&tollgate_model::Finding>, Vec<_>) = report
         .findings
         .iter()
+        .partition(|f| !a.include_credentials && is_credential(f, &report.rules));
+    let findings: Vec<&tollgate_model::Finding> = counting
+        .into_iter()
         .chain(report.suppressed.iter().filter(|f| {
             f.suppression
                 .as_ref()
@@ -77,9 +87,23 @@ pub fn run(a: BaselineArgs) -> anyhow::Result<u8> {
         entries.len()
     );
     if configured.is_none() {
+        eprintln!("{}", baseline::advice(config.path.as_deref()));
+    }
+    if !credentials.is_empty() {
         eprintln!(
-            "add this line to tollgate.toml so the baseline applies:\nbaseline = \"{DEFAULT_FILE}\""
+            "warning: {} private key(s) or provider token(s) were NOT baselined; they keep failing \
+             until revoked at the provider and removed (or pass --include-credentials):",
+            credentials.len()
         );
+        for f in &credentials {
+            eprintln!(
+                "  {} {}:{}",
+                f.rule,
+                f.location.display_path(),
+                f.location.line
+            );
+        }
+        return Ok(exit::FAIL);
     }
     Ok(exit::PASS)
 }

@@ -103,7 +103,7 @@ pub struct SbomArgs {
 pub fn run_sbom(a: SbomArgs) -> anyhow::Result<u8> {
     let given = a.path.to_string_lossy().to_string();
     let inventory = Inventory::collect(
-        &[Root::new(Some(&given))],
+        &[Root::from_path(&a.path)],
         &Options {
             no_ignore: a.no_ignore,
             max_file_size: 256 << 20,

@@ -2,7 +2,8 @@ use crate::exit;
 
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
-    /// Rule id (`secrets/github-pat`). Without one, lists every rule.
+    /// Rule id (`secrets/github-pat`) or checklist control (`SP-07`). Without one, lists every
+    /// rule.
     pub rule: Option<String>,
     /// Print as JSON.
     #[arg(long)]
@@ -28,6 +29,16 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<u8> {
                     outln!("{:40} {:8} {}", r.id, r.default_severity, r.name);
                 }
             }
+            Ok(exit::PASS)
+        }
+        Some(id) if tollgate_posture::explain(&id).is_some() => {
+            // A checklist control (`SP-07`): what fails it and how it is judged.
+            outln!(
+                "{}",
+                tollgate_posture::explain(&id)
+                    .unwrap_or_default()
+                    .trim_end()
+            );
             Ok(exit::PASS)
         }
         Some(id) => match rules.iter().find(|r| r.id.as_str() == id) {

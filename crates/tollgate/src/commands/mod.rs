@@ -1,6 +1,7 @@
 //! One module per command. Each parses its flags, calls a library and renders the result, and
 //! returns the process exit code. `main` dispatches to them.
 
+pub mod analyze;
 pub mod attest;
 pub mod baseline;
 pub mod check;

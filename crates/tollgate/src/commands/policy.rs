@@ -6,8 +6,8 @@ use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use tollgate_config::{Config, Date, Exception};
+use tollgate_kpi::{self as kpi, Period, Snapshot};
 use tollgate_policy::gate;
-use tollgate_policy::kpi::{self, Period, Snapshot};
 use tollgate_policy::{BreakGlass, EventSink, JsonlEventLog, Policy, Settings, exceptions, ptest};
 use tollgate_release::gate::{ApproveArgs as Approve, GateArgs as Gate};
 use tollgate_release::registry;
@@ -449,20 +449,37 @@ pub fn run_policy(c: PolicyCommand) -> anyhow::Result<u8> {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KpiFormat {
+    Human,
+    Json,
+    Html,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct KpiArgs {
-    /// day, week or month.
+    /// day, week or month (UTC boundaries; ISO weeks).
     #[arg(long, default_value = "month")]
     pub period: Period,
-    /// Event log (JSON lines; default `[gate] events`).
+    /// Event log (JSON lines; default the configured log).
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
     /// Folder of stored tollgate reports (used for time to remediate, and alone when there is
     /// no log).
     #[arg(long, value_name = "DIR")]
     pub reports: Option<PathBuf>,
-    #[arg(long, short = 'f', value_enum, default_value_t = OutFormat::Human)]
-    pub format: OutFormat,
+    /// Only events of this environment.
+    #[arg(long, value_name = "ENV")]
+    pub environment: Option<String>,
+    /// Only events whose payload names this project.
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+    /// human, json (`tollgate.kpi/v2`) or html (one self-contained page).
+    #[arg(long, short = 'f', value_enum, default_value_t = KpiFormat::Human)]
+    pub format: KpiFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub config: ConfigArg,
 }
@@ -475,7 +492,6 @@ pub fn run_kpi(a: KpiArgs) -> anyhow::Result<u8> {
         Some(p) => Some(Box::new(JsonlEventLog::new(p.clone())) as Box<dyn EventSink>),
         None => tollgate_release::log::event_sink(&config, &settings)?,
     };
-    let events_path = sink.as_ref().map(|_| ());
     let events = match &sink {
         Some(s) => s.events().map_err(anyhow::Error::msg)?,
         None => Vec::new(),
@@ -484,27 +500,86 @@ pub fn run_kpi(a: KpiArgs) -> anyhow::Result<u8> {
     if let Some(dir) = &a.reports {
         for f in gate::read_dir(dir)? {
             match tollgate_render::json::parse(&f.bytes) {
-                Ok(r) => snaps.extend(Snapshot::from_report(&r)),
+                Ok(r) => snaps.extend(report_snapshot(&r)),
                 Err(e) => eprintln!("warning: {}: {e}", f.name),
             }
         }
     }
-    if events_path.is_none() && a.reports.is_none() {
-        bail!("no event log (`[gate] events` or --events) and no --reports folder");
-    }
-    let source = if events_path.is_some() {
-        "log"
-    } else {
-        "reports"
-    };
-    let ex = exceptions::status(&config.exceptions, Date::today_utc());
-    let r = kpi::compute(&events, &snaps, &ex, a.period, source);
-    let mut out = crate::exit::stdout();
-    match a.format {
-        OutFormat::Json => {
-            writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
+    let source = match (sink.is_some(), a.reports.is_some()) {
+        (true, true) => "log+reports",
+        (true, false) => "log",
+        (false, true) => "reports",
+        (false, false) => {
+            bail!(
+                "no event log (`[log] path`, `[gate] events` or --events) and no --reports folder"
+            )
         }
-        OutFormat::Human => out.write_all(kpi::render_table(&r).as_bytes())?,
+    };
+    let today = Date::today_utc();
+    let ex: Vec<kpi::ExceptionAge> = exceptions::status(&config.exceptions, today)
+        .iter()
+        .map(|e| kpi::ExceptionAge {
+            age_days: e.age_days,
+            expired: e.expired,
+        })
+        .collect();
+    let opts = kpi::KpiOptions {
+        period: a.period,
+        filter: kpi::Filter {
+            environment: a.environment.clone(),
+            project: a.project.clone(),
+        },
+        settings: config.section("kpi")?,
+        generated: time::OffsetDateTime::now_utc().replace_nanosecond(0)?,
+        source: source.into(),
+    };
+    let input = kpi::KpiInput {
+        events: &events,
+        snapshots: &snaps,
+        exceptions: &ex,
+    };
+    let r = kpi::compute(&input, &opts);
+    let text = match a.format {
+        KpiFormat::Json => serde_json::to_string_pretty(&r)? + "\n",
+        KpiFormat::Human => kpi::render_table(&r),
+        KpiFormat::Html => {
+            // The page names the repository and commit when CI says them.
+            let var = |names: [&str; 2]| names.iter().find_map(|n| std::env::var(n).ok());
+            let o = kpi::HtmlOptions {
+                title: None,
+                repository: var(["GITHUB_REPOSITORY", "CI_PROJECT_PATH"]),
+                commit: var(["GITHUB_SHA", "CI_COMMIT_SHA"]),
+            };
+            kpi::render_html(&r, &o)
+        }
+    };
+    match &a.output {
+        Some(p) => {
+            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?
+        }
+        None => crate::exit::stdout().write_all(text.as_bytes())?,
     }
     Ok(exit::PASS)
+}
+
+/// A stored `tollgate.report/v1` as the findings present at its `finished` time.
+fn report_snapshot(r: &tollgate_render::json::ReportV1) -> Option<Snapshot> {
+    use time::format_description::well_known::Rfc3339;
+    Some(Snapshot {
+        time: time::OffsetDateTime::parse(&r.finished, &Rfc3339).ok()?,
+        stream: format!("report|{}", r.roots.join(",")),
+        environment: None,
+        project: None,
+        findings: r
+            .findings
+            .iter()
+            .map(|f| {
+                let meta = kpi::FindingMeta {
+                    severity: Some(f.severity.clone()),
+                    introduced: None,
+                };
+                (f.fingerprint.clone(), meta)
+            })
+            .collect(),
+    })
 }

@@ -10,6 +10,8 @@ pub enum ScanCommand {
     Ci(ci::CiArgs),
     /// Dependencies: lockfiles, manifests and SBOMs matched against OSV advisories.
     Deps(deps::DepsArgs),
+    /// Infrastructure as code: Dockerfiles/Containerfiles, Kubernetes manifests, Terraform.
+    Iac(super::check::CheckArgs),
 }
 
 pub fn run(s: ScanCommand) -> anyhow::Result<u8> {
@@ -17,5 +19,10 @@ pub fn run(s: ScanCommand) -> anyhow::Result<u8> {
         ScanCommand::Secrets(a) => secrets::run(a),
         ScanCommand::Ci(a) => ci::run(a),
         ScanCommand::Deps(a) => deps::run_scan(a),
+        ScanCommand::Iac(a) => super::common::execute(&a.common, |cfg| {
+            Ok(vec![
+                Box::new(tollgate_iac::IacScanner::from_config(cfg)?) as _
+            ])
+        }),
     }
 }

@@ -1,7 +1,7 @@
 //! `ci/gitlab-curl-pipe-shell`: downloads piped into a shell in GitLab scripts.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

@@ -1,7 +1,7 @@
 //! `ci/gitlab-debug-trace`: `CI_DEBUG_TRACE` / `CI_DEBUG_SERVICES` switched on.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -34,7 +34,7 @@ fn check_vars(doc: &Doc<'_>, vars: &Node, route: &str, out: &mut Vec<Finding>) {
     for (k, v) in vars.entries() {
         let name = k.text();
         if matches!(name, "CI_DEBUG_TRACE" | "CI_DEBUG_SERVICES") {
-            let v = super::var_value(v);
+            let v = super::job::var_value(v);
             if matches!(v.text(), "true" | "1" | "True") {
                 out.push(doc.finding(
                     &INFO,

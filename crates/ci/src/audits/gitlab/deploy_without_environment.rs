@@ -1,7 +1,7 @@
 //! `ci/gitlab-deploy-without-environment`: deploy jobs with no `environment:`.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -44,12 +44,12 @@ impl Audit for GitlabDeployWithoutEnvironment {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (id, job) in model::gitlab_jobs(doc.root) {
-            if super::lookup(doc.root, id, job, "environment").is_some()
+            if super::job::lookup(doc.root, id, job, "environment").is_some()
                 || job.get("trigger").is_some()
             {
                 continue;
             }
-            if super::is_deploy(doc.root, id, job) {
+            if super::job::is_deploy(doc.root, id, job) {
                 let key = doc.root.get_key(id).unwrap_or(job);
                 out.push(doc.finding(
                     &INFO,

@@ -1,7 +1,7 @@
 //! `ci/gitlab-hardcoded-secret`: secret-named variables with literal values in the file.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Evidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -51,7 +51,7 @@ fn secretish(name: &str) -> bool {
 
 fn check_vars(doc: &Doc<'_>, vars: &Node, route: &str, out: &mut Vec<Finding>) {
     for (k, v) in vars.entries() {
-        let v = super::var_value(v);
+        let v = super::job::var_value(v);
         let t = v.text();
         if !secretish(k.text()) || t.len() < 8 || t.contains('$') || t.contains(' ') {
             continue;

@@ -1,8 +1,8 @@
 //! `ci/gitlab-include-unpinned`: includes pinned to a branch, or remote without integrity.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model::{self, is_sha};
 use crate::yaml::Value;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

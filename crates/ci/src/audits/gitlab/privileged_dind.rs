@@ -1,7 +1,7 @@
 //! `ci/gitlab-privileged-dind`: Docker-in-Docker services (privileged runners).
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -47,7 +47,7 @@ impl Audit for PrivilegedDind {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (id, job) in model::gitlab_jobs(doc.root) {
-            let Some((svcs, route)) = super::lookup(doc.root, id, job, "services") else {
+            let Some((svcs, route)) = super::job::lookup(doc.root, id, job, "services") else {
                 continue;
             };
             for (i, s) in svcs.items().iter().enumerate() {
@@ -75,9 +75,11 @@ impl Audit for PrivilegedDind {
 
 /// `DOCKER_TLS_CERTDIR: ""` or `DOCKER_HOST: tcp://…:2375`.
 fn tls_off(root: &crate::yaml::Node, id: &str, job: &crate::yaml::Node) -> bool {
-    super::variables(root, id, job).iter().any(|(k, v, _)| {
-        let v = super::var_value(v).text();
-        (k.text() == "DOCKER_TLS_CERTDIR" && v.is_empty())
-            || (k.text() == "DOCKER_HOST" && v.contains(":2375"))
-    })
+    super::job::variables(root, id, job)
+        .iter()
+        .any(|(k, v, _)| {
+            let v = super::job::var_value(v).text();
+            (k.text() == "DOCKER_TLS_CERTDIR" && v.is_empty())
+                || (k.text() == "DOCKER_HOST" && v.contains(":2375"))
+        })
 }

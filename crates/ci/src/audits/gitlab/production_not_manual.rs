@@ -1,8 +1,8 @@
 //! `ci/gitlab-production-not-manual`: production deploys that run without a manual gate.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
 use crate::yaml::Node;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -50,20 +50,21 @@ impl Audit for ProductionNotManual {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (id, job) in model::gitlab_jobs(doc.root) {
-            let Some((env, route)) = super::lookup(doc.root, id, job, "environment") else {
+            let Some((env, route)) = super::job::lookup(doc.root, id, job, "environment") else {
                 continue;
             };
             let name = env_name(env).to_ascii_lowercase();
             if !(name.starts_with("prod") || name == "live" || name.contains("production")) {
                 continue;
             }
-            let manual_job =
-                super::lookup(doc.root, id, job, "when").is_some_and(|(w, _)| w.text() == "manual");
-            let manual_rules = super::lookup(doc.root, id, job, "rules").is_some_and(|(r, _)| {
-                r.items()
-                    .iter()
-                    .any(|x| x.get("when").is_some_and(|w| w.text() == "manual"))
-            });
+            let manual_job = super::job::lookup(doc.root, id, job, "when")
+                .is_some_and(|(w, _)| w.text() == "manual");
+            let manual_rules =
+                super::job::lookup(doc.root, id, job, "rules").is_some_and(|(r, _)| {
+                    r.items()
+                        .iter()
+                        .any(|x| x.get("when").is_some_and(|w| w.text() == "manual"))
+                });
             if !manual_job && !manual_rules {
                 out.push(doc.finding(
                     &INFO,

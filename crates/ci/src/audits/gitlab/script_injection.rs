@@ -1,7 +1,7 @@
 //! `ci/gitlab-script-injection`: merge-request or commit-controlled variables evaluated as code.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {

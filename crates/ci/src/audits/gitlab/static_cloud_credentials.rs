@@ -1,7 +1,7 @@
 //! `ci/gitlab-static-cloud-credentials`: cloud CLIs fed static keys instead of `id_tokens`.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
@@ -58,10 +58,10 @@ impl Audit for GitlabStaticCloudCredentials {
     }
     fn check(&self, doc: &Doc<'_>, out: &mut Vec<Finding>) {
         for (id, job) in model::gitlab_jobs(doc.root) {
-            if super::lookup(doc.root, id, job, "id_tokens").is_some() {
+            if super::job::lookup(doc.root, id, job, "id_tokens").is_some() {
                 continue;
             }
-            let vars = super::variables(doc.root, id, job);
+            let vars = super::job::variables(doc.root, id, job);
             if let Some((k, _, route)) = vars.iter().find(|(k, _, _)| KEYS.contains(&k.text())) {
                 out.push(doc.finding(
                     &INFO,

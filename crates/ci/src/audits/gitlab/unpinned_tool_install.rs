@@ -1,7 +1,7 @@
 //! `ci/gitlab-unpinned-tool-install`: tools installed at whatever version is newest.
 
+use crate::doc::{Audit, Doc, DocKind, Info};
 use crate::model;
-use crate::{Audit, Doc, DocKind, Info};
 use tollgate_model::{Confidence, Finding, Severity};
 
 pub static INFO: Info = Info {
