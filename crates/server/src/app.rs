@@ -81,7 +81,8 @@ impl Server {
         opts.check_transport()?;
         if let Some(t) = &opts.trust_file {
             // A broken trust file stops the start, not the first gate.
-            tollgate_config::Config::load(t, tollgate_release::registry::SECTIONS)?;
+            let c = tollgate_config::Config::load(t, tollgate_release::registry::SECTIONS)?;
+            tollgate_policy::Settings::from_config(&c)?;
         }
         let listen = opts.listen;
         let state = AppState::open(opts)?;

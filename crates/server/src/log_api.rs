@@ -279,11 +279,13 @@ pub struct TileRef {
 /// Parses `<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]` (what follows `/tile/`).
 pub fn parse_tile(path: &str) -> Option<TileRef> {
     let mut segs: Vec<&str> = path.split('/').collect();
-    let level = match segs.first()? {
-        &"entries" => None,
+    let level = match *segs.first()? {
+        "entries" => None,
         l if !l.is_empty() && l.len() <= 2 && l.bytes().all(|b| b.is_ascii_digit()) => {
             let l: u8 = l.parse().ok()?;
-            (l < 8).then_some(l)?;
+            if l >= 8 {
+                return None;
+            }
             Some(l)
         }
         _ => return None,

@@ -120,8 +120,7 @@ fn bad_requests_get_json_4xx() {
         let r = s.get(p, a);
         r.assert_error(400);
     }
-    s.get("/v1/releases/sha256:".to_string().as_str(), a)
-        .assert_error(400);
+    s.get("/v1/releases/sha256:", a).assert_error(400);
     s.get(&format!("/v1/releases/{subject}"), a)
         .assert_error(404);
     s.get(&format!("/v1/blobs/{subject}"), a).assert_error(404);

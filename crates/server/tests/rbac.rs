@@ -213,3 +213,38 @@ fn approvers_append_approvals_in_their_own_name_only() {
     let r = s.get("/v1/log/checkpoint", Some(&ci));
     assert!(r.text().lines().nth(1) == Some("1"), "{}", r.text());
 }
+
+/// The access table checked against an independent, hand-written matrix (the matrix test above
+/// checks that the server enforces the table; this one that the table says what docs/server.md
+/// says).
+#[test]
+fn access_table_is_the_documented_one() {
+    let all = "reader auditor releaser approver admin";
+    let expected: &[(&str, &str, &str)] = &[
+        ("GET", "/healthz", "public"),
+        ("GET", "/readyz", "public"),
+        ("GET", "/openapi.json", "public"),
+        ("GET", "/v1/whoami", all),
+        ("POST", "/v1/log/entries", "releaser approver admin"),
+        ("GET", "/v1/log/entries/{index}", all),
+        ("GET", "/v1/log/checkpoint", all),
+        ("GET", "/v1/log/proof/inclusion", all),
+        ("GET", "/v1/log/proof/consistency", all),
+        ("GET", "/checkpoint", all),
+        ("GET", "/tile/{*path}", all),
+        ("POST", "/v1/releases", "releaser admin"),
+        ("GET", "/v1/releases/{digest}", all),
+        ("GET", "/v1/blobs/{digest}", all),
+        ("POST", "/v1/gate", "releaser admin"),
+        ("GET", "/v1/audit", "auditor admin"),
+    ];
+    for (method, path, roles) in expected {
+        let e = tollgate_server::access::endpoint(method, path)
+            .unwrap_or_else(|| panic!("{method} {path} missing"));
+        let got = match e.access {
+            Access::Public => "public".to_string(),
+            Access::Roles(r) => r.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" "),
+        };
+        assert_eq!(&got, roles, "{method} {path}");
+    }
+}

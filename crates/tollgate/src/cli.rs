@@ -62,6 +62,9 @@ pub enum Command {
     Verify(commands::attest::VerifyArgs),
     /// Scan, attest (provenance, scan, tests), sign and collect a release's evidence.
     Release(commands::attest::ReleaseArgs),
+    /// Run the control-plane server (log, release records, gate with server-held trust), or
+    /// manage its API tokens (`serve token create|list|revoke`).
+    Serve(commands::serve::ServeArgs),
     /// Rollout analysis: measure metrics, exit 0 promote, 1 roll back, 3 inconclusive.
     Analyze(commands::analyze::AnalyzeArgs),
 }
@@ -90,6 +93,7 @@ impl Command {
             Command::Attest(a) => attest::run_attest(a),
             Command::Verify(a) => attest::run_verify(a),
             Command::Release(a) => attest::run_release(a),
+            Command::Serve(a) => serve::run(a),
             Command::Analyze(a) => analyze::run(a),
         }
     }

@@ -15,3 +15,4 @@ pub mod policy;
 pub mod posture;
 pub mod scan;
 pub mod secrets;
+pub mod serve;
