@@ -33,10 +33,10 @@ pub struct ServerConfig {
     pub trust: TrustTable,
     pub tls: Option<TlsTable>,
     /// Short-lived deploy credentials (`POST /v1/token`).
-    pub credential: Option<crate::credential_api::CredentialTable>,
+    pub credential: Option<CredentialTable>,
     /// Webhook sources (`POST /v1/webhooks/NAME`).
     #[serde(default)]
-    pub webhook: Vec<crate::webhook_api::WebhookTable>,
+    pub webhook: Vec<WebhookTable>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,6 +75,68 @@ impl ServerConfig {
     }
 }
 
+/// `[credential]` of server.toml.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CredentialTable {
+    /// `iss` of minted credentials: the server's public URL (default `http://LISTEN`).
+    pub issuer_url: Option<String>,
+    /// Trusted CI OIDC issuers.
+    #[serde(default)]
+    pub oidc: Vec<OidcTable>,
+    /// Who may get a credential for which environment.
+    #[serde(default)]
+    pub policy: Vec<tollgate_credential::TrustPolicy>,
+}
+
+/// `[[credential.oidc]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OidcTable {
+    /// The exact `iss` URL.
+    pub url: String,
+    pub audiences: Vec<String>,
+    /// The issuer's JWKS document (a file, relative to server.toml, refreshed by operations).
+    pub jwks: String,
+    #[serde(default = "default_leeway")]
+    pub leeway: u64,
+    #[serde(default = "default_max_lifetime")]
+    pub max_lifetime: i64,
+}
+
+fn default_leeway() -> u64 {
+    30
+}
+fn default_max_lifetime() -> i64 {
+    3600
+}
+
+/// `[[webhook]]` of server.toml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WebhookTable {
+    /// The path segment: `POST /v1/webhooks/NAME`.
+    pub name: String,
+    /// `github`, `gitlab` or `standard`.
+    pub kind: String,
+    /// Every secret currently valid (several during a rotation): GitHub secrets, GitLab
+    /// tokens, `whsec_…` / `whpk_…` for Standard Webhooks.
+    pub secrets: Vec<String>,
+    /// Timestamp tolerance in seconds (Standard Webhooks).
+    #[serde(default = "default_tolerance")]
+    pub tolerance: i64,
+    /// Deliveries accepted per second (and burst).
+    #[serde(default = "default_rate")]
+    pub rate: u32,
+}
+
+fn default_tolerance() -> i64 {
+    tollgate_webhook::verify::DEFAULT_TOLERANCE.whole_seconds()
+}
+fn default_rate() -> u32 {
+    50
+}
+
 /// What the server runs with: the file and the flags, resolved.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -85,8 +147,8 @@ pub struct Options {
     pub trust_file: Option<PathBuf>,
     pub tls: Option<(PathBuf, PathBuf)>,
     /// `[credential]`, with the folder its relative paths start from.
-    pub credential: Option<(crate::credential_api::CredentialTable, PathBuf)>,
-    pub webhooks: Vec<crate::webhook_api::WebhookTable>,
+    pub credential: Option<(CredentialTable, PathBuf)>,
+    pub webhooks: Vec<WebhookTable>,
 }
 
 /// Flags of `tollgate serve` (each overrides the file).

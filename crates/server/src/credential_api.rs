@@ -4,134 +4,19 @@
 //! credential's keys are published at `/.well-known/jwks.json` with an OpenID discovery
 //! document. Every outcome is a `credential-issuance` event in the log.
 
-use crate::error::{ApiError, ServerError};
+use crate::credential::CredentialState;
+use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde_json::{Value, json};
-use std::path::Path;
 use tollgate_credential::exchange::{FormError, response};
-use tollgate_credential::{ExchangeForm, GateRecord, Issuer, JwtIssuer, TrustPolicy, Verifier};
+use tollgate_credential::{ExchangeForm, GateRecord, JwtIssuer};
 use tollgate_model::EventType;
 use tollgate_policy::EventSink;
-
-/// `[credential]` of server.toml.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct CredentialTable {
-    /// `iss` of minted credentials: the server's public URL (default `http://LISTEN`).
-    pub issuer_url: Option<String>,
-    /// Trusted CI OIDC issuers.
-    #[serde(default)]
-    pub oidc: Vec<OidcTable>,
-    /// Who may get a credential for which environment.
-    #[serde(default)]
-    pub policy: Vec<TrustPolicy>,
-}
-
-/// `[[credential.oidc]]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct OidcTable {
-    /// The exact `iss` URL.
-    pub url: String,
-    pub audiences: Vec<String>,
-    /// The issuer's JWKS document (a file, relative to server.toml, refreshed by operations).
-    pub jwks: String,
-    #[serde(default = "default_leeway")]
-    pub leeway: u64,
-    #[serde(default = "default_max_lifetime")]
-    pub max_lifetime: i64,
-}
-
-fn default_leeway() -> u64 {
-    30
-}
-fn default_max_lifetime() -> i64 {
-    3600
-}
-
-/// What the exchange runs with.
-pub struct CredentialState {
-    pub verifier: Verifier,
-    pub policies: Vec<TrustPolicy>,
-    pub minter: JwtIssuer,
-}
-
-/// Builds the credential state: the issuers' JWKS files are read, the policies checked, the
-/// server's signing key read from (or created in) the data folder.
-pub fn open(
-    table: &CredentialTable,
-    base: &Path,
-    data: &Path,
-    default_url: &str,
-) -> Result<CredentialState, ServerError> {
-    let mut issuers = Vec::new();
-    for o in &table.oidc {
-        let p = base.join(&o.jwks);
-        let text = std::fs::read_to_string(&p).map_err(|source| ServerError::Io {
-            path: p.display().to_string(),
-            source,
-        })?;
-        let jwks = serde_json::from_str(&text).map_err(|e| {
-            ServerError::Usage(format!("{}: not a JWKS document: {e}", p.display()))
-        })?;
-        issuers.push(Issuer {
-            url: o.url.clone(),
-            audiences: o.audiences.clone(),
-            jwks,
-            leeway_secs: o.leeway,
-            max_lifetime_secs: o.max_lifetime,
-        });
-    }
-    for p in &table.policy {
-        p.validate()
-            .map_err(|e| ServerError::Usage(e.to_string()))?;
-    }
-    let key_path = data.join("credential.key");
-    let url = table
-        .issuer_url
-        .clone()
-        .unwrap_or_else(|| default_url.to_string());
-    let minter = if key_path.exists() {
-        let der = std::fs::read(&key_path).map_err(|source| ServerError::Io {
-            path: key_path.display().to_string(),
-            source,
-        })?;
-        JwtIssuer::from_pkcs8(&url, &der).map_err(ServerError::Usage)?
-    } else {
-        let m = JwtIssuer::generate(&url).map_err(ServerError::Usage)?;
-        write_private(&key_path, m.pkcs8())?;
-        m
-    };
-    Ok(CredentialState {
-        verifier: Verifier::new(issuers),
-        policies: table.policy.clone(),
-        minter,
-    })
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ServerError> {
-    use std::io::Write;
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let io = |source| ServerError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut f = o.open(path).map_err(io)?;
-    f.write_all(bytes).map_err(io)?;
-    f.sync_all().map_err(io)
-}
 
 /// An RFC 6749 error body (`error`, `error_description`) with the server's `status`.
 fn oauth_error(status: StatusCode, code: &str, description: &str) -> Response {

@@ -21,6 +21,7 @@ pub mod app;
 pub mod auth;
 pub mod body;
 pub mod config;
+pub mod credential;
 pub mod credential_api;
 pub mod db;
 pub mod error;
@@ -32,6 +33,7 @@ pub mod releases;
 pub mod state;
 pub mod tokens;
 pub mod webhook_api;
+pub mod webhook_source;
 
 pub use app::{Server, serve_blocking, shutdown_signal};
 pub use config::{Options, ServerConfig};

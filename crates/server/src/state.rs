@@ -17,9 +17,9 @@ pub struct AppState {
     pub db: Arc<Mutex<Db>>,
     pub opts: Arc<Options>,
     /// The credential exchange, when `[credential]` is configured.
-    pub credential: Option<Arc<crate::credential_api::CredentialState>>,
+    pub credential: Option<Arc<crate::credential::CredentialState>>,
     /// Webhook sources by name.
-    pub webhooks: Arc<crate::webhook_api::Sources>,
+    pub webhooks: Arc<crate::webhook_source::Sources>,
 }
 
 impl AppState {
@@ -38,7 +38,7 @@ impl AppState {
             init.log
         };
         let credential = match &opts.credential {
-            Some((table, base)) => Some(Arc::new(crate::credential_api::open(
+            Some((table, base)) => Some(Arc::new(crate::credential::open(
                 table,
                 base,
                 &opts.data,
@@ -46,9 +46,9 @@ impl AppState {
             )?)),
             None => None,
         };
-        let mut webhooks = crate::webhook_api::Sources::new();
+        let mut webhooks = crate::webhook_source::Sources::new();
         for t in &opts.webhooks {
-            let s = crate::webhook_api::WebhookSource::from_table(t)?;
+            let s = crate::webhook_source::WebhookSource::from_table(t)?;
             if webhooks.insert(t.name.clone(), s).is_some() {
                 return Err(ServerError::Usage(format!(
                     "webhook {:?} configured twice",

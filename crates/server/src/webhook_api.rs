@@ -5,112 +5,16 @@
 //! and not processed again; the raw delivery is committed to the server database before
 //! anything else, then turned into events appended to the log, and only then acknowledged.
 
-use crate::error::{ApiError, ServerError};
+use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde_json::json;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::Instant;
 use tollgate_policy::EventSink;
-use tollgate_webhook::verify::{DEFAULT_TOLERANCE, Scheme, Source};
 use tollgate_webhook::{Delivery, translate, verify};
-
-/// `[[webhook]]` of server.toml.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct WebhookTable {
-    /// The path segment: `POST /v1/webhooks/NAME`.
-    pub name: String,
-    /// `github`, `gitlab` or `standard`.
-    pub kind: String,
-    /// Every secret currently valid (several during a rotation): GitHub secrets, GitLab
-    /// tokens, `whsec_…` / `whpk_…` for Standard Webhooks.
-    pub secrets: Vec<String>,
-    /// Timestamp tolerance in seconds (Standard Webhooks).
-    #[serde(default = "default_tolerance")]
-    pub tolerance: i64,
-    /// Deliveries accepted per second (and burst).
-    #[serde(default = "default_rate")]
-    pub rate: u32,
-}
-
-fn default_tolerance() -> i64 {
-    DEFAULT_TOLERANCE.whole_seconds()
-}
-fn default_rate() -> u32 {
-    50
-}
-
-/// A configured source with its rate limiter.
-pub struct WebhookSource {
-    pub source: Source,
-    /// `github`, `gitlab`, `standard`.
-    pub forge: &'static str,
-    rate: f64,
-    bucket: Mutex<(f64, Instant)>,
-}
-
-impl WebhookSource {
-    pub fn from_table(t: &WebhookTable) -> Result<WebhookSource, ServerError> {
-        let (scheme, forge) = match t.kind.as_str() {
-            "github" => (Scheme::GitHub, "github"),
-            "gitlab" => (Scheme::GitLab, "gitlab"),
-            "standard" => (Scheme::Standard, "standard"),
-            other => {
-                return Err(ServerError::Usage(format!(
-                    "webhook {}: kind {other:?} (github, gitlab or standard)",
-                    t.name
-                )));
-            }
-        };
-        let valid_name = !t.name.is_empty()
-            && t.name.len() <= 64
-            && t.name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
-        if !valid_name || t.secrets.iter().all(|s| s.is_empty()) || t.rate == 0 {
-            return Err(ServerError::Usage(format!(
-                "webhook {:?}: a name of letters, digits, - and _, at least one secret and a rate above 0",
-                t.name
-            )));
-        }
-        Ok(WebhookSource {
-            source: Source {
-                name: t.name.clone(),
-                scheme,
-                secrets: t.secrets.clone(),
-                tolerance: time::Duration::seconds(t.tolerance.max(0)),
-            },
-            forge,
-            rate: f64::from(t.rate),
-            bucket: Mutex::new((f64::from(t.rate), Instant::now())),
-        })
-    }
-
-    /// Takes one token from the bucket, or says how long to wait.
-    fn admit(&self) -> Result<(), u64> {
-        let mut b = self.bucket.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        let refill = now.duration_since(b.1).as_secs_f64() * self.rate;
-        b.0 = (b.0 + refill).min(self.rate);
-        b.1 = now;
-        if b.0 >= 1.0 {
-            b.0 -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - b.0) / self.rate).ceil().max(1.0) as u64)
-        }
-    }
-}
-
-/// The configured sources by name.
-pub type Sources = HashMap<String, WebhookSource>;
 
 /// `POST /v1/webhooks/{source}`.
 pub async fn post_delivery(

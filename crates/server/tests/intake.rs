@@ -11,8 +11,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use tollgate_credential::{Issuer, TrustPolicy, Verifier};
 use tollgate_server::access::Role;
-use tollgate_server::credential_api::{CredentialTable, OidcTable};
-use tollgate_server::webhook_api::WebhookTable;
+use tollgate_server::config::{CredentialTable, OidcTable, WebhookTable};
 
 const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 const CI_ISS: &str = "https://ci.example";
