@@ -17,6 +17,7 @@
 //! minutes, [`issuer::JwtIssuer`], with JWKS and discovery documents to publish). Every
 //! issuance and every refusal is a `credential-issuance` event holding hashes, never tokens.
 
+pub mod client;
 pub mod exchange;
 pub mod issuer;
 pub mod oidc;

@@ -62,6 +62,9 @@ pub enum Command {
     Verify(commands::attest::VerifyArgs),
     /// Scan, attest (provenance, scan, tests), sign and collect a release's evidence.
     Release(commands::attest::ReleaseArgs),
+    /// Short-lived deploy credentials from `tollgate serve`, bound to the gate decision.
+    #[command(subcommand)]
+    Credential(commands::credential::CredentialCommand),
     /// Run the control-plane server (log, release records, gate with server-held trust), or
     /// manage its API tokens (`serve token create|list|revoke`).
     Serve(commands::serve::ServeArgs),
@@ -93,6 +96,7 @@ impl Command {
             Command::Attest(a) => attest::run_attest(a),
             Command::Verify(a) => attest::run_verify(a),
             Command::Release(a) => attest::run_release(a),
+            Command::Credential(c) => credential::run(c),
             Command::Serve(a) => serve::run(a),
             Command::Analyze(a) => analyze::run(a),
         }

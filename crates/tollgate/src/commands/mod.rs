@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod check;
 pub mod ci;
 pub mod common;
+pub mod credential;
 pub mod deps;
 pub mod explain;
 pub mod init;
