@@ -13,7 +13,6 @@ pub mod k8s;
 pub mod names;
 pub mod rule;
 pub mod terraform;
-pub mod yaml;
 
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -103,7 +102,7 @@ impl IacScanner {
                 docker::rules::check(&df, &src, &mut out);
             }
             Kind::Kubernetes => {
-                let docs = yaml::parse_all(text).map_err(|e| {
+                let docs = tollgate_yaml::parse_all(text).map_err(|e| {
                     Diagnostic::error(
                         "iac",
                         format!("cannot parse Kubernetes manifest: {}", e.message),

@@ -176,8 +176,31 @@ pub fn parse(src: &str) -> Result<Node, YamlError> {
     parse_with(src, Limits::default())
 }
 
+/// Most documents one file may hold (`---` separated; Kubernetes manifests).
+pub const MAX_DOCUMENTS: usize = 10_000;
+
 /// Parses the first document of `src` under `limits`.
 pub fn parse_with(src: &str, limits: Limits) -> Result<Node, YamlError> {
+    Ok(load(src, limits, false)?
+        .into_iter()
+        .next()
+        .unwrap_or(Node {
+            value: Value::Map(Vec::new()),
+            start: 0,
+            end: 0,
+            line: 1,
+            col: 1,
+        }))
+}
+
+/// Parses every non-empty document of `src`, in order, under the default [`Limits`]. The
+/// budgets hold for the whole file (a bomb cannot be spread over documents); anchors do not
+/// cross documents.
+pub fn parse_all(src: &str) -> Result<Vec<Node>, YamlError> {
+    load(src, Limits::default(), true)
+}
+
+fn load(src: &str, limits: Limits, all: bool) -> Result<Vec<Node>, YamlError> {
     if src.len() > limits.max_bytes {
         return Err(YamlError {
             message: format!(
@@ -199,9 +222,11 @@ pub fn parse_with(src: &str, limits: Limits) -> Result<Node, YamlError> {
         spent: Cost::default(),
         error: None,
         docs: 0,
+        all,
+        documents: Vec::new(),
     };
     let mut parser = Parser::new_from_str(src);
-    if let Err(e) = parser.load(&mut b, false) {
+    if let Err(e) = parser.load(&mut b, all) {
         let m = e.marker();
         return Err(YamlError {
             message: format!("invalid YAML: {}", e.info()),
@@ -212,13 +237,10 @@ pub fn parse_with(src: &str, limits: Limits) -> Result<Node, YamlError> {
     if let Some(e) = b.error {
         return Err(e);
     }
-    Ok(b.root.unwrap_or(Node {
-        value: Value::Map(Vec::new()),
-        start: 0,
-        end: 0,
-        line: 1,
-        col: 1,
-    }))
+    if let Some(r) = b.root.take().filter(|r| !all || !r.is_null()) {
+        b.documents.push(r);
+    }
+    Ok(b.documents)
 }
 
 /// What a subtree costs once expanded: its nodes and its scalar bytes.
@@ -265,6 +287,10 @@ struct Builder<'a> {
     spent: Cost,
     error: Option<YamlError>,
     docs: usize,
+    /// Read every document (`parse_all`), not only the first.
+    all: bool,
+    /// Finished documents (`parse_all`).
+    documents: Vec<Node>,
 }
 
 impl Builder<'_> {
@@ -420,7 +446,18 @@ impl MarkedEventReceiver for Builder<'_> {
         }
         match ev {
             Event::DocumentStart => self.docs += 1,
-            _ if self.docs > 1 => {}
+            Event::DocumentEnd if self.all => {
+                if let Some(r) = self.root.take().filter(|r| !r.is_null()) {
+                    self.documents.push(r);
+                }
+                // Anchors do not cross documents; the budgets do.
+                self.anchors.clear();
+                self.stack.clear();
+                if self.documents.len() > MAX_DOCUMENTS {
+                    self.fail(format!("more than {MAX_DOCUMENTS} documents"), &m);
+                }
+            }
+            _ if self.docs > 1 && !self.all => {}
             Event::Scalar(value, style, anchor, _tag) => {
                 let cost = Cost {
                     nodes: 1,
@@ -726,5 +763,15 @@ mod tests {
         let _ = parse(std::str::from_utf8(crash).unwrap());
         let crlf = parse("a: 1\r\nb: 'x'\r\n").unwrap();
         assert_eq!(crlf.get("b").unwrap().line, 2);
+    }
+
+    #[test]
+    fn every_document_is_kept() {
+        let docs = parse_all("a: 1\n---\n---\nb: &x 2\n...\n---\nc: [3]\n").unwrap();
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[1].get("b").unwrap().text(), "2");
+        assert_eq!(docs[2].get("c").unwrap().items()[0].line, 7);
+        // An anchor of one document is unknown in the next.
+        assert!(parse_all("a: &x 1\n---\nb: *x\n").is_err());
     }
 }

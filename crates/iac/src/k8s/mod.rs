@@ -5,8 +5,8 @@
 pub mod rules;
 
 use crate::rule::Src;
-use crate::yaml::Node;
 use tollgate_model::{Diagnostic, Finding};
+use tollgate_yaml::Node;
 
 /// A pod spec inside a document, with the route prefix of its findings
 /// (`Deployment/web:spec.template.spec`).

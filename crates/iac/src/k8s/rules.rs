@@ -5,8 +5,8 @@
 use super::{Container, Pod};
 use crate::names::{self, Pin};
 use crate::rule::{Info, Src};
-use crate::yaml::Node;
 use tollgate_model::{Confidence, Finding, Severity};
+use tollgate_yaml::Node;
 
 pub static PRIVILEGED: Info = Info {
     id: "iac/k8s-privileged",
