@@ -895,6 +895,12 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
 fn known_non_evidence(v: &Value) -> Option<&'static str> {
     if v.get("schema").and_then(Value::as_str) == Some("tollgate.release/v1") {
         Some("the release manifest (an unsigned index of the folder)")
+    } else if v
+        .get("mediaType")
+        .and_then(Value::as_str)
+        .is_some_and(|m| m.starts_with("application/vnd.dev.sigstore.trustedroot"))
+    {
+        Some("a Sigstore trusted root (trust never comes from the evidence)")
     } else if v.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX")
         || v.get("spdxVersion").is_some()
     {
@@ -904,21 +910,16 @@ fn known_non_evidence(v: &Value) -> Option<&'static str> {
     }
 }
 
-/// Public keys, certificates and Sigstore trusted roots: material that says whom to trust,
-/// which an evidence folder must never supply.
+/// Public keys and certificates by name or PEM armour, and the trusted root by its usual name:
+/// material that says whom to trust, which an evidence folder must never supply. (A trusted
+/// root under another name is recognised by its media type once the file is parsed.)
 fn is_key_or_root(name: &str, bytes: &[u8]) -> bool {
     let lower = name.to_ascii_lowercase();
-    let text = bytes.trim_ascii_start();
     [".pub", ".pem", ".crt", ".key"]
         .iter()
         .any(|x| lower.ends_with(x))
-        || text.starts_with(b"-----BEGIN")
+        || bytes.trim_ascii_start().starts_with(b"-----BEGIN")
         || lower == "trusted_root.json"
-        || serde_json::from_slice::<Value>(bytes).is_ok_and(|v| {
-            v.get("mediaType")
-                .and_then(Value::as_str)
-                .is_some_and(|m| m.starts_with("application/vnd.dev.sigstore.trustedroot"))
-        })
 }
 
 fn is_bundle(v: &Value) -> bool {

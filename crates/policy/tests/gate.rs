@@ -385,6 +385,10 @@ fn files_that_are_not_evidence_are_notes_never_trusted() {
         "trusted_root.json",
         br#"{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1"}"#.to_vec(),
     ));
+    files.push(file(
+        "log-root.json",
+        br#"{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1"}"#.to_vec(),
+    ));
     files.push(file("notes.json", br#"{"hello": "world"}"#.to_vec()));
     files.push(file(
         "scan-report.json",
@@ -398,9 +402,21 @@ fn files_that_are_not_evidence_are_notes_never_trusted() {
     for name in [
         "tollgate.pub",
         "trusted_root.json",
+        "log-root.json",
         "notes.json",
         "scan-report.json",
     ] {
+        if name == "log-root.json" {
+            // Recognised by its media type, whatever its name.
+            assert!(
+                out.evidence
+                    .notes
+                    .iter()
+                    .any(|n| n.starts_with(name) && n.contains("trusted root")),
+                "{:?}",
+                out.evidence.notes
+            );
+        }
         assert!(
             out.evidence.notes.iter().any(|n| n.starts_with(name)),
             "{name}: {:?}",
