@@ -681,8 +681,8 @@ impl Gate<'_> {
         if let (Some(bg), Some(sink)) = (break_glass, sink.as_deref_mut()) {
             let rules = self.settings.environment(&req.environment);
             let out = apply_break_glass(&verdict, bg, &rules, req, &*sink)?;
-            // The transparency log's sink drops this time and stamps the event with the log's
-            // own clock: that recorded time is where a window starts.
+            // The transparency log's sink replaces this time with the log's own clock (for
+            // every event): that recorded time is where a window starts.
             sink.append(&Event {
                 kind: EventType::BreakGlass,
                 actor: bg.identity.clone(),

@@ -100,11 +100,10 @@ pub struct LedgerSink {
 
 impl EventSink for LedgerSink {
     fn append(&mut self, e: &Event) -> Result<(), String> {
+        // Every event is stamped with the log's own clock, never the caller's: what the log
+        // says happened when is what it recorded (a break-glass window starts there).
         let mut e = e.clone();
-        if e.kind == EventType::BreakGlass {
-            // A break-glass window starts at the log's own time, never the client's.
-            e.time = None;
-        }
+        e.time = None;
         self.log.append(&[e]).map(|_| ()).map_err(|e| e.to_string())
     }
 
